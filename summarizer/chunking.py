@@ -1,0 +1,169 @@
+"""Token-aware chunking on paragraph, then sentence boundaries, keeping character offsets.
+
+Pure functions: text in, spans out. Page furniture (short lines with no sentence punctuation,
+repeated headlines) is left out of chunks so the model never sees it; offsets still point into
+the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .models import Article, Chunk
+
+_TERMINAL = ".!?\"”’'…:;)"
+_ABBREV = {"mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sen", "rep", "gov", "prof", "jr", "sr", "vs",
+           "no", "inc", "co", "corp", "ltd", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+           "oct", "nov", "dec", "approx", "est", "dept", "u.s", "u.k", "u.n", "e.g", "i.e"}
+_SENT_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+|$)")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentences of ``text[start:end]`` as absolute (start, end) spans, whitespace trimmed."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in _SENT_END.finditer(text, start, end):
+        stop = m.end()
+        before = text[pos : m.start()].split()
+        last = before[-1].lower().rstrip(".") if before else ""
+        following = text[stop:end].lstrip()[:1]
+        if last in _ABBREV or (re.fullmatch(r"(?:[a-z]\.)*[a-z]", last) and len(last) <= 3):
+            continue  # "U.S. President", "Mr. Healey", initials
+        if following and following.islower():
+            continue
+        spans.append((pos, stop))
+        pos = stop
+    if pos < end:
+        spans.append((pos, end))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            out.append((s, e))
+    return out
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Paragraphs as spans: non-empty lines, with hard-wrapped lines of one sentence rejoined."""
+    lines: list[tuple[int, int, bool]] = []  # (start, end, blank line before)
+    pos = 0
+    blank_before = True
+    for raw in text.splitlines(keepends=True):
+        stripped = raw.strip()
+        if stripped:
+            s = pos + (len(raw) - len(raw.lstrip()))
+            e = s + len(stripped)
+            lines.append((s, e, blank_before))
+            blank_before = False
+        else:
+            blank_before = True
+        pos += len(raw)
+    paras: list[tuple[int, int]] = []
+    for s, e, blank in lines:
+        if paras and not blank:
+            ps, pe = paras[-1]
+            prev = text[ps:pe]
+            if not prev.endswith(tuple(_TERMINAL)) and words(prev) > 6:
+                paras[-1] = (ps, e)  # a sentence wrapped onto the next line
+                continue
+        paras.append((s, e))
+    return paras
+
+
+_PHOTO_CREDIT = re.compile(
+    r"\((?:[^()]*\b(?:Getty|AFP|Reuters|AP Photo|Photo|Images|Shutterstock|EPA)\b[^()]*)\)\s*$"
+)
+
+
+def is_furniture(paragraph: str) -> bool:
+    """Short lines without sentence punctuation (datelines, 'Read more', share buttons, labels)
+    and photo captions (a trailing photo credit)."""
+    p = paragraph.strip()
+    if _PHOTO_CREDIT.search(p) or p.lower().startswith(("illustrative purposes", "photo:", "image:")):
+        return True
+    return words(p) <= 6 and not p.endswith(tuple(".!?\"”"))
+
+
+def content_paragraphs(text: str) -> list[tuple[int, int]]:
+    """Paragraphs that are article text: no furniture, no repeated headline, and nothing after
+    the page footer (two furniture lines in a row once most of the article has been read)."""
+    seen: set[str] = set()
+    kept = []
+    run = 0
+    for s, e in paragraph_spans(text):
+        para = text[s:e]
+        key = " ".join(para.lower().split())
+        if is_furniture(para):
+            run += 1
+            if run >= 2 and s > 0.4 * len(text):
+                break
+            continue
+        run = 0
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append((s, e))
+    return kept
+
+
+def _split_long(
+    text: str, s: int, e: int, budget: int, count: Callable[[str], int]
+) -> list[tuple[int, int]]:
+    """Pieces of one paragraph that each fit the budget: sentences, else word runs."""
+    pieces: list[tuple[int, int]] = []
+    for ss, se in sentence_spans(text, s, e):
+        if count(text[ss:se]) <= budget:
+            pieces.append((ss, se))
+            continue
+        cur = ss
+        for m in re.finditer(r"\S+", text[ss:se]):
+            ws, we = ss + m.start(), ss + m.end()
+            if we > cur and count(text[cur:we]) > budget and ws > cur:
+                pieces.append((cur, ws))
+                cur = ws
+        pieces.append((cur, se))
+    return pieces
+
+
+def chunk_article(article: Article, budget: int, count: Callable[[str], int]) -> list[Chunk]:
+    """Pack content paragraphs into chunks of at most ``budget`` tokens (one piece may exceed it
+    only if it is a single word run that cannot be split)."""
+    if budget < 16:
+        raise ValueError("chunk budget must be at least 16 tokens")
+    text = article.text
+    pieces: list[tuple[int, int]] = []
+    for s, e in content_paragraphs(text):
+        if count(text[s:e]) <= budget:
+            pieces.append((s, e))
+        else:
+            pieces.extend(_split_long(text, s, e, budget, count))
+    chunks: list[Chunk] = []
+    group: list[tuple[int, int]] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        body = "\n\n".join(text[s:e] for s, e in group)
+        chunks.append(
+            Chunk(article_id=article.id, index=len(chunks), start=group[0][0], end=group[-1][1],
+                  text=body, tokens=count(body))
+        )
+        group.clear()
+
+    for piece in pieces:
+        candidate = "\n\n".join(text[s:e] for s, e in [*group, piece])
+        if group and count(candidate) > budget:
+            flush()
+        group.append(piece)
+    flush()
+    return chunks

@@ -1,0 +1,379 @@
+"""The ``briefing`` command: a thin shell over the pipeline, the store and the renderers.
+
+Results go to stdout (or -o FILE), progress and diagnostics to stderr.
+Exit codes: 0 done; 1 user error; 2 bad usage; 3 partial run (some chunks or the synthesis
+failed; the briefing holds the rest); 4 model or server error; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import openai
+
+from . import __version__
+from .client import MODES, ModelClient, ModelConfig
+from .config import Target, resolve_target
+from .exchanges import ExchangeTransport, ReplayMiss
+from .ingest import load_inputs
+from .local import LocalModelError, local_server
+from .models import Briefing
+from .pipeline import BuildOptions, BuildResult, build
+from .prompts import PromptError, load_prompts
+from .render import to_json, to_markdown
+from .store import Store, home
+from .tokens import resolve_encoding
+
+EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_PARTIAL, EXIT_MODEL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+
+
+class UserError(Exception):
+    """One clear line for the user, no traceback."""
+
+
+def err(message: str) -> None:
+    print(f"briefing: {message}", file=sys.stderr)
+
+
+# --- progress -----------------------------------------------------------------------------
+
+
+class Reporter:
+    """A progress bar on a terminal, plain lines otherwise; always on stderr."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self._progress: Any = None
+        self._tasks: dict[str, Any] = {}
+        self._last: dict[str, int] = {}
+
+    def __enter__(self) -> Reporter:
+        if self.tty and not self.quiet:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                      TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def log(self, message: str) -> None:
+        if self.quiet:
+            return
+        if self._progress is not None:
+            self._progress.console.print(message, markup=False, highlight=False)
+        else:
+            err(message)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        if self._progress is not None:
+            if stage not in self._tasks:
+                self._tasks[stage] = self._progress.add_task(stage, total=total)
+            self._progress.update(self._tasks[stage], completed=done, total=total)
+        elif self._last.get(stage) != done:
+            self._last[stage] = done
+            err(f"{stage}: {done}/{total}")
+
+
+# --- model plumbing -----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def model_endpoint(target: Target, reporter: Reporter) -> Iterator[str]:
+    """The base URL to talk to; starts (and always stops) the embedded server when needed."""
+    if target.base_url is not None:
+        yield target.base_url
+        return
+    with local_server(target.local_gguf, alias=target.model, log=reporter.log) as url:
+        yield url
+
+
+def make_transport(args: argparse.Namespace, base_url: str) -> ExchangeTransport:
+    cache_dir = home() / "cache"
+    if args.replay:
+        return ExchangeTransport("replay", replay_dir=Path(args.replay), base_url=base_url)
+    inner = httpx2.AsyncHTTPTransport(retries=0)
+    if args.record:
+        return ExchangeTransport("record", inner=inner, cache_dir=None if args.no_cache else cache_dir,
+                                 record_dir=Path(args.record), base_url=base_url)
+    if args.no_cache:
+        return ExchangeTransport("off", inner=inner, base_url=base_url)
+    return ExchangeTransport("cache", inner=inner, cache_dir=cache_dir, base_url=base_url)
+
+
+def target_from(args: argparse.Namespace) -> Target:
+    try:
+        return resolve_target(os.environ, model=args.model, base_url=args.base_url, gguf=args.gguf,
+                              structured=args.structured, concurrency=args.concurrency,
+                              replay=bool(args.replay))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+# --- build --------------------------------------------------------------------------------
+
+
+def summary_line(stats: dict[str, Any], skipped: int) -> str:
+    dropped = stats.get("claims_dropped") or {}
+    why = ", ".join(f"{n} {r}" for r, n in dropped.items()) if dropped else "none"
+    return (
+        f"{stats['articles']} articles read, {skipped} skipped · {stats['chunks']} chunks"
+        f"{' (' + str(stats['chunks_failed']) + ' failed)' if stats['chunks_failed'] else ''} · "
+        f"claims: {stats['claims_kept']} kept, {sum(dropped.values())} dropped ({why}) · "
+        f"{stats['points']} points, {stats['multi_source_points']} multi-source, "
+        f"{stats['disagreements']} disagreements · {stats['calls']} model calls, {stats['cache_hits']} cached, "
+        f"{stats['reasks']} re-asks · tokens {stats['tokens_in']:,} in / {stats['tokens_out']:,} out · "
+        f"model {stats['model_seconds']}s · wall {stats['wall_seconds']}s"
+    )
+
+
+def check_output(output: str | None, inputs: list[str]) -> None:
+    """An output path must never be one of the inputs (or inside an input directory)."""
+    if not output or output == "-":
+        return
+    out = Path(output).resolve()
+    for given in inputs:
+        if given == "-" or not Path(given).exists():
+            continue
+        src = Path(given).resolve()
+        if out == src or (src.is_dir() and src in out.parents):
+            raise UserError(f"refusing to write the briefing into the input {given}")
+    if not out.parent.is_dir():
+        raise UserError(f"cannot write {output}: no such directory {out.parent}")
+
+
+def write_output(text: str, output: str | None, inputs: list[str]) -> None:
+    if not output or output == "-":
+        sys.stdout.write(text)
+        return
+    check_output(output, inputs)
+    out = Path(output)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    prompts = load_prompts()
+    articles, skipped = load_inputs(args.paths)
+    reporter = Reporter(args.quiet)
+    for s in skipped:
+        err(f"skipped {s.path}: {s.reason}")
+    if not articles:
+        raise UserError("no readable article in the input" + (" (see above)" if skipped else ""))
+    check_output(args.output, list(args.paths))
+    target = target_from(args)
+    _, note = resolve_encoding(target.model)
+    if note and not args.quiet:
+        err(note)
+    options = BuildOptions(chunk_tokens=args.chunk_tokens, concurrency=target.concurrency,
+                           min_points=args.min_points, max_points=args.max_points)
+
+    result: BuildResult | None = None
+    with reporter, model_endpoint(target, reporter) as base_url:
+        transport = make_transport(args, base_url)
+        client = ModelClient(ModelConfig(model=target.model, base_url=base_url, api_key=target.api_key,
+                                         structured=target.structured), transport)
+
+        async def run() -> BuildResult:
+            try:
+                return await build(articles, client, prompts, options, reporter)
+            finally:
+                await client.aclose()
+
+        result = asyncio.run(run())
+    assert result is not None
+    briefing = result.briefing
+    status = "partial" if result.partial else "complete"
+    store = Store()
+    try:
+        run_id = store.save_run(
+            inputs=list(args.paths), model=target.model, server=base_url, status=status, articles=articles,
+            chunks=result.chunks, claims=result.claims,
+            dropped=[(d.article_id, d.chunk_index, d.statement, d.quote, str(d.reason)) for d in result.dropped],
+            failures=[(f.article_id, f.chunk_index, "extract", f.error) for f in result.failures]
+            + ([(None, None, "synthesize", result.synthesis_failed)] if result.synthesis_failed else []),
+            briefing=briefing,
+        )
+    finally:
+        store.close()
+    briefing.stats["run"] = run_id
+    text = to_json(briefing) if args.format == "json" else to_markdown(briefing)
+    write_output(text, args.output, list(args.paths))
+    for f in result.failures:
+        err(f"chunk {f.chunk_index} of {articles[f.article_id - 1].path} failed: {f.error}")
+    if result.synthesis_failed:
+        err(f"synthesis failed, points are the best-supported facts: {result.synthesis_failed}")
+    if not args.quiet:
+        err(summary_line(briefing.stats, len(skipped)) + f" · run {run_id}")
+    if result.partial:
+        err("the run was partial: re-run to retry what failed (finished calls are cached)")
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+# --- runs / show --------------------------------------------------------------------------
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    store = Store()
+    try:
+        rows = store.runs(args.limit)
+    finally:
+        store.close()
+    if args.format == "json":
+        import json
+
+        print(json.dumps([r.__dict__ for r in rows], indent=2))
+        return EXIT_OK
+    if not rows:
+        err(f"no runs yet in {home()} (run `briefing build` first)")
+        return EXIT_OK
+    print(f"{'run':>4}  {'when (UTC)':<20} {'status':<9} {'art':>3} {'pts':>3}  {'model':<36} inputs")
+    for r in rows:
+        print(f"{r.id:>4}  {r.created_at[:19]:<20} {r.status:<9} {r.stats.get('articles', 0):>3} "
+              f"{r.stats.get('points', 0):>3}  {r.model[:36]:<36} {' '.join(r.inputs)[:60]}")
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    store = Store()
+    try:
+        run_id = args.run if args.run is not None else store.latest_run_id()
+        if run_id is None:
+            raise UserError("no runs yet: run `briefing build` first")
+        briefing: Briefing | None = store.briefing(run_id)
+    finally:
+        store.close()
+    if briefing is None:
+        raise UserError(f"no run with id {run_id} (see `briefing runs`)")
+    sys.stdout.write(to_json(briefing) if args.format == "json" else to_markdown(briefing))
+    return EXIT_OK
+
+
+# --- argument parsing ---------------------------------------------------------------------
+
+EXAMPLES = """examples:
+  briefing build seeds/                                   # embedded local model, Markdown to stdout
+  briefing build seeds/ --replay fixtures/seeds --format json -o out.json   # offline, no model
+  briefing build today/ --base-url http://localhost:11434/v1 --model llama3.1   # Ollama
+  OPENAI_API_KEY=sk-... briefing build today/*.html                   # OpenAI (gpt-4o-mini)
+  briefing build seeds/ --record fixtures/seeds                # record every exchange as fixtures
+  cat story.txt | briefing build -
+  briefing runs
+"""
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return n
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="briefing",
+        description="Turn news articles into one briefing in which every statement cites the exact "
+                    "sentence that supports it.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"briefing {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    b = sub.add_parser(
+        "build", help="build a briefing from articles", epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Read articles (.txt .md .html .json .jsonl, directories, - for stdin), extract "
+                    "claims with the model, verify every quote against the source, merge across "
+                    "outlets and write the briefing.",
+    )
+    b.add_argument("paths", nargs="+", metavar="PATH", help="files, directories or - (stdin)")
+    b.add_argument("-o", "--output", help="write the briefing here instead of stdout")
+    b.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    m = b.add_argument_group("model (default: the embedded local model)")
+    m.add_argument("--model", help="model name (env BRIEFING_MODEL)")
+    m.add_argument("--base-url", help="any OpenAI-compatible server (env BRIEFING_BASE_URL, OPENAI_BASE_URL); "
+                                      "key from BRIEFING_API_KEY or OPENAI_API_KEY")
+    m.add_argument("--gguf", help="run this local GGUF file with llama-cpp-python instead of the default")
+    m.add_argument("--structured", choices=["auto", *MODES],
+                   help="how to ask for JSON: auto (default for servers), json_schema, json_object "
+                        "(llama-cpp-python; default for local models), tools, prompt")
+    m.add_argument("--concurrency", type=_positive, help="parallel model calls (default 1 local, 4 remote)")
+    c = b.add_argument_group("cache and fixtures")
+    c.add_argument("--record", metavar="DIR", help="also write every model exchange of this run into DIR")
+    c.add_argument("--replay", metavar="DIR", help="serve model exchanges only from DIR; fail on a miss")
+    c.add_argument("--no-cache", action="store_true", help="do not read or write the exchange cache")
+    t = b.add_argument_group("tuning")
+    t.add_argument("--chunk-tokens", type=_positive, default=700, help="token budget per chunk (default 700)")
+    t.add_argument("--min-points", type=_positive, default=8)
+    t.add_argument("--max-points", type=_positive, default=12)
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+    b.set_defaults(func=cmd_build)
+
+    r = sub.add_parser("runs", help="list stored runs")
+    r.add_argument("--limit", type=_positive, default=20)
+    r.add_argument("--format", choices=["text", "json"], default="text")
+    r.set_defaults(func=cmd_runs)
+
+    s = sub.add_parser("show", help="print a stored run's briefing again")
+    s.add_argument("run", nargs="?", type=int, help="run id (default: the latest)")
+    s.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    s.set_defaults(func=cmd_show)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if getattr(args, "record", None) and getattr(args, "replay", None):
+        err("--record and --replay cannot be used together")
+        return EXIT_USAGE
+    started = time.monotonic()
+    try:
+        code: int = args.func(args)
+        return code
+    except UserError as exc:
+        err(str(exc))
+        return EXIT_USER
+    except PromptError as exc:
+        err(f"prompt error: {exc}")
+        return EXIT_USER
+    except ReplayMiss as exc:
+        err(f"replay miss: {exc}")
+        return EXIT_MODEL
+    except LocalModelError as exc:
+        err(str(exc))
+        return EXIT_MODEL
+    except openai.APIConnectionError as exc:
+        err(f"cannot reach the model server: {exc}")
+        return EXIT_MODEL
+    except openai.APIStatusError as exc:
+        err(f"the model server answered HTTP {exc.status_code}: {exc.message}")
+        return EXIT_MODEL
+    except KeyboardInterrupt:
+        err(f"interrupted after {time.monotonic() - started:.0f}s; finished model calls are cached, "
+            "re-run the same command to resume")
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,247 @@
+"""The one seam to the model: typed structured-output calls over the openai SDK.
+
+Who owns which failure:
+- the SDK retries 429, 5xx and timeouts (``max_retries``), honouring Retry-After;
+- tenacity re-asks on unusable output (invalid JSON, schema violation, truncation), feeding the
+  error back to the model, a bounded number of times;
+- the caller decides what a call that still fails means for the run.
+
+Structured output differs by server, so the request shape is a *mode*:
+``json_schema`` (OpenAI, vLLM, Ollama, llama.cpp's llama-server), ``json_object`` with a
+``schema`` key (llama-cpp-python's server, which rejects json_schema with HTTP 500), ``tools``
+(a forced function call), and ``prompt`` (schema in the prompt, JSON dug out of the text).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import httpx2
+import openai
+from openai import AsyncOpenAI
+from pydantic import BaseModel
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+
+from .exchanges import CACHE_HEADER, PROMPT_HEADER, ExchangeTransport
+from .parsing import InvalidOutput, inline_schema, parse_reply
+from .prompts import Prompt
+
+T = TypeVar("T", bound=BaseModel)
+
+MODES = ("json_schema", "json_object", "tools", "prompt")
+# What each server's /models answer says about itself (``owned_by``) -> the mode it supports.
+OWNED_BY_MODE = {
+    "me": "json_object",  # llama-cpp-python's server
+    "llamacpp": "json_schema",  # llama.cpp's llama-server
+    "vllm": "json_schema",
+    "library": "json_schema",  # Ollama
+    "openai": "json_schema",
+    "system": "json_schema",
+}
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    model: str
+    base_url: str
+    api_key: str = "not-needed"
+    structured: str = "auto"  # auto or one of MODES
+    max_retries: int = 3  # SDK retries on 429/5xx/timeouts
+    reasks: int = 2  # extra attempts on unusable output
+    timeout: float = 900.0
+
+
+@dataclass
+class Usage:
+    calls: int = 0  # requests answered by the server
+    cached: int = 0  # requests answered from a recording or the cache
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasks: int = 0
+    failures: int = 0
+    seconds: float = 0.0  # time waiting for the server
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class CallResult(Generic[T]):
+    value: T
+    attempts: int
+    prompt_tokens: int
+    completion_tokens: int
+    cached: bool
+    mode: str
+
+
+class CallFailed(RuntimeError):
+    """A call that still has no usable answer after the SDK's retries and our re-asks."""
+
+
+@dataclass
+class _Reply:
+    content: str | None
+    finish_reason: str | None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached: bool = False
+
+
+@dataclass
+class ModelClient:
+    config: ModelConfig
+    transport: ExchangeTransport
+    usage: Usage = field(default_factory=Usage)
+    _mode: str | None = None
+
+    def __post_init__(self) -> None:
+        self._sdk = AsyncOpenAI(
+            api_key=self.config.api_key or "not-needed",
+            base_url=self.config.base_url,
+            max_retries=self.config.max_retries,
+            timeout=self.config.timeout,
+            http_client=httpx2.AsyncClient(transport=self.transport, timeout=self.config.timeout),
+        )
+        if self.config.structured != "auto":
+            if self.config.structured not in MODES:
+                raise ValueError(f"unknown structured-output mode {self.config.structured!r}")
+            self._mode = self.config.structured
+
+    async def aclose(self) -> None:
+        await self._sdk.close()
+
+    # -- mode ------------------------------------------------------------------------------
+
+    async def mode(self) -> str:
+        if self._mode is None:
+            self._mode = await self._detect_mode()
+        return self._mode
+
+    async def _detect_mode(self) -> str:
+        if "api.openai.com" in self.config.base_url:
+            return "json_schema"
+        try:
+            page = await self._sdk.models.list()
+            owners = {getattr(m, "owned_by", "") for m in page.data}
+        except openai.OpenAIError:
+            return "json_schema"
+        for owner in owners:
+            if owner in OWNED_BY_MODE:
+                return OWNED_BY_MODE[owner]
+        return "json_schema"
+
+    # -- one structured call ---------------------------------------------------------------
+
+    def request_for(self, mode: str, messages: list[dict[str, str]], schema: type[BaseModel],
+                    max_tokens: int) -> dict[str, Any]:
+        js = inline_schema(schema)
+        name = schema.__name__.lower()
+        body: dict[str, Any] = {"model": self.config.model, "messages": messages,
+                                "temperature": 0, "max_tokens": max_tokens}
+        if mode == "json_schema":
+            body["response_format"] = {"type": "json_schema",
+                                       "json_schema": {"name": name, "schema": js, "strict": False}}
+        elif mode == "json_object":
+            body["response_format"] = {"type": "json_object", "schema": js}
+        elif mode == "tools":
+            body["tools"] = [{"type": "function", "function": {
+                "name": name, "description": "Submit the answer.", "parameters": js}}]
+            body["tool_choice"] = {"type": "function", "function": {"name": name}}
+        else:
+            hint = ("\n\nReply with one JSON object that follows this JSON schema, and nothing else:\n"
+                    + json.dumps(js, separators=(",", ":")))
+            msgs = [dict(m) for m in messages]
+            msgs[0] = {**msgs[0], "content": msgs[0]["content"] + hint}
+            body["messages"] = msgs
+        return body
+
+    async def _send(self, body: dict[str, Any], prompt: Prompt, mode: str) -> _Reply:
+        started = time.monotonic()
+        kwargs = dict(body)
+        raw = await self._sdk.chat.completions.with_raw_response.create(
+            **kwargs, extra_headers={PROMPT_HEADER: f"{prompt.name}@{prompt.sha}"}
+        )
+        completion = raw.parse()
+        cached = raw.headers.get(CACHE_HEADER) == "hit"
+        if not cached:
+            self.usage.seconds += time.monotonic() - started
+        choice = completion.choices[0] if completion.choices else None
+        content: str | None = None
+        finish = None
+        if choice is not None:
+            finish = choice.finish_reason
+            msg = choice.message
+            content = msg.content
+            if mode == "tools" and msg.tool_calls:
+                call = msg.tool_calls[0]
+                content = getattr(getattr(call, "function", None), "arguments", None)
+                if finish == "tool_calls":
+                    finish = "stop"
+        usage = completion.usage
+        return _Reply(content=content, finish_reason=finish,
+                      prompt_tokens=usage.prompt_tokens if usage else 0,
+                      completion_tokens=usage.completion_tokens if usage else 0, cached=cached)
+
+    async def structured(self, prompt: Prompt, values: dict[str, Any], schema: type[T], *,
+                         max_tokens: int = 1024) -> CallResult[T]:
+        """Render ``prompt``, ask, and return the reply as ``schema``; re-ask on unusable output."""
+        base = prompt.render(**values)
+        mode = await self.mode()
+        try:
+            return await self._ask(base, prompt, schema, mode, max_tokens)
+        except (openai.BadRequestError, openai.InternalServerError, openai.UnprocessableEntityError) as exc:
+            # A server that rejects this request shape: with auto-detection, step down a mode.
+            if self.config.structured != "auto" or mode == MODES[-1]:
+                raise
+            nxt = MODES[MODES.index(mode) + 1]
+            print(f"briefing: the server rejected structured mode {mode} ({type(exc).__name__}); "
+                  f"trying {nxt}", file=sys.stderr)
+            self._mode = nxt
+            return await self.structured(prompt, values, schema, max_tokens=max_tokens)
+
+    async def _ask(self, base: list[dict[str, str]], prompt: Prompt, schema: type[T], mode: str,
+                   max_tokens: int) -> CallResult[T]:
+        messages = base
+        attempts = 0
+        p_tok = c_tok = 0
+        cached_all = True
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(1 + self.config.reasks),
+                retry=retry_if_exception_type(InvalidOutput),
+                reraise=True,
+            ):
+                with attempt:
+                    attempts += 1
+                    if attempts > 1:
+                        self.usage.reasks += 1
+                    reply = await self._send(self.request_for(mode, messages, schema, max_tokens), prompt, mode)
+                    if reply.cached:
+                        self.usage.cached += 1
+                    else:
+                        self.usage.calls += 1
+                        cached_all = False
+                    p_tok += reply.prompt_tokens
+                    c_tok += reply.completion_tokens
+                    if not reply.cached:
+                        self.usage.prompt_tokens += reply.prompt_tokens
+                        self.usage.completion_tokens += reply.completion_tokens
+                    try:
+                        value = parse_reply(reply.content, reply.finish_reason, schema, loose=mode == "prompt")
+                    except InvalidOutput as exc:
+                        messages = [
+                            *base,
+                            {"role": "assistant", "content": (reply.content or "")[:4000]},
+                            {"role": "user", "content": exc.feedback},
+                        ]
+                        raise
+        except InvalidOutput as exc:
+            self.usage.failures += 1
+            raise CallFailed(f"{prompt.name}: no usable reply after {attempts} attempts: {exc}") from exc
+        return CallResult(value=value, attempts=attempts, prompt_tokens=p_tok, completion_tokens=c_tok,
+                          cached=cached_all, mode=mode)

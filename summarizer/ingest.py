@@ -1,0 +1,245 @@
+"""Reading articles: files, directories (recursive), JSON/JSONL records and stdin.
+
+``parse_*`` functions are pure (bytes/text in, records out); ``load_inputs`` is the I/O shell.
+Nothing here ever writes to an input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from .models import Article, Skipped
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+
+
+class InputError(ValueError):
+    """An input that cannot be read as an article; the message says why."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """An article before it gets an id."""
+
+    path: str
+    title: str
+    text: str
+    outlet: str | None = None
+    url: str | None = None
+    published: str | None = None
+    from_file_text: bool = True
+
+
+def decode(data: bytes) -> str:
+    """Decode UTF-8 exactly (no newline translation, BOM kept) so offsets match the file."""
+    if b"\x00" in data[:8192]:
+        raise InputError("binary file (contains NUL bytes)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (undecodable byte at offset {exc.start})") from None
+    if not text.strip():
+        raise InputError("empty file")
+    return text
+
+
+def title_of(text: str, markdown: bool = False) -> str:
+    for line in text.splitlines():
+        line = line.strip()
+        if markdown:
+            line = line.lstrip("#").strip()
+        if line:
+            return line[:200]
+    return ""
+
+
+def parse_text(path: str, text: str, markdown: bool = False) -> Record:
+    return Record(path=path, title=title_of(text, markdown), text=text)
+
+
+def parse_html(path: str, text: str) -> Record:
+    import trafilatura
+
+    body = trafilatura.extract(text, include_comments=False, include_tables=False, favor_precision=True)
+    if not body or not body.strip():
+        raise InputError("no article text found in the HTML")
+    meta = trafilatura.extract_metadata(text)
+    title = (meta.title if meta and meta.title else None) or title_of(body)
+    return Record(
+        path=path,
+        title=title,
+        text=body,
+        outlet=(meta.sitename if meta else None) or None,
+        url=(meta.url if meta else None) or None,
+        published=(meta.date if meta else None) or None,
+        from_file_text=False,
+    )
+
+
+def _record_from_obj(path: str, obj: object) -> Record:
+    if not isinstance(obj, dict):
+        raise InputError("JSON record is not an object")
+    text = obj.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InputError('JSON record has no non-empty "text"')
+
+    def opt(key: str) -> str | None:
+        value = obj.get(key)
+        return str(value) if value not in (None, "") else None
+
+    return Record(
+        path=path,
+        title=opt("title") or title_of(text),
+        text=text,
+        outlet=opt("outlet"),
+        url=opt("url"),
+        published=opt("published"),
+        from_file_text=False,
+    )
+
+
+def parse_json(path: str, text: str, lines: bool) -> Iterator[Record | Skipped]:
+    """Records of a .json (object or list of objects) or .jsonl file; bad records are Skipped."""
+    if lines:
+        for n, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            where = f"{path}#{n}"
+            try:
+                yield _record_from_obj(where, json.loads(line))
+            except json.JSONDecodeError as exc:
+                yield Skipped(path=where, reason=f"invalid JSON ({exc.msg})")
+            except InputError as exc:
+                yield Skipped(path=where, reason=str(exc))
+        return
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON ({exc.msg} at line {exc.lineno})") from None
+    if isinstance(data, dict):
+        yield _record_from_obj(path, data)
+        return
+    if not isinstance(data, list):
+        raise InputError("JSON is neither an object nor a list of objects")
+    for n, obj in enumerate(data, start=1):
+        where = f"{path}#{n}"
+        try:
+            yield _record_from_obj(where, obj)
+        except InputError as exc:
+            yield Skipped(path=where, reason=str(exc))
+
+
+def sniff_kind(suffix: str, text: str) -> str:
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in {".jsonl", ".ndjson"}:
+        return "jsonl"
+    if suffix == ".json":
+        return "json"
+    if suffix in {".md", ".markdown"}:
+        return "md"
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    head = text.lstrip()[:200].lower()
+    if head.startswith(("<!doctype html", "<html")):
+        return "html"
+    if head.startswith(("{", "[")):
+        try:
+            json.loads(text)
+            return "json"
+        except json.JSONDecodeError:
+            return "jsonl" if head.startswith("{") else "text"
+    return "text"
+
+
+def parse_source(path: str, data: bytes, suffix: str) -> Iterator[Record | Skipped]:
+    """Everything one input yields. Raises InputError when the whole input is unusable."""
+    text = decode(data)
+    kind = sniff_kind(suffix, text)
+    if kind == "html":
+        yield parse_html(path, text)
+    elif kind in ("json", "jsonl"):
+        yield from parse_json(path, text, lines=kind == "jsonl")
+    else:
+        yield parse_text(path, text, markdown=kind == "md")
+
+
+def expand(paths: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
+    """(display path, file) pairs; directories are walked recursively in sorted order."""
+    for given in paths:
+        if given == "-":
+            yield given, None
+            continue
+        p = Path(given)
+        if p.is_dir():
+            found = False
+            for f in sorted(p.rglob("*")):
+                hidden = any(part.startswith(".") for part in f.relative_to(p).parts)
+                if f.is_file() and not hidden and f.suffix.lower() in SUPPORTED_SUFFIXES:
+                    found = True
+                    yield str(f), f
+            if not found:
+                yield given, p  # reported as "no supported files"
+        else:
+            yield given, p
+
+
+def load_inputs(paths: Iterable[str], stdin: BinaryIO | None = None) -> tuple[list[Article], list[Skipped]]:
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    seen: dict[str, str] = {}
+    for shown, file in expand(paths):
+        try:
+            if file is None:
+                data = (stdin or sys.stdin.buffer).read()
+                suffix = ""
+            elif file.is_dir():
+                raise InputError("directory holds no .txt, .md, .html, .json or .jsonl files")
+            else:
+                data = file.read_bytes()
+                suffix = file.suffix.lower()
+            items = list(parse_source(shown, data, suffix))
+        except FileNotFoundError:
+            skipped.append(Skipped(path=shown, reason="no such file or directory"))
+            continue
+        except PermissionError:
+            skipped.append(Skipped(path=shown, reason="permission denied"))
+            continue
+        except IsADirectoryError:
+            skipped.append(Skipped(path=shown, reason="is a directory"))
+            continue
+        except OSError as exc:
+            skipped.append(Skipped(path=shown, reason=exc.strerror or str(exc)))
+            continue
+        except InputError as exc:
+            skipped.append(Skipped(path=shown, reason=str(exc)))
+            continue
+        for item in items:
+            if isinstance(item, Skipped):
+                skipped.append(item)
+                continue
+            if item.text in seen:
+                skipped.append(Skipped(path=item.path, reason=f"exact duplicate of {seen[item.text]}"))
+                continue
+            seen[item.text] = item.path
+            articles.append(
+                Article(
+                    id=len(articles) + 1,
+                    path=item.path,
+                    title=item.title,
+                    text=item.text,
+                    outlet=item.outlet,
+                    url=item.url,
+                    published=item.published,
+                    from_file_text=item.from_file_text,
+                )
+            )
+    return articles, skipped

@@ -1,0 +1,139 @@
+"""Reduce, deterministic part: merge the same fact across outlets, find conflicting figures.
+
+Pure functions on verified claims. A group is one fact with every claim (and so every outlet)
+that states it; its number of distinct sources is its independent support. A conflict is two
+groups about the same thing (shared topic words, same unit) whose figures differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from .models import Claim, Conflict, Group
+from .textutil import content_words, jaccard, quantities
+
+SAME_FACT = 0.5  # word overlap of two claims that state the same fact
+SAME_TOPIC = 0.2  # word overlap of two groups that talk about the same thing
+
+
+def claim_words(claim: Claim) -> set[str]:
+    return content_words(claim.statement) | content_words(claim.span.quote)
+
+
+def same_fact(a: Claim, b: Claim) -> bool:
+    if a.span.source == b.span.source and a.span.start == b.span.start and a.span.end == b.span.end:
+        return True
+    qa, qb = quantities(a.span.quote), quantities(b.span.quote)
+    if _figures_conflict(qa, qb):
+        return False
+    if jaccard(content_words(a.statement), content_words(b.statement)) >= SAME_FACT:
+        return True
+    return fuzz.token_set_ratio(a.statement.lower(), b.statement.lower()) >= 88 and \
+        jaccard(claim_words(a), claim_words(b)) >= 0.35
+
+
+def _figures_conflict(qa: set[tuple[str, float]], qb: set[tuple[str, float]]) -> bool:
+    units_a = {u for u, _ in qa}
+    units_b = {u for u, _ in qb}
+    for unit in units_a & units_b:
+        va = {v for u, v in qa if u == unit}
+        vb = {v for u, v in qb if u == unit}
+        if not va & vb:
+            return True
+    return False
+
+
+def dedupe(claims: Sequence[Claim]) -> tuple[list[Claim], list[Claim]]:
+    """(kept, dropped): within one article, a claim citing the same span as an earlier one, or
+    stating the same thing, is a duplicate."""
+    kept: list[Claim] = []
+    dropped: list[Claim] = []
+    for c in claims:
+        if any(k.article_id == c.article_id and same_fact(k, c) for k in kept):
+            dropped.append(c)
+        else:
+            kept.append(c)
+    return kept, dropped
+
+
+def group_claims(claims: Sequence[Claim]) -> list[Group]:
+    """Greedy grouping: each claim joins the first group it states the same fact as."""
+    groups: list[list[Claim]] = []
+    for c in claims:
+        for g in groups:
+            if any(same_fact(m, c) for m in g):
+                g.append(c)
+                break
+        else:
+            groups.append([c])
+    out = []
+    for i, g in enumerate(groups, start=1):
+        sources = sorted({c.article_id for c in g})
+        # The statement of the claim with the shortest, most exact quote stands for the group.
+        rep = max(g, key=lambda c: (c.span.score, -len(c.statement)))
+        out.append(Group(id=i, claim_ids=[c.id for c in g], sources=sources, statement=rep.statement))
+    # Most sources first; within that, order of appearance.
+    out.sort(key=lambda g: (-len(g.sources), g.id))
+    return out
+
+
+def plural(noun: str) -> str:
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun if noun.endswith("s") else noun + "s"
+
+
+def find_conflicts(groups: Sequence[Group], claims: dict[int, Claim]) -> list[Conflict]:
+    """Pairs of groups from different sources that give different figures for the same thing."""
+    info = []
+    for g in groups:
+        members = [claims[i] for i in g.claim_ids]
+        words: set[str] = set()
+        qs: set[tuple[str, float]] = set()
+        for m in members:
+            words |= content_words(m.statement) | content_words(m.span.quote)
+            qs |= quantities(m.span.quote)
+        info.append((g, words, qs))
+    conflicts: list[Conflict] = []
+    seen: set[frozenset[int]] = set()
+    for i, (ga, wa, qa) in enumerate(info):
+        for gb, wb, qb in info[i + 1 :]:
+            if set(ga.sources) == set(gb.sources) and len(ga.sources) == 1:
+                continue  # one outlet contradicting itself is not a disagreement between outlets
+            if not _figures_conflict(qa, qb) or jaccard(wa, wb) < SAME_TOPIC:
+                continue
+            unit = sorted({u for u, _ in qa} & {u for u, _ in qb})[0]
+            key = frozenset({ga.id, gb.id})
+            if key in seen:
+                continue
+            seen.add(key)
+            # Fold into an existing conflict over the same unit that shares a group.
+            for c in conflicts:
+                if c.topic.endswith(f"number of {plural(unit)}") and (ga.id in c.group_ids or gb.id in c.group_ids):
+                    c.group_ids = sorted(set(c.group_ids) | {ga.id, gb.id})
+                    break
+            else:
+                conflicts.append(Conflict(topic=f"Sources differ on the number of {plural(unit)}",
+                                          group_ids=[ga.id, gb.id]))
+    return conflicts
+
+
+def off_story(claims: Sequence[Claim], article_words: dict[int, set[str]],
+              min_shared: int = 2) -> tuple[list[Claim], list[Claim]]:
+    """(kept, dropped): with several articles, a claim that shares fewer than ``min_shared``
+    content words with every other article is about something else (a teaser, a bio)."""
+    if len(article_words) < 2:
+        return list(claims), []
+    kept, dropped = [], []
+    for c in claims:
+        others: set[str] = set()
+        for aid, words in article_words.items():
+            if aid != c.article_id:
+                others |= words
+        if len(content_words(c.span.quote) & others) >= min_shared:
+            kept.append(c)
+        else:
+            dropped.append(c)
+    return kept, dropped

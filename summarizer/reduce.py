@@ -1,0 +1,233 @@
+"""Reduce, model part: the synthesis schema, the fact list it reads, and the checks on its reply.
+
+The model writes the briefing over a compact list of facts (merged, verified claims), citing
+fact ids. ``assemble`` turns its reply into a Briefing: unknown ids are stripped, a sentence left
+without a valid citation is dropped, and so is one that says what its cited quotes do not (a
+figure they lack, or mostly other words). Deterministic conflicts the model missed are added, and
+points are filled from the best-supported facts up to a minimum. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .models import Briefing, Citation, Claim, Conflict, Disagreement, Group, Point, Position, SourceRef
+from .textutil import content_words, jaccard, supported
+
+# --- what the model returns ---------------------------------------------------------------
+
+
+class CitedSentence(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    text: str
+    facts: list[str] = Field(description='Ids of the facts that support the sentence, e.g. ["F1", "F4"].')
+
+
+class SynthesisDisagreement(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    topic: str
+    positions: list[CitedSentence] = Field(max_length=4)
+
+
+class Synthesis(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    title: str
+    summary: list[CitedSentence] = Field(max_length=3)
+    points: list[CitedSentence] = Field(max_length=12)
+    disagreements: list[SynthesisDisagreement] = Field(default_factory=list, max_length=4)
+    open_questions: list[str] = Field(default_factory=list, max_length=3)
+
+
+# --- the facts it reads -------------------------------------------------------------------
+
+
+@dataclass
+class Fact:
+    id: str  # "F1"
+    text: str
+    citations: list[Citation]
+    conflict: bool = False
+
+    @property
+    def sources(self) -> set[int]:
+        return {c.source for c in self.citations}
+
+    @property
+    def support(self) -> str:
+        return " ".join(c.quote for c in self.citations)
+
+
+def citations_of(claims: Sequence[Claim]) -> list[Citation]:
+    seen: set[tuple[int, int, int]] = set()
+    out = []
+    for c in claims:
+        key = (c.span.source, c.span.start, c.span.end)
+        if key not in seen:
+            seen.add(key)
+            out.append(Citation(source=c.span.source, quote=c.span.quote, start=c.span.start, end=c.span.end))
+    return out
+
+
+def facts_from_groups(groups: Sequence[Group], claims: dict[int, Claim]) -> list[Fact]:
+    facts = []
+    for n, g in enumerate(groups, start=1):
+        members = [claims[i] for i in g.claim_ids]
+        cites = citations_of(members)
+        text = g.statement if supported(g.statement, " ".join(c.quote for c in cites)) else members[0].span.quote
+        facts.append(Fact(id=f"F{n}", text=text, citations=cites))
+    return facts
+
+
+def render_facts(facts: Sequence[Fact]) -> str:
+    lines = []
+    for f in facts:
+        n = len(f.sources)
+        lines.append(f"{f.id} ({n} source{'s' if n != 1 else ''}): {' '.join(f.text.split())}")
+    return "\n".join(lines)
+
+
+FactConflict = tuple[str, list[Fact]]  # (topic, the facts that disagree)
+
+
+def conflicts_as_facts(conflicts: Sequence[Conflict], group_fact: dict[int, Fact]) -> list[FactConflict]:
+    out = []
+    for c in conflicts:
+        fs = [group_fact[g] for g in c.group_ids if g in group_fact]
+        if len(fs) >= 2:
+            out.append((c.topic, fs))
+    return out
+
+
+def render_conflicts(conflicts: Sequence[FactConflict], known: dict[str, Fact]) -> str:
+    lines = []
+    for topic, fs in conflicts:
+        if all(known.get(f.id) is f for f in fs):
+            lines.append(f"- {topic}: " + " vs ".join(f"{f.id} ({' '.join(f.text.split())})" for f in fs))
+    return "\n".join(lines) or "(none found)"
+
+
+# --- checking the reply -------------------------------------------------------------------
+
+_ID = re.compile(r"[Ff]?\s*(\d+)")
+
+
+def fact_ids(raw: Sequence[str], known: dict[str, Fact]) -> list[str]:
+    """Known ids among ``raw``, normalised ("f3", "[F3]", "3" -> "F3"); unknown ones are stripped."""
+    out: list[str] = []
+    for r in raw:
+        for m in _ID.finditer(str(r)):
+            fid = f"F{int(m.group(1))}"
+            if fid in known and fid not in out:
+                out.append(fid)
+    return out
+
+
+@dataclass
+class Checked:
+    points: list[Point] = field(default_factory=list)
+    dropped: Counter[str] = field(default_factory=Counter)
+
+
+def check_sentence(s: CitedSentence, facts: dict[str, Fact], dropped: Counter[str]) -> Point | None:
+    text = " ".join(s.text.split())
+    if not text:
+        return None
+    ids = fact_ids(s.facts, facts)
+    if len(ids) < len(s.facts):
+        dropped["unknown fact ids stripped"] += len(s.facts) - len(ids)
+    if not ids:
+        dropped["no valid citation"] += 1
+        return None
+    cites: list[Citation] = []
+    for i in ids:
+        for c in facts[i].citations:
+            if c not in cites:
+                cites.append(c)
+    if not supported(text, " ".join(c.quote for c in cites)):
+        dropped["not supported by its cited quotes"] += 1
+        return None
+    return Point(text=text, citations=cites)
+
+
+def _near_duplicate(p: Point, others: Sequence[Point]) -> bool:
+    words = content_words(p.text)
+    return any(jaccard(words, content_words(o.text)) >= 0.7 for o in others)
+
+
+def assemble(
+    synthesis: Synthesis | None,
+    facts: Sequence[Fact],
+    conflicts: Sequence[FactConflict],
+    sources: Sequence[SourceRef],
+    *,
+    min_points: int = 8,
+    max_points: int = 12,
+) -> tuple[Briefing, Counter[str]]:
+    by_id = {f.id: f for f in facts}
+    dropped: Counter[str] = Counter()
+    syn = synthesis or Synthesis(title="", summary=[], points=[])
+
+    summary = [p for s in syn.summary if (p := check_sentence(s, by_id, dropped))]
+    points: list[Point] = []
+    for s in syn.points:
+        p = check_sentence(s, by_id, dropped)
+        if p is None:
+            continue
+        if _near_duplicate(p, points):
+            dropped["repeated point"] += 1
+            continue
+        points.append(p)
+    # Fill from the best-supported facts the model left out, in the facts' own (verified) words.
+    used = {(c.source, c.start) for p in points for c in p.citations}
+    for f in facts:
+        if len(points) >= min_points:
+            break
+        if any((c.source, c.start) in used for c in f.citations):
+            continue
+        p = Point(text=" ".join(f.text.split()), citations=list(f.citations))
+        if not _near_duplicate(p, points):
+            points.append(p)
+            used |= {(c.source, c.start) for c in f.citations}
+    points = points[:max_points]
+
+    disagreements: list[Disagreement] = []
+    for d in syn.disagreements:
+        positions = [Position(text=p.text, citations=p.citations)
+                     for s in d.positions if (p := check_sentence(s, by_id, dropped))]
+        # Two sides, from different sources, citing different facts.
+        if len(positions) >= 2 and len({c.source for p in positions for c in p.citations}) >= 2 and \
+                len({tuple((c.source, c.start) for c in p.citations) for p in positions}) == len(positions):
+            disagreements.append(Disagreement(topic=" ".join(d.topic.split()), positions=positions))
+        else:
+            dropped["one-sided disagreement"] += 1
+    covered = {(c.source, c.start) for d in disagreements for p in d.positions for c in p.citations}
+    for topic, fs in conflicts:
+        if all(any((c.source, c.start) in covered for c in f.citations) for f in fs):
+            continue
+        disagreements.append(Disagreement(
+            topic=topic,
+            positions=[Position(text=f.text, citations=list(f.citations)) for f in fs],
+        ))
+
+    if not summary and points:
+        summary = points[:2]
+    title = " ".join(syn.title.split())
+    all_quotes = " ".join(c.quote for f in facts for c in f.citations)
+    if not title or not supported(title, all_quotes, threshold=0.5):
+        title = sources[0].title if sources else "Briefing"
+    questions = [q.strip() for q in syn.open_questions if q.strip().endswith("?")][:3]
+    briefing = Briefing(
+        title=title,
+        summary=" ".join(p.text for p in summary),
+        summary_sentences=summary,
+        sources=list(sources),
+        points=points,
+        disagreements=disagreements,
+        open_questions=questions,
+    )
+    return briefing, dropped

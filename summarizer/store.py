@@ -1,0 +1,155 @@
+"""Runs kept in SQLite under BRIEFING_HOME: articles, chunks, claims, the briefing, the call log."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_dir
+
+from .models import Article, Briefing, Chunk, Claim
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    model TEXT NOT NULL,
+    server TEXT NOT NULL,
+    status TEXT NOT NULL,
+    stats TEXT NOT NULL,
+    briefing TEXT
+);
+CREATE TABLE IF NOT EXISTS articles (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    id INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    title TEXT NOT NULL,
+    outlet TEXT, url TEXT, published TEXT,
+    text TEXT NOT NULL,
+    from_file_text INTEGER NOT NULL,
+    PRIMARY KEY (run_id, id)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    article_id INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    PRIMARY KEY (run_id, article_id, idx)
+);
+CREATE TABLE IF NOT EXISTS claims (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    id INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    chunk_index INTEGER NOT NULL,
+    statement TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    quote TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    score REAL NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (run_id, id)
+);
+CREATE TABLE IF NOT EXISTS dropped_claims (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    article_id INTEGER NOT NULL,
+    chunk_index INTEGER NOT NULL,
+    statement TEXT NOT NULL,
+    quote TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS failures (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    article_id INTEGER, chunk_index INTEGER, stage TEXT NOT NULL, error TEXT NOT NULL
+);
+"""
+
+
+def home() -> Path:
+    return Path(os.environ.get("BRIEFING_HOME") or user_data_dir("briefing"))
+
+
+@dataclass
+class RunRow:
+    id: int
+    created_at: str
+    inputs: list[str]
+    model: str
+    status: str
+    stats: dict[str, Any]
+
+
+class Store:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or home() / "briefing.db"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path)
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def save_run(self, *, inputs: list[str], model: str, server: str, status: str, articles: list[Article],
+                 chunks: list[Chunk], claims: list[Claim], dropped: list[tuple[int, int, str, str, str]],
+                 failures: list[tuple[int | None, int | None, str, str]], briefing: Briefing) -> int:
+        with self.db:
+            cur = self.db.execute(
+                "INSERT INTO runs (created_at, inputs, model, server, status, stats, briefing) VALUES (?,?,?,?,?,?,?)",
+                (datetime.now(UTC).isoformat(timespec="seconds"), json.dumps(inputs), model, server, status,
+                 json.dumps(briefing.stats), briefing.model_dump_json()),
+            )
+            run_id = cur.lastrowid
+            assert run_id is not None
+            self.db.executemany(
+                "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?)",
+                [(run_id, a.id, a.path, a.title, a.outlet, a.url, a.published, a.text, int(a.from_file_text))
+                 for a in articles],
+            )
+            self.db.executemany(
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?)",
+                [(run_id, c.article_id, c.index, c.start, c.end, c.tokens) for c in chunks],
+            )
+            self.db.executemany(
+                "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(run_id, c.id, c.article_id, c.chunk_index, c.statement, str(c.kind), c.span.quote,
+                  c.span.start, c.span.end, c.span.score, c.model_dump_json()) for c in claims],
+            )
+            self.db.executemany("INSERT INTO dropped_claims VALUES (?,?,?,?,?,?)",
+                                [(run_id, *d) for d in dropped])
+            self.db.executemany("INSERT INTO failures VALUES (?,?,?,?,?)", [(run_id, *f) for f in failures])
+        return run_id
+
+    def runs(self, limit: int = 50) -> list[RunRow]:
+        rows = self.db.execute(
+            "SELECT id, created_at, inputs, model, status, stats FROM runs ORDER BY id DESC LIMIT ?", (limit,)
+        ).fetchall()
+        return [RunRow(r[0], r[1], json.loads(r[2]), r[3], r[4], json.loads(r[5])) for r in rows]
+
+    def latest_run_id(self) -> int | None:
+        row = self.db.execute("SELECT max(id) FROM runs").fetchone()
+        return row[0] if row and row[0] is not None else None
+
+    def articles(self, run_id: int) -> list[Article]:
+        rows = self.db.execute(
+            "SELECT id, path, title, outlet, url, published, text, from_file_text FROM articles "
+            "WHERE run_id = ? ORDER BY id", (run_id,)
+        ).fetchall()
+        return [Article(id=r[0], path=r[1], title=r[2], outlet=r[3], url=r[4], published=r[5], text=r[6],
+                        from_file_text=bool(r[7])) for r in rows]
+
+    def claims(self, run_id: int) -> list[Claim]:
+        rows = self.db.execute("SELECT data FROM claims WHERE run_id = ? ORDER BY id", (run_id,)).fetchall()
+        return [Claim.model_validate_json(r[0]) for r in rows]
+
+    def briefing(self, run_id: int) -> Briefing | None:
+        row = self.db.execute("SELECT briefing FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return Briefing.model_validate_json(row[0]) if row and row[0] else None

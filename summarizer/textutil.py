@@ -1,0 +1,122 @@
+"""Small, pure text measures shared by merging and support checks."""
+
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself just
+    may me might more most must my no nor not now of off on once only or other our ours out over own
+    said same says she should so some such than that the their theirs them then there these they this
+    those through to too under until up very was we were what when where which while who whom why will
+    with would you your yet however also still whether since per via amid among told according
+    reported reports report""".split()
+)
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12, "dozens": 24,
+}
+
+# Words that name the same thing for matching purposes (stems after _stem).
+SYNONYMS = {
+    "nation": "country", "state": "country", "countrie": "country",
+    "pledg": "commit", "pledge": "commit", "contribut": "commit", "contribute": "commit",
+    "defence": "defense", "uk": "britain", "british": "britain", "kiev": "kyiv",
+    "talk": "meeting", "summit": "meeting", "troop": "troop", "soldier": "troop", "force": "troop",
+}
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
+
+
+def _stem(word: str) -> str:
+    w = word.lower().replace("’", "'")
+    w = w.removesuffix("'s")
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(w) > 4 and w.endswith(suffix):
+            w = w[: -len(suffix)]
+            break
+    return SYNONYMS.get(w, w)
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def content_words(text: str) -> set[str]:
+    """Stemmed words that carry meaning (no stopwords, no numbers)."""
+    out = set()
+    for t in tokens(text):
+        if t[0].isdigit() or t.lower() in STOPWORDS or t.lower() in NUMBER_WORDS:
+            continue
+        out.add(_stem(t))
+    return out - {""}
+
+
+def numbers_in(text: str) -> set[float]:
+    """Numeric values written as digits or common number words ("a dozen" is 12)."""
+    values: set[float] = set()
+    for t in tokens(text):
+        low = t.lower()
+        if t[0].isdigit():
+            try:
+                values.add(float(t.rstrip(".,").replace(",", "")))
+            except ValueError:
+                continue
+        elif low in NUMBER_WORDS:
+            values.add(float(NUMBER_WORDS[low]))
+    return values
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def coverage(text: str, support: str) -> float:
+    """Share of ``text``'s content words that ``support`` also has."""
+    words = content_words(text)
+    if not words:
+        return 1.0
+    return len(words & content_words(support)) / len(words)
+
+
+def supported(text: str, support: str, threshold: float = 0.6) -> bool:
+    """Whether ``text`` says nothing that ``support`` does not: its numbers all appear there and
+    most of its content words do."""
+    if not numbers_in(text) <= numbers_in(support):
+        return False
+    return coverage(text, support) >= threshold
+
+
+_UNIT_SKIP = {"about", "around", "roughly", "some", "over", "nearly", "almost", "only", "just", "more",
+              "than", "at", "least", "up", "to", "the", "a", "an", "of", "so", "far", "other", "western",
+              "european", "military", "nato", "eu", "additional", "potential", "such"}
+
+
+def quantities(text: str) -> set[tuple[str, float]]:
+    """(unit, value) pairs such as ("country", 12.0) for "about a dozen countries"."""
+    toks = tokens(text)
+    found: set[tuple[str, float]] = set()
+    for i, t in enumerate(toks):
+        low = t.lower()
+        if t[0].isdigit():
+            try:
+                value = float(t.rstrip(".,").replace(",", ""))
+            except ValueError:
+                continue
+        elif low in NUMBER_WORDS:
+            value = float(NUMBER_WORDS[low])
+        else:
+            continue
+        for nxt in toks[i + 1 : i + 4]:
+            n = nxt.lower()
+            if n in _UNIT_SKIP or n in NUMBER_WORDS or nxt[0].isdigit():
+                continue
+            found.add((_stem(n), value))
+            break
+    return found

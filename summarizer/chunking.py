@@ -125,12 +125,14 @@ def _split_long(
         if count(text[ss:se]) <= budget:
             pieces.append((ss, se))
             continue
-        cur = ss
+        cur = ss  # greedy word runs: close a piece before the word that would overflow it
+        last_end = ss
         for m in re.finditer(r"\S+", text[ss:se]):
-            ws, we = ss + m.start(), ss + m.end()
-            if we > cur and count(text[cur:we]) > budget and ws > cur:
-                pieces.append((cur, ws))
-                cur = ws
+            we = ss + m.end()
+            if last_end > cur and count(text[cur:we]) > budget:
+                pieces.append((cur, last_end))
+                cur = ss + m.start()
+            last_end = we
         pieces.append((cur, se))
     return pieces
 

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -342,8 +343,13 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _terminate(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # so that every `finally` runs: the local server is always stopped
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     if getattr(args, "record", None) and getattr(args, "replay", None):
         err("--record and --replay cannot be used together")
         return EXIT_USAGE

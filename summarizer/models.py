@@ -68,7 +68,10 @@ class ExtractedClaim(BaseModel):
 class Extraction(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    claims: list[ExtractedClaim] = Field(max_length=12)
+    # The schema sent asks for at least a few (small models otherwise stop after the first fact;
+    # extra ones the text does not support are dropped by verification) but a reply with fewer is
+    # still accepted: a short text may have only one fact.
+    claims: list[ExtractedClaim] = Field(max_length=10, json_schema_extra={"minItems": 4})
 
 
 # --- after verification -------------------------------------------------------------------

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from .models import Briefing, Citation, Claim, Conflict, Disagreement, Group, Point, Position, SourceRef
-from .textutil import content_words, jaccard, supported
+from .textutil import content_words, jaccard, numbers_in, supported
 
 # --- what the model returns ---------------------------------------------------------------
 
@@ -155,8 +155,9 @@ def check_sentence(s: CitedSentence, facts: dict[str, Fact], dropped: Counter[st
 
 
 def _near_duplicate(p: Point, others: Sequence[Point]) -> bool:
-    words = content_words(p.text)
-    return any(jaccard(words, content_words(o.text)) >= 0.7 for o in others)
+    """Same words and same figures: "six nations pledged troops" is no repeat of "a dozen"."""
+    words, figures = content_words(p.text), numbers_in(p.text)
+    return any(jaccard(words, content_words(o.text)) >= 0.7 and numbers_in(o.text) == figures for o in others)
 
 
 def assemble(

@@ -23,7 +23,7 @@ NUMBER_WORDS = {
 
 # Words that name the same thing for matching purposes (stems after _stem).
 SYNONYMS = {
-    "nation": "country", "state": "country", "countrie": "country",
+    "nation": "country", "state": "country",
     "pledg": "commit", "pledge": "commit", "contribut": "commit", "contribute": "commit",
     "defence": "defense", "uk": "britain", "british": "britain", "kiev": "kyiv",
     "talk": "meeting", "summit": "meeting", "troop": "troop", "soldier": "troop", "force": "troop",
@@ -35,6 +35,8 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
 def _stem(word: str) -> str:
     w = word.lower().replace("’", "'")
     w = w.removesuffix("'s")
+    if len(w) > 4 and w.endswith("ies"):
+        return SYNONYMS.get(w[:-3] + "y", w[:-3] + "y")
     for suffix in ("ing", "ed", "es", "s"):
         if len(w) > 4 and w.endswith(suffix):
             w = w[: -len(suffix)]

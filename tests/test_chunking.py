@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer.chunking import chunk_article, content_paragraphs, is_furniture, paragraph_spans, sentence_spans
+from summarizer.models import Article
+from summarizer.tokens import count_tokens
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+
+
+def count(text: str) -> int:
+    return count_tokens(text, "gpt-4o-mini")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One sentence. Another one!", ["One sentence.", "Another one!"]),
+        ("U.S. President Donald Trump spoke. Then he left.", ["U.S. President Donald Trump spoke.", "Then he left."]),
+        ("Mr. Healey arrived. He spoke.", ["Mr. Healey arrived.", "He spoke."]),
+        ("“We must be ready,” he said. It ended.", ["“We must be ready,” he said.", "It ended."]),
+        ("No end punctuation here", ["No end punctuation here"]),
+        ("About 30 countries met. 200 planners work on it.", ["About 30 countries met.", "200 planners work on it."]),
+    ],
+)
+def test_sentence_spans(text: str, expected: list[str]) -> None:
+    assert [text[s:e] for s, e in sentence_spans(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "furniture"),
+    [
+        ("Haberin Devamı", True),
+        ("Read more", True),
+        ("BRUSSELS", True),
+        ("2 min read", True),
+        ("Illustrative purposes. French soldiers walk in formation. (Aline Deschamps / AFP via Getty Images)", True),
+        ("The talks took place at NATO headquarters in Brussels.", False),
+        ("Just 6 western nations back post-war troop deployment to Ukraine", False),
+    ],
+)
+def test_furniture(line: str, furniture: bool) -> None:
+    assert is_furniture(line) is furniture
+
+
+def test_hard_wrapped_sentence_is_one_paragraph() -> None:
+    text = "The meeting, led by France's Defense Minister and British Defense\nSecretary John Healey, ended.\nNext."
+    spans = paragraph_spans(text)
+    assert text[spans[0][0] : spans[0][1]].endswith("Healey, ended.")
+
+
+def test_page_footer_and_everything_after_it_is_left_out() -> None:
+    body = "\n\n".join(f"Paragraph {i} says something about the story at length." for i in range(6))
+    text = body + "\n\nZdieľaj tento článok\nZDIEĽATEĽNÁ URL\n\nIsraeli army raises alert level ahead of the holiday.\n"
+    kept = [text[s:e] for s, e in content_paragraphs(text)]
+    assert len(kept) == 6
+    assert not any("Israeli" in k for k in kept)
+
+
+@pytest.mark.parametrize("budget", [40, 120, 700])
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_chunks_keep_offsets_and_budget(path: Path, budget: int) -> None:
+    text = path.read_text(encoding="utf-8")
+    article = Article(id=1, path=str(path), title="t", text=text)
+    chunks = chunk_article(article, budget, count)
+    assert chunks
+    prev_end = 0
+    for c in chunks:
+        assert c.tokens <= budget
+        assert c.start >= prev_end
+        prev_end = c.end
+        # Every paragraph of the chunk is an exact slice of the article inside the chunk's span.
+        for part in c.text.split("\n\n"):
+            pos = text.find(part, c.start)
+            assert c.start <= pos and pos + len(part) <= c.end
+    # Nothing of the story is lost: every content paragraph's words are in some chunk.
+    joined = " ".join(c.text for c in chunks).split()
+    for s, e in content_paragraphs(text):
+        assert text[s:e].split()[0] in joined
+
+
+def test_furniture_never_reaches_a_chunk() -> None:
+    text = next(p for p in SEEDS if p.name.startswith("000")).read_text(encoding="utf-8")
+    chunks = chunk_article(Article(id=1, path="x", title="t", text=text), 700, count)
+    assert all("Haberin Devamı" not in c.text for c in chunks)
+    assert all(not c.text.startswith("BRUSSELS") for c in chunks)
+
+
+def test_budget_too_small_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        chunk_article(Article(id=1, path="x", title="t", text="Some words."), 8, count)

@@ -1,0 +1,140 @@
+"""Merging across outlets, conflicts, and the checks on the synthesis reply."""
+
+from __future__ import annotations
+
+from summarizer.merge import dedupe, find_conflicts, group_claims, off_story
+from summarizer.models import Claim, ClaimKind, SourceRef, Span
+from summarizer.reduce import (
+    CitedSentence,
+    Synthesis,
+    SynthesisDisagreement,
+    assemble,
+    conflicts_as_facts,
+    fact_ids,
+    facts_from_groups,
+)
+from summarizer.textutil import content_words, numbers_in, quantities, supported
+
+_next = iter(range(1, 10_000))
+
+
+def claim(article: int, statement: str, quote: str, start: int = 0) -> Claim:
+    start = start or next(_next) * 1000
+    return Claim(id=next(_next), article_id=article, chunk_index=0, statement=statement, kind=ClaimKind.event,
+                 span=Span(source=article, start=start, end=start + len(quote), quote=quote))
+
+
+DOZEN_A = claim(1, "Around a dozen countries may be willing to contribute troops.",
+                "Around a dozen countries may be willing to contribute troops, Pavlo Palisa told reporters.")
+DOZEN_B = claim(2, "About a dozen countries could contribute troops.",
+                "Pavlo Palisa stated that about a dozen countries could potentially contribute troops.")
+SIX = claim(4, "Only six nations have pledged to contribute troops.",
+            "Despite ongoing talks, only six nations have pledged to contribute troops so far.")
+NATO_A = claim(1, "The talks took place at NATO headquarters in Brussels.",
+               "The talks took place at NATO headquarters in Brussels.")
+NATO_C = claim(3, "The meeting took place at NATO headquarters in Brussels.",
+               "This meeting took place at NATO’s headquarters in Brussels.")
+BIO = claim(2, "Olena Goncharova is the Head of North America desk.",
+            "Olena Goncharova is the Head of North America desk at The Kyiv Independent.")
+
+
+def test_text_measures() -> None:
+    assert numbers_in("about a dozen countries and 30,000 troops") == {12.0, 30000.0}
+    assert ("country", 12.0) in quantities("Around a dozen countries may be willing")
+    assert ("country", 6.0) in quantities("only six nations have pledged")
+    assert ("country", 30.0) in quantities("military leaders from about 30 countries")
+    assert "meeting" in content_words("The talks took place")  # synonyms meet
+    assert supported("The meeting was at NATO headquarters.", NATO_A.span.quote)
+    assert not supported("The meeting was at NATO headquarters in 2024.", NATO_A.span.quote)  # a new figure
+    assert not supported("Leaders agreed to send 5,000 troops to Kyiv next week.", NATO_A.span.quote)
+
+
+def test_same_fact_from_several_outlets_is_one_group_citing_all() -> None:
+    groups = group_claims([DOZEN_A, NATO_A, DOZEN_B, NATO_C, SIX])
+    by_claims = {frozenset(g.claim_ids): g for g in groups}
+    assert frozenset({DOZEN_A.id, DOZEN_B.id}) in by_claims
+    assert frozenset({NATO_A.id, NATO_C.id}) in by_claims
+    assert frozenset({SIX.id}) in by_claims  # different figure: never merged with "a dozen"
+    assert [len(g.sources) for g in groups] == [2, 2, 1]  # most-supported first
+
+
+def test_conflicting_figures_between_outlets_are_found() -> None:
+    claims = [DOZEN_A, NATO_A, DOZEN_B, NATO_C, SIX]
+    groups = group_claims(claims)
+    conflicts = find_conflicts(groups, {c.id: c for c in claims})
+    assert len(conflicts) == 1
+    members = {cid for g in groups if g.id in conflicts[0].group_ids for cid in g.claim_ids}
+    assert members == {DOZEN_A.id, DOZEN_B.id, SIX.id}
+    assert "countries" in conflicts[0].topic
+
+
+def test_dedupe_within_an_article_and_off_story_claims() -> None:
+    dup = claim(1, "The talks were held at NATO headquarters in Brussels.", NATO_A.span.quote, start=NATO_A.span.start)
+    kept, dropped = dedupe([NATO_A, dup, DOZEN_A])
+    assert dropped == [dup] and kept == [NATO_A, DOZEN_A]
+    words = {1: content_words(NATO_A.span.quote + " " + DOZEN_A.span.quote + " troops Ukraine"),
+             2: content_words(DOZEN_B.span.quote + " " + BIO.span.quote),
+             3: content_words(NATO_C.span.quote)}
+    kept, off = off_story([NATO_A, DOZEN_B, BIO], words)
+    assert off == [BIO]
+    # A single article has no other story to compare with: nothing is off-story.
+    assert off_story([BIO], {2: set()}) == ([BIO], [])
+
+
+def _facts():  # type: ignore[no-untyped-def]
+    claims = [DOZEN_A, NATO_A, DOZEN_B, NATO_C, SIX]
+    groups = group_claims(claims)
+    facts = facts_from_groups(groups, {c.id: c for c in claims})
+    conflicts = conflicts_as_facts(find_conflicts(groups, {c.id: c for c in claims}),
+                                   {g.id: f for g, f in zip(groups, facts, strict=True)})
+    return facts, conflicts
+
+
+SOURCES = [SourceRef(id=i, path=f"{i}.txt", title=f"Article {i}") for i in (1, 2, 3, 4)]
+
+
+def test_fact_ids_are_normalised_and_unknown_ones_stripped() -> None:
+    facts, _ = _facts()
+    known = {f.id: f for f in facts}
+    assert fact_ids(["F1", "[f2]", "3", "F99", "F1"], known) == ["F1", "F2", "F3"]
+
+
+def test_assemble_keeps_only_supported_cited_sentences() -> None:
+    facts, conflicts = _facts()
+    syn = Synthesis(
+        title="Allies meet at NATO headquarters on a peacekeeping force",
+        summary=[CitedSentence(text="Talks took place at NATO headquarters in Brussels.", facts=["F2"])],
+        points=[
+            CitedSentence(text="Around a dozen countries may contribute troops.", facts=["F1", "F77"]),
+            CitedSentence(text="The talks took place at NATO headquarters in Brussels.", facts=["F99"]),  # unknown id
+            CitedSentence(text="Thirty countries will send 5,000 troops.", facts=["F1"]),  # figures not in quotes
+        ],
+        disagreements=[SynthesisDisagreement(topic="One side only", positions=[
+            CitedSentence(text="Around a dozen countries may contribute troops.", facts=["F1"])])],
+        open_questions=["Will the United States take part?", "This is not a question."],
+    )
+    b, dropped = assemble(syn, facts, conflicts, SOURCES, min_points=3, max_points=5)
+    texts = [p.text for p in b.points]
+    assert texts[0] == "Around a dozen countries may contribute troops."
+    assert {c.source for c in b.points[0].citations} == {1, 2}  # merged group: both outlets cited
+    assert "Thirty countries will send 5,000 troops." not in texts
+    assert len(b.points) == 3  # filled from the best-supported facts up to min_points
+    assert dropped["unknown fact ids stripped"] == 2
+    assert dropped["no valid citation"] == 1
+    assert dropped["not supported by its cited quotes"] == 1
+    assert dropped["one-sided disagreement"] == 1
+    # The deterministic conflict the model missed is still shown, both sides cited.
+    assert len(b.disagreements) == 1
+    sides = b.disagreements[0].positions
+    assert len(sides) == 2 and all(p.citations for p in sides)
+    assert {c.source for p in sides for c in p.citations} == {1, 2, 4}
+    assert b.open_questions == ["Will the United States take part?"]
+    assert b.summary == "Talks took place at NATO headquarters in Brussels."
+
+
+def test_assemble_without_a_synthesis_still_gives_cited_points() -> None:
+    facts, conflicts = _facts()
+    b, _ = assemble(None, facts, conflicts, SOURCES, min_points=8)
+    assert len(b.points) == len(facts)
+    assert all(p.citations for p in b.points)
+    assert b.title == "Article 1"  # no model title: the first article's

@@ -18,6 +18,7 @@ _ABBREV = {"mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sen", "rep", "gov
            "oct", "nov", "dec", "approx", "est", "dept", "u.s", "u.k", "u.n", "e.g", "i.e"}
 _SENT_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+|$)")
 _WORD = re.compile(r"\w+", re.UNICODE)
+_HEADLINE = re.compile(r"\b(?:says|said|reports|warns|claims)$")  # "..., Syrskyi says": a teaser headline
 
 
 def words(text: str) -> int:
@@ -73,7 +74,7 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
         if paras and not blank:
             ps, pe = paras[-1]
             prev = text[ps:pe]
-            if not prev.endswith(tuple(_TERMINAL)) and words(prev) > 6:
+            if not prev.endswith(tuple(_TERMINAL)) and words(prev) > 6 and not _HEADLINE.search(prev):
                 paras[-1] = (ps, e)  # a sentence wrapped onto the next line
                 continue
         paras.append((s, e))
@@ -90,6 +91,8 @@ def is_furniture(paragraph: str) -> bool:
     and photo captions (a trailing photo credit)."""
     p = paragraph.strip()
     if _PHOTO_CREDIT.search(p) or p.lower().startswith(("illustrative purposes", "photo:", "image:")):
+        return True
+    if _HEADLINE.search(p) and not p.endswith(tuple(".!?")):
         return True
     return words(p) <= 6 and not p.endswith(tuple(".!?\"”"))
 
@@ -143,29 +146,34 @@ def chunk_article(article: Article, budget: int, count: Callable[[str], int]) ->
     if budget < 16:
         raise ValueError("chunk budget must be at least 16 tokens")
     text = article.text
+    room = budget - 8  # the "[Pnn] " label each paragraph gets
     pieces: list[tuple[int, int]] = []
     for s, e in content_paragraphs(text):
-        if count(text[s:e]) <= budget:
+        if count(text[s:e]) <= room:
             pieces.append((s, e))
         else:
-            pieces.extend(_split_long(text, s, e, budget, count))
+            pieces.extend(_split_long(text, s, e, room, count))
     chunks: list[Chunk] = []
     group: list[tuple[int, int]] = []
 
     def flush() -> None:
         if not group:
             return
-        body = "\n\n".join(text[s:e] for s, e in group)
+        body = numbered(text, group)
         chunks.append(
             Chunk(article_id=article.id, index=len(chunks), start=group[0][0], end=group[-1][1],
-                  text=body, tokens=count(body))
+                  text=body, tokens=count(body), paragraphs=list(group))
         )
         group.clear()
 
     for piece in pieces:
-        candidate = "\n\n".join(text[s:e] for s, e in [*group, piece])
-        if group and count(candidate) > budget:
+        if group and count(numbered(text, [*group, piece])) > budget:
             flush()
         group.append(piece)
     flush()
     return chunks
+
+
+def numbered(text: str, spans: list[tuple[int, int]]) -> str:
+    """Paragraphs as the model sees them: "[P1] first paragraph\n\n[P2] second ..."."""
+    return "\n\n".join(f"[P{n}] {text[s:e]}" for n, (s, e) in enumerate(spans, start=1))

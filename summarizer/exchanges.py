@@ -249,6 +249,12 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
                    if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
         return httpx2.Response(response.status_code, headers=headers, content=content, request=request)
 
+    def unused_recordings(self) -> list[Path]:
+        """Recordings in the replay dir that this run never asked for (stale fixtures)."""
+        if self.replay is None:
+            return []
+        return sorted(p for k, p in self.replay.index().items() if k not in self.stats.used)
+
     async def aclose(self) -> None:
         if self.inner is not None:
             await self.inner.aclose()

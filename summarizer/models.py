@@ -35,8 +35,9 @@ class Chunk(BaseModel):
     index: int
     start: int  # character offsets in Article.text
     end: int
-    text: str
+    text: str  # the paragraphs, numbered [P1], [P2], ... as the model sees them
     tokens: int
+    paragraphs: list[tuple[int, int]] = Field(default_factory=list)  # spans of [P1], [P2], ...
 
 
 # --- what the model returns for one chunk -------------------------------------------------
@@ -52,12 +53,20 @@ class ClaimKind(StrEnum):
 
 
 class ExtractedClaim(BaseModel):
-    """A claim as the model states it; ``quote`` is not trusted until verified."""
+    """A claim as the model states it; ``quote`` is not trusted until verified.
 
-    model_config = ConfigDict(extra="ignore")
+    The schema sent to the server requires ``paragraph`` (grammar-constrained servers put
+    optional fields last, and small models then fold "[P5]" into the quote instead); a reply
+    without it is still accepted.
+    """
 
-    statement: str = Field(description="One short factual sentence in your own words.")
+    model_config = ConfigDict(extra="ignore",
+                              json_schema_extra={"required": ["paragraph", "quote", "statement", "kind"]})
+
+    # Paragraph first: small models walk the text in order instead of looping on one sentence.
+    paragraph: int = Field(default=0, description="Number of the paragraph [Pn] the quote is from.")
     quote: str = Field(description="The exact sentence from the text that supports the statement.")
+    statement: str = Field(description="One short factual sentence in your own words.")
     kind: ClaimKind
     who: str = Field(default="", description="Main actor, or empty.")
     when: str = Field(default="", description="Time mentioned, or empty.")

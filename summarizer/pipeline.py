@@ -7,6 +7,7 @@ own (progress goes through a callback).
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -32,13 +33,16 @@ from .tokens import count_tokens
 from .verify import SourceIndex, locate
 
 
+_LABEL = re.compile(r"\s*\[P(\d+)\]\s*")
+
+
 @dataclass(frozen=True)
 class BuildOptions:
-    chunk_tokens: int = 700
+    chunk_tokens: int = 350  # small models lose their place in longer texts (measured: see README)
     concurrency: int = 1
     min_points: int = 8
     max_points: int = 12
-    extract_max_tokens: int = 1400
+    extract_max_tokens: int = 1200
     synth_max_tokens: int = 1500
     synth_input_tokens: int = 3500  # facts per synthesis call; more are merged hierarchically
 
@@ -88,7 +92,11 @@ def verify_extraction(
     kept: list[Claim] = []
     dropped: list[Dropped] = []
     for ex in extraction.claims:
-        span = locate(ex.quote, src)
+        quote, paragraph = ex.quote, ex.paragraph
+        if m := _LABEL.match(quote):  # "[P5] The focus of ..." : the label is not part of the text
+            quote, paragraph = quote[m.end() :], paragraph or int(m.group(1))
+        near = chunk.paragraphs[paragraph - 1] if 1 <= paragraph <= len(chunk.paragraphs) else None
+        span = locate(quote, src, near)
         if span is None:
             dropped.append(Dropped(chunk.article_id, chunk.index, ex.statement, ex.quote, DropReason.no_span))
             continue

@@ -100,23 +100,42 @@ class SourceIndex:
                     score=round(score, 1))
 
 
-def locate(quote: str, src: SourceIndex) -> Span | None:
-    """The exact span of ``src`` that supports ``quote``, or None."""
+def _occurrences(haystack: str, needle: str) -> list[int]:
+    found, pos = [], haystack.find(needle)
+    while pos >= 0:
+        found.append(pos)
+        pos = haystack.find(needle, pos + 1)
+    return found
+
+
+def locate(quote: str, src: SourceIndex, near: tuple[int, int] | None = None) -> Span | None:
+    """The exact span of ``src`` that supports ``quote``, or None.
+
+    ``near`` is where the model said the quote is (a paragraph's span): preferred when the text
+    says the same thing twice, and searched first for a near-miss.
+    """
     q = norm(quote).strip(_EDGE)
     q_names = names(quote)
     if len(q.split()) < MIN_QUOTE_WORDS:
         return None
-    pos = src.normalised.find(q)
-    if pos >= 0:
+    hits = _occurrences(src.normalised, q)
+    if hits:
+        inside = [h for h in hits if near and near[0] <= src.index[h] < near[1]]
+        pos = (inside or hits)[0]
         start = src.index[pos]
         end = src.index[pos + len(q) - 1] + 1
         s, e = src.widen(start, end)
         exact = quote.strip(_EDGE) in src.article.text
         return src.span(s, e, 100.0 if exact else 99.0)
+    if near is not None:
+        span = snap(q, src, q_names, near)
+        if span is not None:
+            return span
     return snap(q, src, q_names)
 
 
-def snap(q: str, src: SourceIndex, q_names: set[str] | None = None) -> Span | None:
+def snap(q: str, src: SourceIndex, q_names: set[str] | None = None,
+         near: tuple[int, int] | None = None) -> Span | None:
     """Best sentence (or pair of adjacent sentences) for a near-miss, if close enough.
 
     Never snaps to a sentence that lacks a number or a name the quote has: "30 countries" is
@@ -124,8 +143,8 @@ def snap(q: str, src: SourceIndex, q_names: set[str] | None = None) -> Span | No
     """
     q_numbers = numbers(q)
     best: tuple[float, int, int] | None = None
-    windows = list(src.sentences)
-    windows += [(a[0], b[1]) for a, b in zip(src.sentences, src.sentences[1:], strict=False)]
+    sents = [x for x in src.sentences if near is None or (near[0] <= x[0] and x[1] <= near[1])]
+    windows = sents + [(a[0], b[1]) for a, b in zip(sents, sents[1:], strict=False)]
     for s, e in windows:
         cand = norm(src.article.text[s:e])
         if q_numbers - numbers(cand):

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from summarizer.client import ModelClient, ModelConfig
 from summarizer.exchanges import Exchange, ExchangeTransport, canonical_key
 from summarizer.parsing import InvalidOutput, parse_reply
-from summarizer.prompts import Prompt, parse_prompt
+from summarizer.prompts import parse_prompt
 
 FAULTS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "faults"
 MODEL = "fault-probe-model"

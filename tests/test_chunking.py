@@ -72,12 +72,12 @@ def test_chunks_keep_offsets_and_budget(path: Path, budget: int) -> None:
         assert c.tokens <= budget
         assert c.start >= prev_end
         prev_end = c.end
-        # Every paragraph of the chunk is an exact slice of the article inside the chunk's span.
-        for part in c.text.split("\n\n"):
-            pos = text.find(part, c.start)
-            assert c.start <= pos and pos + len(part) <= c.end
+        # The model sees the chunk's paragraphs numbered; each is an exact slice of the article.
+        assert c.paragraphs[0][0] == c.start and c.paragraphs[-1][1] == c.end
+        for n, (s, e) in enumerate(c.paragraphs, start=1):
+            assert f"[P{n}] {text[s:e]}" in c.text
     # Nothing of the story is lost: every content paragraph's words are in some chunk.
-    joined = " ".join(c.text for c in chunks).split()
+    joined = " ".join(text[s:e] for c in chunks for s, e in c.paragraphs).split()
     for s, e in content_paragraphs(text):
         assert text[s:e].split()[0] in joined
 

@@ -60,7 +60,8 @@ def test_a_server_that_keeps_failing_raises_after_the_sdk_retries() -> None:
 
 def test_replay_miss_names_the_request_and_the_prompt() -> None:
     client = probe_client()
-    with pytest.raises(ReplayMiss, match=r"prompt probe@[0-9a-f]{12}.*differs from every recording of 'probe' in: messages"):
+    expected = r"prompt probe@[0-9a-f]{12}.*differs from every recording of 'probe' in: messages"
+    with pytest.raises(ReplayMiss, match=expected):
         ask(client, "A question nobody recorded")
 
 

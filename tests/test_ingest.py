@@ -94,7 +94,7 @@ def test_html_main_text_is_extracted(tmp_path: Path) -> None:
     html = (f"<html><head><title>Allies meet</title></head><body><nav>Home | World | Sport</nav>"
             f"<article><h1>Allies meet</h1>{body}</article><footer>Cookie settings</footer></body></html>")
     write(tmp_path / "page.html", html)
-    (a,), skipped = load_inputs([str(tmp_path / "page.html")])
+    (a,), _ = load_inputs([str(tmp_path / "page.html")])
     assert "Paragraph 3: defence ministers" in a.text
     assert "Cookie settings" not in a.text and "Home | World" not in a.text
     assert a.title == "Allies meet"

@@ -22,7 +22,8 @@ def test_shipped_prompts_load_and_render() -> None:
 @pytest.mark.parametrize(
     ("content", "error"),
     [
-        ("=== system ===\nx {{title}} {{outlet}} {{text}} {{surprise}}\n=== user ===\ny", "unknown variable(s) surprise"),
+        ("=== system ===\nx {{title}} {{outlet}} {{text}} {{surprise}}\n=== user ===\ny",
+         "unknown variable(s) surprise"),
         ("=== system ===\nx {{title}}\n=== user ===\n{{text}}", "missing variable(s) outlet"),
         ("=== system ===\nonly a system part {{title}} {{outlet}} {{text}}", "no '=== user ===' section"),
     ],

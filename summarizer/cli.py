@@ -190,7 +190,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     with reporter, model_endpoint(target, reporter) as base_url:
         transport = make_transport(args, base_url)
         client = ModelClient(ModelConfig(model=target.model, base_url=base_url, api_key=target.api_key,
-                                         structured=target.structured), transport)
+                                         structured=target.structured, max_retries=args.retries), transport)
 
         async def run() -> BuildResult:
             try:
@@ -325,6 +325,8 @@ def parser() -> argparse.ArgumentParser:
                    help="how to ask for JSON: auto (default for servers), json_schema, json_object "
                         "(llama-cpp-python; default for local models), tools, prompt")
     m.add_argument("--concurrency", type=_positive, help="parallel model calls (default 1 local, 4 remote)")
+    m.add_argument("--retries", type=int, default=3, metavar="N",
+                   help="HTTP retries on 429/5xx/timeouts, honouring Retry-After (default 3)")
     c = b.add_argument_group("cache and fixtures")
     c.add_argument("--record", metavar="DIR", help="also write every model exchange of this run into DIR")
     c.add_argument("--replay", metavar="DIR", help="serve model exchanges only from DIR; fail on a miss")

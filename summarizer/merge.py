@@ -36,10 +36,12 @@ def same_fact(a: Claim, b: Claim) -> bool:
     quote_overlap = jaccard(content_words(a.span.quote), content_words(b.span.quote))
     if quote_overlap >= SAME_FACT_QUOTES or (qa & qb and quote_overlap >= SAME_FACT_SHARED_FIGURE):
         return True
-    if jaccard(content_words(a.statement), content_words(b.statement)) >= SAME_FACT:
-        return True
-    return fuzz.token_set_ratio(a.statement.lower(), b.statement.lower()) >= 88 and \
-        jaccard(claim_words(a), claim_words(b)) >= 0.35
+    # Statements are checked against their own quotes at verification, so they may second a
+    # weaker overlap of the sentences, never stand in for it.
+    return quote_overlap >= SAME_FACT_QUOTES / 2 and (
+        jaccard(content_words(a.statement), content_words(b.statement)) >= SAME_FACT
+        or fuzz.token_set_ratio(a.statement.lower(), b.statement.lower()) >= 90
+    )
 
 
 def _figures_conflict(qa: set[tuple[str, float]], qb: set[tuple[str, float]]) -> bool:
@@ -82,9 +84,20 @@ def group_claims(claims: Sequence[Claim]) -> list[Group]:
         # The statement of the claim with the shortest, most exact quote stands for the group.
         rep = max(g, key=lambda c: (c.span.score, -len(c.statement)))
         out.append(Group(id=i, claim_ids=[c.id for c in g], sources=sources, statement=rep.statement))
-    # Most sources first; within that, order of appearance.
-    out.sort(key=lambda g: (-len(g.sources), g.id))
-    return out
+    return order_groups(out)
+
+
+def order_groups(groups: list[Group]) -> list[Group]:
+    """Most sources first; single-source facts taken in turn from each article (its first fact,
+    then every article's second, ...), so that no outlet's own reporting is crowded out."""
+    multi = sorted((g for g in groups if len(g.sources) > 1), key=lambda g: (-len(g.sources), g.id))
+    rank: dict[int, int] = {}
+    single = []
+    for g in sorted((g for g in groups if len(g.sources) <= 1), key=lambda g: g.id):
+        article = g.sources[0] if g.sources else 0
+        rank[article] = rank.get(article, -1) + 1
+        single.append((rank[article], article, g))
+    return multi + [g for _, _, g in sorted(single, key=lambda t: (t[0], t[1]))]
 
 
 def plural(noun: str) -> str:

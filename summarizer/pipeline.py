@@ -14,7 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .chunking import chunk_article, content_paragraphs
+import openai
+
 from .client import CallFailed, ModelClient
+from .exchanges import ReplayMiss
 from .merge import dedupe, find_conflicts, group_claims, off_story
 from .models import Article, Briefing, Chunk, Claim, DropReason, Extraction, SourceRef
 from .prompts import Prompt
@@ -28,12 +31,13 @@ from .reduce import (
     render_conflicts,
     render_facts,
 )
-from .textutil import content_words
+from .textutil import content_words, supported
 from .tokens import count_tokens
 from .verify import SourceIndex, locate
 
 
 _LABEL = re.compile(r"\s*\[P(\d+)\]\s*")
+STATEMENT_SUPPORT = 0.5  # share of a statement's words its quote must have
 
 
 @dataclass(frozen=True)
@@ -100,9 +104,14 @@ def verify_extraction(
         if span is None:
             dropped.append(Dropped(chunk.article_id, chunk.index, ex.statement, ex.quote, DropReason.no_span))
             continue
+        # Small models sometimes pair a quote with the statement of the next fact: a statement its
+        # own quote does not support is replaced by the quote's words.
+        statement = " ".join(ex.statement.split())
+        if not statement or not supported(statement, span.quote, STATEMENT_SUPPORT):
+            statement = " ".join(span.quote.split())
         kept.append(Claim(
             id=next_id(), article_id=chunk.article_id, chunk_index=chunk.index,
-            statement=" ".join(ex.statement.split()) or span.quote, kind=ex.kind,
+            statement=statement, kind=ex.kind,
             who=ex.who, when=ex.when, where=ex.where, figures=ex.figures, span=span,
         ))
     return kept, dropped
@@ -247,6 +256,10 @@ async def build(
                                                          options, progress)
         except CallFailed as exc:
             synthesis_failed = str(exc)
+        except openai.APIError as exc:  # the server failed even after the SDK's retries
+            if isinstance(exc, ReplayMiss):
+                raise
+            synthesis_failed = f"{type(exc).__name__}: {exc}"
     # Points are filled from the merged facts when the synthesis is thin or failed.
     briefing, syn_dropped = assemble(synthesis, final_facts if synthesis else facts, conflicts, sources,
                                      min_points=options.min_points, max_points=options.max_points)

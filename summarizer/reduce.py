@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from .models import Briefing, Citation, Claim, Conflict, Disagreement, Group, Point, Position, SourceRef
-from .textutil import content_words, jaccard, numbers_in, supported
+from .textutil import content_words, coverage, jaccard, numbers_in, supported
 
 # --- what the model returns ---------------------------------------------------------------
 
@@ -192,10 +192,14 @@ def assemble(
             dropped["repeated point"] += 1
             continue
         points.append(p)
-    # Fill from the best-supported facts the model left out, in the facts' own (verified) words.
+    # Every fact that several outlets report belongs in the briefing; then fill up to min_points
+    # from the best-supported facts the model left out, in the facts' own (verified) words.
     used = {(c.source, c.start) for p in points for c in p.citations}
     for f in facts:
-        if len(points) >= min_points:
+        multi = len(f.sources) >= 2
+        if len(points) >= (max_points if multi else min_points):
+            if multi:
+                continue
             break
         if any((c.source, c.start) in used for c in f.citations):
             continue
@@ -203,18 +207,24 @@ def assemble(
         if not _near_duplicate(p, points):
             points.append(p)
             used |= {(c.source, c.start) for c in f.citations}
+    # Best-corroborated first; the model's order of importance within the same support.
+    points.sort(key=lambda p: -len({c.source for c in p.citations}))
     points = points[:max_points]
 
     disagreements: list[Disagreement] = []
     for d in syn.disagreements:
         positions = [Position(text=p.text, citations=p.citations)
                      for s in d.positions if (p := check_sentence(s, by_id, dropped))]
-        # Two sides, from different sources, citing different facts.
-        if len(positions) >= 2 and len({c.source for p in positions for c in p.citations}) >= 2 and \
-                len({tuple((c.source, c.start) for c in p.citations) for p in positions}) == len(positions):
-            disagreements.append(Disagreement(topic=" ".join(d.topic.split()), positions=positions))
-        else:
+        # Two sides, from different sources, citing different facts, about the topic named.
+        if len(positions) < 2 or len({c.source for p in positions for c in p.citations}) < 2 or \
+                len({tuple((c.source, c.start) for c in p.citations) for p in positions}) < len(positions):
             dropped["one-sided disagreement"] += 1
+            continue
+        topic = " ".join(d.topic.split())
+        if not all(coverage(topic, " ".join(c.quote for c in p.citations)) >= 0.5 for p in positions):
+            dropped["disagreement off its topic"] += 1
+            continue
+        disagreements.append(Disagreement(topic=topic, positions=positions))
     covered = {(c.source, c.start) for d in disagreements for p in d.positions for c in p.citations}
     for topic, fs in conflicts:
         if all(any((c.source, c.start) in covered for c in f.citations) for f in fs):

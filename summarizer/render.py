@@ -27,7 +27,7 @@ class Notes:
 
 
 def source_label(s: SourceRef) -> str:
-    return s.outlet or s.title
+    return f"S{s.id} ({s.outlet})" if s.outlet else f"S{s.id}"
 
 
 def _sentence(p: Point, notes: Notes) -> str:
@@ -68,8 +68,7 @@ def to_markdown(b: Briefing) -> str:
     if notes.order:
         out += ["## Quoted evidence", ""]
         for n, c in enumerate(notes.order, start=1):
-            label = f"S{c.source}"
-            out.append(f"{n}. {label}: “{_oneline(c.quote)}”")
+            out.append(f"{n}. S{c.source}: “{_oneline(c.quote)}”")
         out.append("")
     out += ["## Sources", ""]
     for s in b.sources:

@@ -29,7 +29,7 @@ SYNONYMS = {
     "talk": "meeting", "summit": "meeting", "troop": "troop", "soldier": "troop", "force": "troop",
 }
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
+_TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*")  # words in any script (Sébastien), numbers
 
 
 def _stem(word: str) -> str:

@@ -47,9 +47,11 @@ def test_furniture(line: str, furniture: bool) -> None:
 
 
 def test_hard_wrapped_sentence_is_one_paragraph() -> None:
-    text = "The meeting, led by France's Defense Minister and British Defense\nSecretary John Healey, ended.\nNext."
+    text = ("Allies meet in Brussels\nThe meeting, led by France's Defense Minister and British Defense\n"
+            "Secretary John Healey, ended.\nNext.")
     spans = paragraph_spans(text)
-    assert text[spans[0][0] : spans[0][1]].endswith("Healey, ended.")
+    assert text[spans[0][0] : spans[0][1]] == "Allies meet in Brussels"  # a headline is not a wrapped line
+    assert text[spans[1][0] : spans[1][1]].endswith("British Defense\nSecretary John Healey, ended.")
 
 
 def test_page_footer_and_everything_after_it_is_left_out() -> None:

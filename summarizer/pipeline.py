@@ -13,9 +13,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .chunking import chunk_article, content_paragraphs
 import openai
 
+from .chunking import chunk_article, content_paragraphs
 from .client import CallFailed, ModelClient
 from .exchanges import ReplayMiss
 from .merge import dedupe, find_conflicts, group_claims, off_story
@@ -34,7 +34,6 @@ from .reduce import (
 from .textutil import content_words, supported
 from .tokens import count_tokens
 from .verify import SourceIndex, locate
-
 
 _LABEL = re.compile(r"\s*\[P(\d+)\]\s*")
 STATEMENT_SUPPORT = 0.5  # share of a statement's words its quote must have

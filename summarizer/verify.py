@@ -9,6 +9,7 @@ is recorded. Anything else has no supporting span and is rejected.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -144,7 +145,7 @@ def snap(q: str, src: SourceIndex, q_names: set[str] | None = None,
     q_numbers = numbers(q)
     best: tuple[float, int, int] | None = None
     sents = [x for x in src.sentences if near is None or (near[0] <= x[0] and x[1] <= near[1])]
-    windows = sents + [(a[0], b[1]) for a, b in zip(sents, sents[1:], strict=False)]
+    windows = sents + [(a[0], b[1]) for a, b in itertools.pairwise(sents)]
     for s, e in windows:
         cand = norm(src.article.text[s:e])
         if q_numbers - numbers(cand):

@@ -139,7 +139,8 @@ def summary_line(stats: dict[str, Any], skipped: int) -> str:
         f"claims: {stats['claims_kept']} kept, {sum(dropped.values())} dropped ({why}) · "
         f"{stats['points']} points, {stats['multi_source_points']} multi-source, "
         f"{stats['disagreements']} disagreements · {stats['calls']} model calls, {stats['cache_hits']} cached, "
-        f"{stats['reasks']} re-asks · tokens {stats['tokens_in']:,} in / {stats['tokens_out']:,} out · "
+        f"{stats['reasks']} re-asks · tokens {stats['tokens_in']:,} in / {stats['tokens_out']:,} out"
+        f" (+{stats['cached_tokens_in']:,} / {stats['cached_tokens_out']:,} served from the cache) · "
         f"model {stats['model_seconds']}s · wall {stats['wall_seconds']}s"
     )
 

@@ -61,6 +61,8 @@ class Usage:
     cached: int = 0  # requests answered from a recording or the cache
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_prompt_tokens: int = 0  # what the cached answers cost when they were recorded
+    cached_completion_tokens: int = 0
     reasks: int = 0
     failures: int = 0
     seconds: float = 0.0  # time waiting for the server
@@ -228,7 +230,10 @@ class ModelClient:
                         cached_all = False
                     p_tok += reply.prompt_tokens
                     c_tok += reply.completion_tokens
-                    if not reply.cached:
+                    if reply.cached:
+                        self.usage.cached_prompt_tokens += reply.prompt_tokens
+                        self.usage.cached_completion_tokens += reply.completion_tokens
+                    else:
                         self.usage.prompt_tokens += reply.prompt_tokens
                         self.usage.completion_tokens += reply.completion_tokens
                     try:

@@ -292,6 +292,8 @@ def stats_of(result: BuildResult, articles: list[Article], client: ModelClient, 
         "reasks": u.reasks,
         "tokens_in": u.prompt_tokens,
         "tokens_out": u.completion_tokens,
+        "cached_tokens_in": u.cached_prompt_tokens,
+        "cached_tokens_out": u.cached_completion_tokens,
         "model_seconds": round(u.seconds, 1),
         "wall_seconds": round(wall, 1),
     }

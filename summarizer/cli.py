@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -22,6 +23,9 @@ import httpx2
 import openai
 
 from . import __version__
+from .asking import AskError, AskResult, Session, resolve_run_and_conversation
+from .asking import to_json_obj as ask_json
+from .asking import to_text as ask_text
 from .client import MODES, ModelClient, ModelConfig
 from .config import Target, resolve_target
 from .exchanges import ExchangeTransport, ReplayMiss
@@ -118,6 +122,13 @@ def make_transport(args: argparse.Namespace, base_url: str) -> ExchangeTransport
     return ExchangeTransport("cache", inner=inner, cache_dir=cache_dir, base_url=base_url)
 
 
+def make_client(args: argparse.Namespace, target: Target, base_url: str) -> tuple[ModelClient, ExchangeTransport]:
+    transport = make_transport(args, base_url)
+    client = ModelClient(ModelConfig(model=target.model, base_url=base_url, api_key=target.api_key,
+                                     structured=target.structured, max_retries=args.retries), transport)
+    return client, transport
+
+
 def target_from(args: argparse.Namespace) -> Target:
     try:
         return resolve_target(os.environ, model=args.model, base_url=args.base_url, gguf=args.gguf,
@@ -189,9 +200,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     result: BuildResult | None = None
     with reporter, model_endpoint(target, reporter) as base_url:
-        transport = make_transport(args, base_url)
-        client = ModelClient(ModelConfig(model=target.model, base_url=base_url, api_key=target.api_key,
-                                         structured=target.structured, max_retries=args.retries), transport)
+        client, transport = make_client(args, target, base_url)
 
         async def run() -> BuildResult:
             try:
@@ -235,6 +244,138 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- ask / chat ---------------------------------------------------------------------------
+
+
+def open_session(args: argparse.Namespace) -> tuple[Store, int, int | None]:
+    store = Store()
+    try:
+        run, conversation = resolve_run_and_conversation(store, args.run, args.conversation, args.continue_last)
+    except AskError as exc:
+        store.close()
+        raise UserError(str(exc)) from None
+    return store, run, conversation
+
+
+def print_answer(result: AskResult, session: Session, fmt: str) -> None:
+    if fmt == "json":
+        sys.stdout.write(json.dumps(ask_json(result, session.articles), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(ask_text(result, session.articles))
+    sys.stdout.flush()
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    if not args.question.strip():
+        raise UserError("the question is empty")
+    prompts = load_prompts()
+    store, run, conversation = open_session(args)
+    target = target_from(args)
+    try:
+        with model_endpoint(target, Reporter(quiet=args.quiet)) as base_url:
+            client, _ = make_client(args, target, base_url)
+            session = Session(store, run, conversation, client, prompts)
+
+            async def go() -> AskResult:
+                try:
+                    return await session.ask(args.question)
+                finally:
+                    await client.aclose()
+
+            result = asyncio.run(go())
+        print_answer(result, session, args.format)
+        if not args.quiet:
+            u = client.usage
+            err(f"run {run} · conversation {result.conversation} · {u.calls} model calls, {u.cached} cached · "
+                f"tokens {u.prompt_tokens:,} in / {u.completion_tokens:,} out · model {u.seconds:.1f}s")
+    except AskError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+CHAT_HELP = """Ask about the run's articles. Commands:
+  /sources   list the articles of this run
+  /new       start a new conversation (the old one stays stored)
+  /help      this help
+  /quit      end (or Ctrl-D); Ctrl-C cancels the answer being prepared"""
+
+
+def chat_command(line: str, session: Session) -> bool:
+    """Handle a /command; False means quit."""
+    if line in ("/quit", "/exit", "/q"):
+        return False
+    if line == "/help":
+        print(CHAT_HELP)
+    elif line == "/sources":
+        for a in session.articles:
+            print(f"  S{a.id}  {a.title}" + (f" — {a.outlet}" if a.outlet else "") + f"  ({a.path})")
+    elif line == "/new":
+        session.conversation = None
+        print("(new conversation)")
+    else:
+        print(f"unknown command {line}; /help lists them")
+    sys.stdout.flush()
+    return True
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    import readline
+
+    prompts = load_prompts()
+    store, run, conversation = open_session(args)
+    target = target_from(args)
+    history_file = home() / "chat_history"
+    with contextlib.suppress(OSError):
+        readline.read_history_file(history_file)
+    readline.set_history_length(1000)
+    loop = asyncio.new_event_loop()
+    try:
+        with model_endpoint(target, Reporter(quiet=False)) as base_url:
+            client, _ = make_client(args, target, base_url)
+            session = Session(store, run, conversation, client, prompts)
+            n = len(session.articles)
+            print(f"briefing chat · run {run} · {n} article{'s' if n != 1 else ''}"
+                  + (f" · continuing conversation {conversation}" if conversation else "")
+                  + " · /help for commands, Ctrl-D to quit", flush=True)
+            while True:
+                try:
+                    line = input("? ").strip()
+                except EOFError:
+                    print()
+                    break
+                except KeyboardInterrupt:
+                    print("^C")
+                    continue
+                if not line:
+                    continue
+                if line.startswith("/"):
+                    if not chat_command(line, session):
+                        break
+                    continue
+                task = loop.create_task(session.ask(line))
+                try:
+                    result = loop.run_until_complete(task)
+                except KeyboardInterrupt:
+                    task.cancel()
+                    with contextlib.suppress(BaseException):
+                        loop.run_until_complete(task)
+                    print("\n(cancelled)", flush=True)
+                    continue
+                except AskError as exc:
+                    print(str(exc), flush=True)
+                    continue
+                print_answer(result, session, "text")
+            loop.run_until_complete(client.aclose())
+    finally:
+        loop.close()
+        store.close()
+        with contextlib.suppress(OSError):
+            readline.write_history_file(history_file)
+    return EXIT_OK
+
+
 # --- runs / show --------------------------------------------------------------------------
 
 
@@ -245,8 +386,6 @@ def cmd_runs(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.format == "json":
-        import json
-
         print(json.dumps([r.__dict__ for r in rows], indent=2))
         return EXIT_OK
     if not rows:
@@ -286,6 +425,13 @@ EXAMPLES = """examples:
   briefing runs
 """
 
+ASK_EXAMPLES = """examples:
+  briefing ask "Who pledged troops?"                      # about the latest run
+  briefing ask -c "And Sweden?"                           # follow-up in the last conversation
+  briefing ask --run 3 "What did the Dutch minister say?" --format json
+  briefing chat                                           # interactive; /help inside
+"""
+
 
 def _positive(value: str) -> int:
     try:
@@ -297,12 +443,38 @@ def _positive(value: str) -> int:
     return n
 
 
+def add_model_args(p: argparse.ArgumentParser) -> None:
+    m = p.add_argument_group("model (default: the embedded local model)")
+    m.add_argument("--model", help="model name (env BRIEFING_MODEL)")
+    m.add_argument("--base-url", help="any OpenAI-compatible server (env BRIEFING_BASE_URL, OPENAI_BASE_URL); "
+                                      "key from BRIEFING_API_KEY or OPENAI_API_KEY")
+    m.add_argument("--gguf", help="run this local GGUF file with llama-cpp-python instead of the default")
+    m.add_argument("--structured", choices=["auto", *MODES],
+                   help="how to ask for JSON: auto (default for servers), json_schema, json_object "
+                        "(llama-cpp-python; default for local models), tools, prompt")
+    m.add_argument("--concurrency", type=_positive, help="parallel model calls (default 1 local, 4 remote)")
+    m.add_argument("--retries", type=int, default=3, metavar="N",
+                   help="HTTP retries on 429/5xx/timeouts, honouring Retry-After (default 3)")
+    c = p.add_argument_group("cache and fixtures")
+    c.add_argument("--record", metavar="DIR", help="also write every model exchange into DIR")
+    c.add_argument("--replay", metavar="DIR", help="serve model exchanges only from DIR; fail on a miss")
+    c.add_argument("--no-cache", action="store_true", help="do not read or write the exchange cache")
+
+
+def add_conversation_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--run", type=int, help="the stored run to ask about (default: the latest)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("-c", "--continue", dest="continue_last", action="store_true",
+                   help="continue the last conversation")
+    g.add_argument("--conversation", type=int, metavar="ID", help="continue conversation ID")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="briefing",
         description="Turn news articles into one briefing in which every statement cites the exact "
-                    "sentence that supports it.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+                    "sentence that supports it; then ask follow-up questions answered only from them.",
+        epilog=EXAMPLES + ASK_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"briefing {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -317,27 +489,36 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("paths", nargs="+", metavar="PATH", help="files, directories or - (stdin)")
     b.add_argument("-o", "--output", help="write the briefing here instead of stdout")
     b.add_argument("--format", choices=["markdown", "json"], default="markdown")
-    m = b.add_argument_group("model (default: the embedded local model)")
-    m.add_argument("--model", help="model name (env BRIEFING_MODEL)")
-    m.add_argument("--base-url", help="any OpenAI-compatible server (env BRIEFING_BASE_URL, OPENAI_BASE_URL); "
-                                      "key from BRIEFING_API_KEY or OPENAI_API_KEY")
-    m.add_argument("--gguf", help="run this local GGUF file with llama-cpp-python instead of the default")
-    m.add_argument("--structured", choices=["auto", *MODES],
-                   help="how to ask for JSON: auto (default for servers), json_schema, json_object "
-                        "(llama-cpp-python; default for local models), tools, prompt")
-    m.add_argument("--concurrency", type=_positive, help="parallel model calls (default 1 local, 4 remote)")
-    m.add_argument("--retries", type=int, default=3, metavar="N",
-                   help="HTTP retries on 429/5xx/timeouts, honouring Retry-After (default 3)")
-    c = b.add_argument_group("cache and fixtures")
-    c.add_argument("--record", metavar="DIR", help="also write every model exchange of this run into DIR")
-    c.add_argument("--replay", metavar="DIR", help="serve model exchanges only from DIR; fail on a miss")
-    c.add_argument("--no-cache", action="store_true", help="do not read or write the exchange cache")
+    add_model_args(b)
     t = b.add_argument_group("tuning")
     t.add_argument("--chunk-tokens", type=_positive, default=250, help="token budget per chunk (default 250)")
     t.add_argument("--min-points", type=_positive, default=8)
     t.add_argument("--max-points", type=_positive, default=12)
     b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
     b.set_defaults(func=cmd_build)
+
+    a = sub.add_parser(
+        "ask", help="answer a question from a stored run's articles", epilog=ASK_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Answer only from the run's articles, quoting them exactly; say plainly when they "
+                    "don't answer. -c continues the last conversation.",
+    )
+    a.add_argument("question")
+    add_conversation_args(a)
+    a.add_argument("--format", choices=["text", "json"], default="text")
+    a.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+    add_model_args(a)
+    a.set_defaults(func=cmd_ask)
+
+    c = sub.add_parser(
+        "chat", help="interactive questions about a stored run", epilog=ASK_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="An interactive session over the same machinery as `ask`: /sources, /new, /help, "
+                    "/quit; Ctrl-C cancels an answer, Ctrl-D quits; the conversation is stored.",
+    )
+    add_conversation_args(c)
+    add_model_args(c)
+    c.set_defaults(func=cmd_chat)
 
     r = sub.add_parser("runs", help="list stored runs")
     r.add_argument("--limit", type=_positive, default=20)

@@ -18,6 +18,8 @@ from pathlib import Path
 PROMPT_VARIABLES: dict[str, frozenset[str]] = {
     "extract": frozenset({"title", "outlet", "text"}),
     "synthesize": frozenset({"claims", "conflicts", "max_points"}),
+    "answer": frozenset({"question", "passages"}),
+    "rewrite": frozenset({"history", "question"}),
 }
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")

@@ -66,11 +66,31 @@ CREATE TABLE IF NOT EXISTS dropped_claims (
     quote TEXT NOT NULL,
     reason TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS conversations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS turns (
+    conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    question TEXT NOT NULL,
+    standalone TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    answerable INTEGER NOT NULL,
+    result TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, seq)
+);
 CREATE TABLE IF NOT EXISTS failures (
     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     article_id INTEGER, chunk_index INTEGER, stage TEXT NOT NULL, error TEXT NOT NULL
 );
 """
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def home() -> Path:
@@ -149,6 +169,44 @@ class Store:
     def claims(self, run_id: int) -> list[Claim]:
         rows = self.db.execute("SELECT data FROM claims WHERE run_id = ? ORDER BY id", (run_id,)).fetchall()
         return [Claim.model_validate_json(r[0]) for r in rows]
+
+    def run_exists(self, run_id: int) -> bool:
+        return self.db.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is not None
+
+    # -- conversations ---------------------------------------------------------------------
+
+    def new_conversation(self, run_id: int) -> int:
+        with self.db:
+            cur = self.db.execute("INSERT INTO conversations (run_id, created_at) VALUES (?, ?)",
+                                  (run_id, _now()))
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def conversation_run(self, conversation_id: int) -> int | None:
+        row = self.db.execute("SELECT run_id FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        return row[0] if row else None
+
+    def latest_conversation(self) -> int | None:
+        row = self.db.execute(
+            "SELECT c.id FROM conversations c LEFT JOIN turns t ON t.conversation_id = c.id "
+            "GROUP BY c.id ORDER BY max(coalesce(t.created_at, c.created_at)) DESC, c.id DESC LIMIT 1"
+        ).fetchone()
+        return row[0] if row else None
+
+    def turns(self, conversation_id: int) -> list[tuple[str, str]]:
+        """(question, answer) pairs, oldest first."""
+        rows = self.db.execute("SELECT standalone, answer FROM turns WHERE conversation_id = ? ORDER BY seq",
+                               (conversation_id,)).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def add_turn(self, conversation_id: int, question: str, standalone: str, answer: str, answerable: bool,
+                 result: dict[str, Any]) -> None:
+        with self.db:
+            seq = self.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM turns WHERE conversation_id = ?",
+                                  (conversation_id,)).fetchone()[0]
+            self.db.execute("INSERT INTO turns VALUES (?,?,?,?,?,?,?,?)",
+                            (conversation_id, seq, _now(), question, standalone, answer, int(answerable),
+                             json.dumps(result)))
 
     def briefing(self, run_id: int) -> Briefing | None:
         row = self.db.execute("SELECT briefing FROM runs WHERE id = ?", (run_id,)).fetchone()

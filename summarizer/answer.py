@@ -1,0 +1,146 @@
+"""Answers to follow-up questions: the schema the model fills, and the checks on it. Pure.
+
+The model answers from numbered passages of the run's articles, citing passage numbers and the
+verbatim sentence. Every quote is verified (and snapped) exactly as in ``build``; a sentence
+whose support cannot be found, or that says what its quotes do not, is dropped; if nothing
+supported is left, the answer is a refusal that cites nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .models import Citation, Point
+from .retrieve import Passage
+from .textutil import content_words, supported
+from .verify import SourceIndex, locate
+
+REFUSAL_PREFIX = "The sources don't say"
+
+
+class QuoteRef(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    passage: int = Field(description="Number of the passage [n] the quote is from.")
+    quote: str = Field(description="The sentence of that passage that supports the answer, copied exactly.")
+
+
+class AnswerSentence(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    text: str
+    quotes: list[QuoteRef] = Field(max_length=4)
+
+
+class ModelAnswer(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    answerable: bool = Field(description="Whether the passages answer the question at all.")
+    sentences: list[AnswerSentence] = Field(default_factory=list, max_length=6)
+    refusal: str = Field(default="", description="When not answerable: one sentence starting "
+                                                 "\"The sources don't say\".")
+
+
+class Standalone(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    question: str
+
+
+@dataclass
+class CheckedAnswer:
+    answerable: bool
+    sentences: list[Point]
+    dropped: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+    @property
+    def citations(self) -> list[Citation]:
+        seen: list[Citation] = []
+        for s in self.sentences:
+            for c in s.citations:
+                if c not in seen:
+                    seen.append(c)
+        return seen
+
+
+def render_passages(passages: Sequence[Passage], labels: dict[int, str]) -> str:
+    return "\n\n".join(f"[{n}] ({labels.get(p.source, f'S{p.source}')}) {' '.join(p.text.split())}"
+                       for n, p in enumerate(passages, start=1))
+
+
+def refusal_text(question: str, model_refusal: str = "") -> str:
+    """One plain sentence: the model's if it is one, else a generic one."""
+    r = " ".join(model_refusal.split())
+    if r.startswith(REFUSAL_PREFIX) and r.count(".") <= 1 and len(r) < 240 and not re.search(r"\d", r):
+        return r if r.endswith(".") else r + "."
+    q = " ".join(question.split()).rstrip("?")
+    return f"{REFUSAL_PREFIX} — none of the articles answers “{q}?”."
+
+
+def check_answer(
+    answer: ModelAnswer, passages: Sequence[Passage], indexes: dict[int, SourceIndex], question: str
+) -> CheckedAnswer:
+    dropped: Counter[str] = Counter()
+    kept: list[Point] = []
+    if not answer.answerable:
+        return CheckedAnswer(answerable=False, sentences=[Point(text=refusal_text(question, answer.refusal),
+                                                                citations=[])], dropped=dropped)
+    for s in answer.sentences:
+        text = " ".join(s.text.split())
+        if not text or text.startswith(REFUSAL_PREFIX):
+            continue
+        cites: list[Citation] = []
+        for ref in s.quotes:
+            span = None
+            if 1 <= ref.passage <= len(passages):
+                p = passages[ref.passage - 1]
+                span = locate(ref.quote, indexes[p.source], (p.start, p.end))
+            if span is None:  # a wrong passage number: look in every retrieved article
+                for sid in dict.fromkeys(p.source for p in passages):
+                    span = locate(ref.quote, indexes[sid])
+                    if span is not None:
+                        break
+            if span is None:
+                dropped["quote not found in the sources"] += 1
+                continue
+            c = Citation(source=span.source, quote=span.quote, start=span.start, end=span.end)
+            if c not in cites:
+                cites.append(c)
+        if not cites:
+            dropped["sentence without a verified quote"] += 1
+            continue
+        support = " ".join(c.quote for c in cites)
+        if not supported(text, support, threshold=0.5):
+            dropped["sentence not supported by its quotes"] += 1
+            continue
+        if any(content_words(text) == content_words(k.text) for k in kept):
+            continue
+        kept.append(Point(text=text, citations=cites))
+    if not kept:
+        return CheckedAnswer(answerable=False, sentences=[Point(text=refusal_text(question), citations=[])],
+                             dropped=dropped)
+    return CheckedAnswer(answerable=True, sentences=kept, dropped=dropped)
+
+
+def trim_history(turns: Sequence[tuple[str, str]], budget: int, count: Callable[[str], int]) -> list[tuple[str, str]]:
+    """The most recent (question, answer) turns that fit ``budget`` tokens, oldest dropped first."""
+    kept: list[tuple[str, str]] = []
+    used = 0
+    for q, a in reversed(turns):
+        cost = count(q) + count(a) + 8
+        if used + cost > budget:
+            break
+        kept.append((q, a))
+        used += cost
+    return list(reversed(kept))
+
+
+def render_history(turns: Sequence[tuple[str, str]]) -> str:
+    if not turns:
+        return "(none)"
+    return "\n".join(f"Q: {q}\nA: {a}" for q, a in turns)

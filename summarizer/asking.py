@@ -1,0 +1,177 @@
+"""Follow-up questions over a stored run: rewrite (with history) -> retrieve -> answer -> verify.
+
+A thin shell: the store, the retriever and the model client in, a checked answer out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .answer import (
+    CheckedAnswer,
+    ModelAnswer,
+    Standalone,
+    check_answer,
+    refusal_text,
+    render_history,
+    render_passages,
+    trim_history,
+)
+from .client import ModelClient
+from .models import Article, Citation, Point
+from .prompts import Prompt
+from .retrieve import BM25, Hit, passages_of
+from .store import Store
+from .tokens import count_tokens
+from .verify import SourceIndex
+
+TOP_K = 6
+HISTORY_TOKENS = 800  # history beyond this is trimmed, oldest turns first
+ANSWER_MAX_TOKENS = 700
+
+
+class AskError(ValueError):
+    """A user error: no run, unknown run or conversation, empty question."""
+
+
+@dataclass
+class AskResult:
+    question: str
+    standalone: str
+    answer: CheckedAnswer
+    hits: list[Hit]
+    conversation: int
+    run: int
+
+
+def resolve_run_and_conversation(store: Store, run: int | None, conversation: int | None,
+                                 continue_last: bool) -> tuple[int, int | None]:
+    """(run id, conversation id or None for a new one), or AskError with one clear line."""
+    if conversation is not None:
+        conv_run = store.conversation_run(conversation)
+        if conv_run is None:
+            raise AskError(f"no conversation with id {conversation}")
+        if run is not None and run != conv_run:
+            raise AskError(f"conversation {conversation} belongs to run {conv_run}, not run {run}")
+        return conv_run, conversation
+    if continue_last:
+        last = store.latest_conversation()
+        if last is None:
+            raise AskError("no conversation to continue yet: ask without -c first")
+        conv_run = store.conversation_run(last)
+        assert conv_run is not None
+        if run is not None and run != conv_run:
+            raise AskError(f"the last conversation belongs to run {conv_run}; use --run {conv_run} or drop -c")
+        return conv_run, last
+    if run is None:
+        latest = store.latest_run_id()
+        if latest is None:
+            raise AskError("no stored run yet: run `briefing build` first")
+        return latest, None
+    if not store.run_exists(run):
+        raise AskError(f"no run with id {run} (see `briefing runs`)")
+    return run, None
+
+
+class Session:
+    """One run's articles ready for questions, and one conversation about them."""
+
+    def __init__(self, store: Store, run: int, conversation: int | None, client: ModelClient,
+                 prompts: dict[str, Prompt]) -> None:
+        self.store, self.run, self.client, self.prompts = store, run, client, prompts
+        self.articles: list[Article] = store.articles(run)
+        self.by_id = {a.id: a for a in self.articles}
+        self.indexes = {a.id: SourceIndex.build(a) for a in self.articles}
+        passages = passages_of(self.articles)
+        # The run's extracted claims add their (verified) statements to the passage they quote,
+        # so a question worded like a claim finds its sentence.
+        extra: dict[int, str] = {}
+        for c in store.claims(run):
+            for i, p in enumerate(passages):
+                if p.source == c.article_id and p.start <= c.span.start < p.end:
+                    extra[i] = extra.get(i, "") + " " + c.statement
+                    break
+        self.retriever = BM25(passages, extra)
+        self.conversation = conversation
+
+    def labels(self) -> dict[int, str]:
+        return {a.id: f"S{a.id}" + (f" {a.outlet}" if a.outlet else "") for a in self.articles}
+
+    async def ask(self, question: str) -> AskResult:
+        question = " ".join(question.split())
+        if not question:
+            raise AskError("the question is empty")
+        history = self.store.turns(self.conversation) if self.conversation else []
+        history = trim_history(history, HISTORY_TOKENS, lambda t: count_tokens(t, self.client.config.model))
+        standalone = question
+        if history:
+            r = await self.client.structured(self.prompts["rewrite"],
+                                             {"history": render_history(history), "question": question},
+                                             Standalone, max_tokens=120)
+            rewritten = " ".join(r.value.question.split())
+            if rewritten and len(rewritten) < 4 * len(question) + 200:
+                standalone = rewritten
+        hits = self.retriever.search(standalone, TOP_K)
+        if not hits:  # no passage shares a word with the question: nothing to ask the model
+            answer = CheckedAnswer(answerable=False,
+                                   sentences=[Point(text=refusal_text(question), citations=[])])
+        else:
+            passages = [h.passage for h in hits]
+            r2 = await self.client.structured(
+                self.prompts["answer"],
+                {"question": standalone, "passages": render_passages(passages, self.labels())},
+                ModelAnswer, max_tokens=ANSWER_MAX_TOKENS,
+            )
+            answer = check_answer(r2.value, passages, self.indexes, standalone)
+        if self.conversation is None:
+            self.conversation = self.store.new_conversation(self.run)
+        result = AskResult(question=question, standalone=standalone, answer=answer, hits=hits,
+                           conversation=self.conversation, run=self.run)
+        self.store.add_turn(self.conversation, question, standalone, answer.text, answer.answerable,
+                            to_json_obj(result, self.articles))
+        return result
+
+
+def _citation(c: Citation) -> dict[str, Any]:
+    return {"source": c.source, "quote": c.quote, "start": c.start, "end": c.end}
+
+
+def to_json_obj(r: AskResult, articles: list[Article]) -> dict[str, Any]:
+    cited = {c.source for c in r.answer.citations}
+    return {
+        "question": r.question,
+        "standalone_question": r.standalone,
+        "answer": r.answer.text,
+        "answerable": r.answer.answerable,
+        "citations": [_citation(c) for c in r.answer.citations],
+        "sentences": [{"text": s.text, "citations": [_citation(c) for c in s.citations]}
+                      for s in r.answer.sentences],
+        "sources": [{"id": a.id, "path": a.path, "title": a.title, "outlet": a.outlet, "url": a.url}
+                    for a in articles if a.id in cited],
+        "conversation": r.conversation,
+        "run": r.run,
+    }
+
+
+def to_text(r: AskResult, articles: list[Article]) -> str:
+    """The answer with [n] markers, then each citation: source and the quoted sentence."""
+    by_id = {a.id: a for a in articles}
+    order: list[Citation] = []
+    parts = []
+    for s in r.answer.sentences:
+        marks = ""
+        for c in s.citations:
+            if c not in order:
+                order.append(c)
+            marks += f"[{order.index(c) + 1}]"
+        parts.append(s.text.rstrip() + marks)
+    lines = [" ".join(parts)]
+    if order:
+        lines.append("")
+    for n, c in enumerate(order, start=1):
+        a = by_id[c.source]
+        label = f"S{a.id} {a.outlet + ' — ' if a.outlet else ''}{a.title}"
+        lines.append(f"  [{n}] {label}")
+        lines.append(f"      “{' '.join(c.quote.split())}”")
+    return "\n".join(lines) + "\n"

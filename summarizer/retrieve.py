@@ -1,0 +1,102 @@
+"""Finding the passages of a run's articles that bear on a question. Pure.
+
+One small interface (``Retriever.search``) so that another ranking (embeddings, a hybrid) can
+replace BM25 without touching the rest.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from .chunking import content_paragraphs, sentence_spans, words
+from .models import Article
+from .textutil import STOPWORDS, _stem, tokens
+
+MAX_PASSAGE_WORDS = 70
+
+
+@dataclass(frozen=True)
+class Passage:
+    source: int  # article id
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float
+
+
+class Retriever(Protocol):
+    def search(self, query: str, k: int) -> list[Hit]: ...
+
+
+def passages_of(articles: Sequence[Article]) -> list[Passage]:
+    """Content paragraphs (no page furniture), long ones cut into runs of whole sentences."""
+    out = []
+    for a in articles:
+        for s, e in content_paragraphs(a.text):
+            run: list[tuple[int, int]] = []
+            for ss, se in sentence_spans(a.text, s, e):
+                if run and words(a.text[run[0][0] : se]) > MAX_PASSAGE_WORDS:
+                    out.append(Passage(a.id, run[0][0], run[-1][1], a.text[run[0][0] : run[-1][1]]))
+                    run = []
+                run.append((ss, se))
+            if run:
+                out.append(Passage(a.id, run[0][0], run[-1][1], a.text[run[0][0] : run[-1][1]]))
+    return out
+
+
+# Adjectives of nationality name the country for retrieval ("the Dutch minister" -> Netherlands).
+DEMONYMS = {"dutch": "netherland", "swedish": "sweden", "finnish": "finland", "french": "france",
+            "ukrainian": "ukraine", "russian": "russia", "german": "germany", "italian": "italy",
+            "american": "us", "u.s": "us", "polish": "poland", "canadian": "canada"}
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed words for ranking; numbers are kept (a question about "30 countries")."""
+    out = []
+    for t in tokens(text):
+        low = t.lower().rstrip(".")
+        if low in STOPWORDS:
+            continue
+        out.append(t.replace(",", "") if t[0].isdigit() else DEMONYMS.get(low, _stem(t)))
+    return out
+
+
+class BM25:
+    """Okapi BM25 over passages."""
+
+    def __init__(self, passages: Sequence[Passage], extra: dict[int, str] | None = None,
+                 k1: float = 1.4, b: float = 0.75) -> None:
+        """``extra``: more text to index with passage i (its claims' statements)."""
+        self.passages = list(passages)
+        self.k1, self.b = k1, b
+        extra = extra or {}
+        self.docs = [Counter(terms(p.text + " " + extra.get(i, ""))) for i, p in enumerate(self.passages)]
+        self.lengths = [sum(d.values()) for d in self.docs]
+        self.avg = (sum(self.lengths) / len(self.lengths)) if self.lengths else 0.0
+        df: Counter[str] = Counter()
+        for d in self.docs:
+            df.update(d.keys())
+        n = len(self.docs)
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+
+    def search(self, query: str, k: int) -> list[Hit]:
+        q = set(terms(query))
+        scored = []
+        for p, d, length in zip(self.passages, self.docs, self.lengths, strict=True):
+            score = 0.0
+            for t in q & d.keys():
+                tf = d[t]
+                score += self.idf[t] * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * length / self.avg))
+            if score > 0:
+                scored.append(Hit(p, score))
+        scored.sort(key=lambda h: (-h.score, h.passage.source, h.passage.start))
+        return scored[:k]

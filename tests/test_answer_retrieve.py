@@ -1,0 +1,110 @@
+"""Retrieval and the checks on answers (pure)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer.answer import (
+    REFUSAL_PREFIX,
+    AnswerSentence,
+    ModelAnswer,
+    QuoteRef,
+    check_answer,
+    refusal_text,
+    trim_history,
+)
+from summarizer.ingest import load_inputs
+from summarizer.retrieve import BM25, passages_of
+from summarizer.verify import SourceIndex
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ARTICLES, _ = load_inputs([str(SEEDS)])
+INDEXES = {a.id: SourceIndex.build(a) for a in ARTICLES}
+RETRIEVER = BM25(passages_of(ARTICLES))
+
+
+def test_passages_are_exact_spans_without_furniture() -> None:
+    by_id = {a.id: a for a in ARTICLES}
+    for p in RETRIEVER.passages:
+        assert by_id[p.source].text[p.start : p.end] == p.text
+        assert "Haberin Devamı" not in p.text and "Zdieľaj" not in p.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did the Dutch defense minister say?", "Brekelmans"),  # "Dutch" finds the Netherlands' minister
+        ("What did Sweden's defense minister insist on?", "Stockholm won’t sign on"),
+        ("How many military planners are working on the plans?", "200 military planners"),
+        ("Who will chair the Ukraine Defense Contact Group meeting?", "German officials will chair"),
+    ],
+)
+def test_bm25_finds_the_passage_that_answers(question: str, expected: str) -> None:
+    hits = RETRIEVER.search(question, 3)
+    assert any(expected in h.passage.text for h in hits)
+
+
+def test_bm25_finds_nothing_for_words_the_articles_do_not_have() -> None:
+    assert RETRIEVER.search("What is the capital of Mongolia?", 5) == []
+
+
+def _passages(question: str):  # type: ignore[no-untyped-def]
+    return [h.passage for h in RETRIEVER.search(question, 6)]
+
+
+def test_answers_keep_only_verified_supported_sentences() -> None:
+    q = "What did the Dutch defense minister say?"
+    passages = _passages(q)
+    n = next(i for i, p in enumerate(passages, start=1) if "Brekelmans" in p.text)
+    answer = ModelAnswer(answerable=True, sentences=[
+        AnswerSentence(text="Dutch Defense Minister Ruben Brekelmans questioned the mission's overall purpose.",
+                       quotes=[QuoteRef(passage=n, quote="Dutch Defense Minister Ruben Brekelmans questioned "
+                                                          "the mission's overall purpose, stressing the importance "
+                                                          "of U.S. involvement.")]),
+        AnswerSentence(text="He said the Netherlands will send 5,000 troops.",  # not in the articles
+                       quotes=[QuoteRef(passage=n, quote="The Netherlands will send 5,000 troops.")]),
+        AnswerSentence(text="He asked what they would actually be doing there.",  # wrong passage number
+                       quotes=[QuoteRef(passage=99, quote="“What would we actually be doing there?” he asked")]),
+    ])
+    checked = check_answer(answer, passages, INDEXES, q)
+    assert checked.answerable
+    assert [s.text for s in checked.sentences] == [
+        "Dutch Defense Minister Ruben Brekelmans questioned the mission's overall purpose.",
+        "He asked what they would actually be doing there.",
+    ]
+    for c in checked.citations:  # exact spans of the source file
+        a = next(a for a in ARTICLES if a.id == c.source)
+        assert a.text[c.start : c.end] == c.quote
+    assert checked.dropped["quote not found in the sources"] == 1
+
+
+def test_nothing_verified_means_a_refusal_without_citations() -> None:
+    q = "What did Japan pledge?"
+    answer = ModelAnswer(answerable=True, sentences=[
+        AnswerSentence(text="Japan pledged 2,000 troops.",
+                       quotes=[QuoteRef(passage=1, quote="Japan pledged 2,000 troops to the mission.")])])
+    checked = check_answer(answer, _passages("pledge troops"), INDEXES, q)
+    assert not checked.answerable and checked.citations == []
+    assert checked.text.startswith(REFUSAL_PREFIX) and "Japan" in checked.text
+
+
+@pytest.mark.parametrize(
+    ("model_refusal", "expected_start"),
+    [
+        ("The sources don't say what Japan pledged.", "The sources don't say what Japan pledged."),
+        ("Japan pledged nothing.", "The sources don't say — none of the articles answers"),  # not a refusal
+        ("The sources don't say. But Japan sent 300 troops.", "The sources don't say — none"),  # smuggled claim
+    ],
+)
+def test_refusals_are_one_plain_sentence(model_refusal: str, expected_start: str) -> None:
+    assert refusal_text("What did Japan pledge?", model_refusal).startswith(expected_start)
+
+
+def test_history_is_trimmed_oldest_first_to_the_budget() -> None:
+    turns = [(f"question {i}", "answer " * 20) for i in range(10)]
+    kept = trim_history(turns, 100, lambda t: len(t.split()))
+    assert kept == turns[-len(kept):] and 0 < len(kept) < 10
+    assert sum(len(q.split()) + len(a.split()) + 8 for q, a in kept) <= 100
+    assert trim_history(turns, 5, lambda t: len(t.split())) == []

@@ -8,6 +8,7 @@ supported is left, the answer is a refusal that cites nothing.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -15,9 +16,10 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .models import Citation, Point
+from .chunking import sentence_spans
+from .models import Citation, Disagreement, Point
 from .retrieve import Passage
-from .textutil import content_words, supported
+from .textutil import content_words, coverage, supported
 from .verify import SourceIndex, locate
 
 REFUSAL_PREFIX = "The sources don't say"
@@ -53,6 +55,7 @@ class CheckedAnswer:
     answerable: bool
     sentences: list[Point]
     dropped: Counter[str] = field(default_factory=Counter)
+    disagreements: list[Disagreement] = field(default_factory=list)  # both sides, from the build
 
     @property
     def text(self) -> str:
@@ -61,8 +64,9 @@ class CheckedAnswer:
     @property
     def citations(self) -> list[Citation]:
         seen: list[Citation] = []
-        for s in self.sentences:
-            for c in s.citations:
+        groups = [s.citations for s in self.sentences] + [p.citations for d in self.disagreements for p in d.positions]
+        for cs in groups:
+            for c in cs:
                 if c not in seen:
                     seen.append(c)
         return seen
@@ -91,10 +95,8 @@ def check_answer(
         return CheckedAnswer(answerable=False, sentences=[Point(text=refusal_text(question, answer.refusal),
                                                                 citations=[])], dropped=dropped)
     for s in answer.sentences:
-        text = " ".join(s.text.split())
-        if not text or text.startswith(REFUSAL_PREFIX):
-            continue
-        cites: list[Citation] = []
+        # Located quotes first; then each sentence of the model's text is checked on its own.
+        located: list[Citation] = []
         for ref in s.quotes:
             span = None
             if 1 <= ref.passage <= len(passages):
@@ -109,22 +111,61 @@ def check_answer(
                 dropped["quote not found in the sources"] += 1
                 continue
             c = Citation(source=span.source, quote=span.quote, start=span.start, end=span.end)
-            if c not in cites:
-                cites.append(c)
-        if not cites:
-            dropped["sentence without a verified quote"] += 1
-            continue
-        support = " ".join(c.quote for c in cites)
-        if not supported(text, support, threshold=0.5):
-            dropped["sentence not supported by its quotes"] += 1
-            continue
-        if any(content_words(text) == content_words(k.text) for k in kept):
-            continue
-        kept.append(Point(text=text, citations=cites))
+            if c not in located:
+                located.append(c)
+        whole = " ".join(s.text.split())
+        for a, b in sentence_spans(whole):
+            text = whole[a:b]
+            if not text or text.startswith(REFUSAL_PREFIX):
+                continue
+            cites = [c for c in located if supported(text, c.quote)] or located
+            if not cites or not supported(text, " ".join(c.quote for c in cites)):
+                # The model often pairs a true sentence with the wrong quote: cite instead the one
+                # retrieved sentence that supports it, if there is one.
+                better = best_support(text, passages, indexes)
+                if better is None:
+                    dropped["sentence without a supporting quote"] += 1
+                    continue
+                dropped["re-attributed to the sentence that supports it"] += 1
+                cites = [better]
+            if any(content_words(text) == content_words(k.text) for k in kept):
+                continue
+            kept.append(Point(text=text, citations=cites))
     if not kept:
         return CheckedAnswer(answerable=False, sentences=[Point(text=refusal_text(question), citations=[])],
                              dropped=dropped)
     return CheckedAnswer(answerable=True, sentences=kept, dropped=dropped)
+
+
+def best_support(text: str, passages: Sequence[Passage], indexes: dict[int, SourceIndex]) -> Citation | None:
+    """The retrieved sentence (or pair of sentences) that best supports ``text``, if any does."""
+    best: tuple[float, Citation] | None = None
+    for p in passages:
+        sents = [x for x in indexes[p.source].sentences if p.start <= x[0] and x[1] <= p.end]
+        windows = sents + [(a[0], b[1]) for a, b in itertools.pairwise(sents)]
+        for s, e in windows:
+            quote = indexes[p.source].article.text[s:e]
+            if supported(text, quote):
+                score = coverage(text, quote) - 0.001 * len(quote) / 100  # the tighter span wins a tie
+                if best is None or score > best[0]:
+                    best = (score, Citation(source=p.source, quote=quote, start=s, end=e))
+    return best[1] if best else None
+
+
+def related_disagreements(cited: Sequence[Citation], question: str,
+                          disagreements: Sequence[Disagreement]) -> list[Disagreement]:
+    """The run's disagreements that the answer touches (it cites one side's sentence) or that
+    the question is about (it shares most of a side's words): both sides are then shown."""
+    spans = {(c.source, c.start) for c in cited}
+    q = content_words(question)
+    out = []
+    for d in disagreements:
+        sides = [{(c.source, c.start) for c in p.citations} for p in d.positions]
+        touched = any(side & spans for side in sides)
+        asked = any(len(q & content_words(p.text)) >= max(2, len(q) // 2) for p in d.positions)
+        if touched or asked:
+            out.append(d)
+    return out
 
 
 def trim_history(turns: Sequence[tuple[str, str]], budget: int, count: Callable[[str], int]) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from .answer import (
     Standalone,
     check_answer,
     refusal_text,
+    related_disagreements,
     render_history,
     render_passages,
     trim_history,
@@ -93,6 +94,7 @@ class Session:
                     extra[i] = extra.get(i, "") + " " + c.statement
                     break
         self.retriever = BM25(passages, extra)
+        self.briefing = store.briefing(run)
         self.conversation = conversation
 
     def labels(self) -> dict[int, str]:
@@ -124,6 +126,9 @@ class Session:
                 ModelAnswer, max_tokens=ANSWER_MAX_TOKENS,
             )
             answer = check_answer(r2.value, passages, self.indexes, standalone)
+            if answer.answerable and self.briefing is not None:
+                answer.disagreements = related_disagreements(answer.citations, standalone,
+                                                             self.briefing.disagreements)
         if self.conversation is None:
             self.conversation = self.store.new_conversation(self.run)
         result = AskResult(question=question, standalone=standalone, answer=answer, hits=hits,
@@ -147,6 +152,10 @@ def to_json_obj(r: AskResult, articles: list[Article]) -> dict[str, Any]:
         "citations": [_citation(c) for c in r.answer.citations],
         "sentences": [{"text": s.text, "citations": [_citation(c) for c in s.citations]}
                       for s in r.answer.sentences],
+        "disagreements": [{"topic": d.topic,
+                           "positions": [{"text": p.text, "citations": [_citation(c) for c in p.citations]}
+                                         for p in d.positions]}
+                          for d in r.answer.disagreements],
         "sources": [{"id": a.id, "path": a.path, "title": a.title, "outlet": a.outlet, "url": a.url}
                     for a in articles if a.id in cited],
         "conversation": r.conversation,
@@ -167,6 +176,16 @@ def to_text(r: AskResult, articles: list[Article]) -> str:
             marks += f"[{order.index(c) + 1}]"
         parts.append(s.text.rstrip() + marks)
     lines = [" ".join(parts)]
+    for d in r.answer.disagreements:
+        lines.append(f"Sources disagree — {d.topic}:")
+        for p in d.positions:
+            marks = ""
+            for c in p.citations:
+                if c not in order:
+                    order.append(c)
+                marks += f"[{order.index(c) + 1}]"
+            who = ", ".join(dict.fromkeys(f"S{c.source}" for c in p.citations))
+            lines.append(f"  - {who}: {p.text.rstrip()}{marks}")
     if order:
         lines.append("")
     for n, c in enumerate(order, start=1):

@@ -26,7 +26,7 @@ SYNONYMS = {
     "nation": "country", "state": "country",
     "pledg": "commit", "pledge": "commit", "contribut": "commit", "contribute": "commit",
     "defence": "defense", "uk": "britain", "british": "britain", "kiev": "kyiv",
-    "talk": "meeting", "summit": "meeting", "troop": "troop", "soldier": "troop", "force": "troop",
+    "talk": "meet", "summit": "meet", "meeting": "meet", "soldier": "troop", "force": "troop",
 }
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*")  # words in any script (Sébastien), numbers
@@ -54,7 +54,9 @@ def content_words(text: str) -> set[str]:
     for t in tokens(text):
         if t[0].isdigit() or t.lower() in STOPWORDS or t.lower() in NUMBER_WORDS:
             continue
-        out.add(_stem(t))
+        stem = _stem(t)
+        if stem not in STOPWORDS:  # "willing" is not "will"
+            out.add(stem)
     return out - {""}
 
 

@@ -43,7 +43,7 @@ def test_text_measures() -> None:
     assert ("country", 12.0) in quantities("Around a dozen countries may be willing")
     assert ("country", 6.0) in quantities("only six nations have pledged")
     assert ("country", 30.0) in quantities("military leaders from about 30 countries")
-    assert "meeting" in content_words("The talks took place")  # synonyms meet
+    assert content_words("The talks took place") & content_words("The meeting took place") == {"meet", "took", "place"}
     assert supported("The meeting was at NATO headquarters.", NATO_A.span.quote)
     assert not supported("The meeting was at NATO headquarters in 2024.", NATO_A.span.quote)  # a new figure
     assert not supported("Leaders agreed to send 5,000 troops to Kyiv next week.", NATO_A.span.quote)

@@ -102,7 +102,8 @@ def test_bad_ask_input_is_one_clear_line(run_home: Path, capsys: pytest.CaptureF
     assert message in err and "Traceback" not in err
 
 
-def test_ask_before_any_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ask_before_any_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                              capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("BRIEFING_HOME", str(tmp_path))
     assert main(["ask", "Who led the meeting?", *ASK]) == 1
     assert "no stored run yet: run `briefing build` first" in capsys.readouterr().err

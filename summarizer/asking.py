@@ -22,6 +22,7 @@ from .answer import (
 from .client import ModelClient
 from .models import Article, Citation, Point
 from .prompts import Prompt
+from .render import citations_json
 from .retrieve import BM25, Hit, passages_of
 from .store import Store
 from .tokens import count_tokens
@@ -138,10 +139,6 @@ class Session:
         return result
 
 
-def _citation(c: Citation) -> dict[str, Any]:
-    return {"source": c.source, "quote": c.quote, "start": c.start, "end": c.end}
-
-
 def to_json_obj(r: AskResult, articles: list[Article]) -> dict[str, Any]:
     cited = {c.source for c in r.answer.citations}
     return {
@@ -149,11 +146,11 @@ def to_json_obj(r: AskResult, articles: list[Article]) -> dict[str, Any]:
         "standalone_question": r.standalone,
         "answer": r.answer.text,
         "answerable": r.answer.answerable,
-        "citations": [_citation(c) for c in r.answer.citations],
-        "sentences": [{"text": s.text, "citations": [_citation(c) for c in s.citations]}
+        "citations": citations_json(r.answer.citations),
+        "sentences": [{"text": s.text, "citations": citations_json(s.citations)}
                       for s in r.answer.sentences],
         "disagreements": [{"topic": d.topic,
-                           "positions": [{"text": p.text, "citations": [_citation(c) for c in p.citations]}
+                           "positions": [{"text": p.text, "citations": citations_json(p.citations)}
                                          for p in d.positions]}
                           for d in r.answer.disagreements],
         "sources": [{"id": a.id, "path": a.path, "title": a.title, "outlet": a.outlet, "url": a.url}

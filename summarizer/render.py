@@ -86,7 +86,7 @@ def to_markdown(b: Briefing) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _citations(cs: list[Citation]) -> list[dict[str, Any]]:
+def citations_json(cs: list[Citation]) -> list[dict[str, Any]]:
     return [{"source": c.source, "quote": c.quote, "start": c.start, "end": c.end} for c in cs]
 
 
@@ -94,16 +94,16 @@ def to_json_obj(b: Briefing) -> dict[str, Any]:
     return {
         "title": b.title,
         "summary": b.summary,
-        "summary_sentences": [{"text": p.text, "citations": _citations(p.citations)} for p in b.summary_sentences],
+        "summary_sentences": [{"text": p.text, "citations": citations_json(p.citations)} for p in b.summary_sentences],
         "sources": [s.model_dump() for s in b.sources],
         "points": [
-            {"text": p.text, "citations": _citations(p.citations),
+            {"text": p.text, "citations": citations_json(p.citations),
              "independent_sources": len({c.source for c in p.citations})}
             for p in b.points
         ],
         "disagreements": [
             {"topic": d.topic,
-             "positions": [{"text": p.text, "citations": _citations(p.citations)} for p in d.positions]}
+             "positions": [{"text": p.text, "citations": citations_json(p.citations)} for p in d.positions]}
             for d in b.disagreements
         ],
         "open_questions": b.open_questions,

@@ -9,6 +9,7 @@ supported is left, the answer is a refusal that cites nothing.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -162,7 +163,7 @@ def related_disagreements(cited: Sequence[Citation], question: str,
     for d in disagreements:
         sides = [{(c.source, c.start) for c in p.citations} for p in d.positions]
         touched = any(side & spans for side in sides)
-        asked = any(len(q & content_words(p.text)) >= max(2, len(q) // 2) for p in d.positions)
+        asked = any(len(q & content_words(p.text)) >= max(3, math.ceil(0.6 * len(q))) for p in d.positions)
         if touched or asked:
             out.append(d)
     return out

@@ -7,7 +7,9 @@ groups about the same thing (shared topic words, same unit) whose figures differ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
@@ -160,3 +162,55 @@ def off_story(claims: Sequence[Claim], article_words: dict[int, set[str]],
         else:
             dropped.append(c)
     return kept, dropped
+
+
+# --- disagreements in how outlets tell it, not only in figures ------------------------------
+
+_FUTURE = re.compile(r"\b(?:will|shall|are set to|is set to|are due to|is due to|are expected to|is expected to|"
+                     r"are scheduled to|is scheduled to|plan to|plans to)\b", re.IGNORECASE)
+_PAST = re.compile(r"\b(?:met|took place|was held|were held|gathered|convened|discussed|agreed|ended)\b",
+                   re.IGNORECASE)
+
+
+def timing_split(claims: Sequence[Claim]) -> tuple[list[Claim], list[Claim]] | None:
+    """(told as still to come, told as done) when outlets stating one fact disagree on whether
+    it has happened: "are set to meet on April 10" against "met on April 10"."""
+    future = [c for c in claims if _FUTURE.search(c.span.quote) and not _PAST.search(c.span.quote)]
+    past = [c for c in claims if _PAST.search(c.span.quote) and not _FUTURE.search(c.span.quote)]
+    if future and past and {c.article_id for c in future}.isdisjoint({c.article_id for c in past}):
+        return future, past
+    return None
+
+
+_TITLE = re.compile(r"\b(?P<former>[Ff]ormer\s+)?(?:(?:U\.S\.|US|American|Russian|Ukrainian|French|British)\s+)?"
+                    r"President\s+(?P<name>(?:[A-Z][\w’'-]+\s+)?[A-Z][\w-]+)")
+
+
+@dataclass(frozen=True)
+class Mention:
+    source: int
+    start: int
+    end: int  # the sentence that holds the mention
+    name: str  # surname
+    former: bool
+
+
+def title_mentions(source: int, text: str, sentences: Sequence[tuple[int, int]]) -> list[Mention]:
+    out = []
+    for s, e in sentences:
+        for m in _TITLE.finditer(text, s, e):
+            surname = m.group("name").split()[-1].removesuffix("’s").removesuffix("'s")
+            out.append(Mention(source, s, e, surname, bool(m.group("former"))))
+    return out
+
+
+def title_conflicts(mentions: Sequence[Mention]) -> list[tuple[str, list[Mention], list[Mention]]]:
+    """(surname, mentions calling them *former* president, mentions calling them president) where
+    different outlets disagree on whether someone is still in office."""
+    out = []
+    for name in sorted({m.name for m in mentions}):
+        former = [m for m in mentions if m.name == name and m.former]
+        current = [m for m in mentions if m.name == name and not m.former]
+        if former and current and {m.source for m in former}.isdisjoint({m.source for m in current}):
+            out.append((name, former, current))
+    return out

@@ -18,14 +18,15 @@ import openai
 from .chunking import chunk_article, content_paragraphs
 from .client import CallFailed, ModelClient
 from .exchanges import ReplayMiss
-from .merge import dedupe, find_conflicts, group_claims, off_story
-from .models import Article, Briefing, Chunk, Claim, DropReason, Extraction, SourceRef
+from .merge import dedupe, find_conflicts, group_claims, off_story, timing_split, title_conflicts, title_mentions
+from .models import Article, Briefing, Chunk, Citation, Claim, DropReason, Extraction, Group, SourceRef
 from .prompts import Prompt
 from .reduce import (
     Fact,
     FactConflict,
     Synthesis,
     assemble,
+    citations_of,
     conflicts_as_facts,
     facts_from_groups,
     render_conflicts,
@@ -243,6 +244,7 @@ async def build(
     facts = facts_from_groups(groups, claim_by_id)
     group_fact = {g.id: f for g, f in zip(groups, facts, strict=True)}
     conflicts = conflicts_as_facts(find_conflicts(groups, claim_by_id), group_fact)
+    conflicts += account_conflicts(groups, claim_by_id, articles, indexes)
     sources = [SourceRef(id=a.id, path=a.path, title=a.title, outlet=a.outlet, url=a.url, published=a.published)
                for a in articles]
 
@@ -266,6 +268,32 @@ async def build(
                          synthesis_dropped=syn_dropped, synthesis_failed=synthesis_failed)
     briefing.stats = stats_of(result, articles, client, time.monotonic() - started, len(groups))
     return result
+
+
+def account_conflicts(groups: list[Group], claims: dict[int, Claim], articles: list[Article],
+                      indexes: dict[int, SourceIndex]) -> list[FactConflict]:
+    """Disagreements in how outlets tell the story: one reports as still to come what another
+    reports as done; one calls someone a former president whom another calls president."""
+    out: list[FactConflict] = []
+    for g in groups:
+        if len(g.sources) < 2:
+            continue
+        split = timing_split([claims[i] for i in g.claim_ids])
+        if split is None:
+            continue
+        future, past = (citations_of(side) for side in split)
+        out.append(("Already held, or still to come? The outlets differ",
+                    [Fact(id="", text=future[0].quote, citations=future),
+                     Fact(id="", text=past[0].quote, citations=past)]))
+    mentions = [m for a in articles for m in title_mentions(a.id, a.text, indexes[a.id].sentences)]
+    for name, former, current in title_conflicts(mentions):
+        sides = []
+        for side in (former, current):
+            cites = [Citation(source=m.source, quote=indexes[m.source].article.text[m.start : m.end],
+                              start=m.start, end=m.end) for m in side]
+            sides.append(Fact(id="", text=cites[0].quote, citations=cites))
+        out.append((f"Is {name} president, or a former president? The outlets differ", sides))
+    return out
 
 
 def stats_of(result: BuildResult, articles: list[Article], client: ModelClient, wall: float,

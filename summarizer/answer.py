@@ -158,7 +158,7 @@ def related_disagreements(cited: Sequence[Citation], question: str,
     """The run's disagreements that the answer touches (it cites one side's sentence) or that
     the question is about (it shares most of a side's words): both sides are then shown."""
     spans = {(c.source, c.start) for c in cited}
-    q = content_words(question)
+    q = content_words(question) - {"many", "much", "kind", "happen", "say", "tell"}
     out = []
     for d in disagreements:
         sides = [{(c.source, c.start) for c in p.citations} for p in d.positions]

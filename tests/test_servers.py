@@ -1,0 +1,138 @@
+"""Structured output per server, and the hierarchical reduce, against stand-in servers (httpx2
+transports that behave like the real ones: no network, no SDK patching)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from typing import Any
+
+import httpx2
+import openai
+import pytest
+
+from summarizer.client import ModelClient, ModelConfig
+from summarizer.exchanges import ExchangeTransport
+from summarizer.models import Citation
+from summarizer.pipeline import BuildOptions, synthesize
+from summarizer.prompts import load_prompts
+from summarizer.reduce import Fact
+
+from .faults import GOOD, PROBE, Answer, completion
+
+
+class StandIn:
+    """A server: answers /models with ``owned_by``; rejects some response_format types with 500
+    (as llama-cpp-python does for json_schema); records what it was sent."""
+
+    def __init__(self, owned_by: str, rejects: set[str] = frozenset(), reply: Any = None) -> None:  # type: ignore[assignment]
+        self.owned_by, self.rejects, self.reply = owned_by, rejects, reply
+        self.bodies: list[dict[str, Any]] = []
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/models"):
+            return httpx2.Response(200, json={"object": "list", "data": [
+                {"id": "m", "object": "model", "owned_by": self.owned_by}]})
+        body = json.loads(request.content)
+        self.bodies.append(body)
+        kind = (body.get("response_format") or {}).get("type") or ("tools" if "tools" in body else "prompt")
+        if kind in self.rejects:
+            return httpx2.Response(500, json={"error": {"message": f"{kind} not supported"}})
+        if kind == "tools":
+            msg = {"role": "assistant", "content": None, "tool_calls": [{
+                "id": "c1", "type": "function", "function": {"name": "answer", "arguments": GOOD}}]}
+            return httpx2.Response(200, json={**completion(""), "choices": [
+                {"index": 0, "finish_reason": "tool_calls", "message": msg}]})
+        content = self.reply(body) if self.reply else GOOD
+        if kind == "prompt":
+            content = "Here you go:\n```json\n" + content + "\n```"
+        return httpx2.Response(200, json=completion(content))
+
+
+def client_for(server: StandIn, mode: str = "auto") -> ModelClient:
+    t = ExchangeTransport("off", inner=httpx2.MockTransport(server))
+    return ModelClient(ModelConfig(model="m", base_url="http://server.test/v1", structured=mode, max_retries=0), t)
+
+
+def ask(client: ModelClient) -> str:
+    async def go() -> str:
+        try:
+            return (await client.structured(PROBE, {"question": "Where?"}, Answer, max_tokens=64)).value.answer
+        finally:
+            await client.aclose()
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize(
+    ("owned_by", "mode"),
+    [("me", "json_object"), ("llamacpp", "json_schema"), ("vllm", "json_schema"), ("library", "json_schema"),
+     ("someone-else", "json_schema")],
+)
+def test_auto_mode_is_picked_from_the_server(owned_by: str, mode: str) -> None:
+    server = StandIn(owned_by)
+    client = client_for(server)
+    assert ask(client).startswith("The talks")
+    assert client._mode == mode
+    rf = server.bodies[0].get("response_format", {})
+    assert rf["type"] == mode
+    schema = rf["schema"] if mode == "json_object" else rf["json_schema"]["schema"]
+    assert schema["required"] == ["answer"]
+
+
+def test_a_server_that_rejects_json_schema_is_asked_again_in_the_next_shape() -> None:
+    server = StandIn("unknown", rejects={"json_schema"})
+    client = client_for(server)
+    assert ask(client).startswith("The talks")
+    assert [b["response_format"]["type"] for b in server.bodies] == ["json_schema", "json_object"]
+    assert client._mode == "json_object"  # and it stays there for the next calls
+
+
+@pytest.mark.parametrize("mode", ["tools", "prompt"])
+def test_tool_calls_and_plain_json(mode: str) -> None:
+    server = StandIn("unknown")
+    assert ask(client_for(server, mode)).startswith("The talks")
+    body = server.bodies[0]
+    if mode == "tools":
+        assert body["tool_choice"]["function"]["name"] == "answer"
+        assert body["tools"][0]["function"]["parameters"]["required"] == ["answer"]
+    else:
+        assert "response_format" not in body and "JSON schema" in body["messages"][0]["content"]
+
+
+def test_an_explicit_mode_is_never_changed() -> None:
+    server = StandIn("unknown", rejects={"json_schema"})
+    client = client_for(server, "json_schema")
+    with pytest.raises(openai.InternalServerError):
+        ask(client)
+    assert client._mode == "json_schema"
+
+
+def test_facts_beyond_one_call_are_synthesised_hierarchically() -> None:
+    def reply(body: dict[str, Any]) -> str:
+        ids = re.findall(r"^(F\d+) \(\d sources?\): (.*)$", body["messages"][1]["content"], re.M)
+        points = [{"text": text, "facts": [fid]} for fid, text in ids[:3]]
+        return json.dumps({"title": "T", "summary": points[:1], "points": points})
+
+    server = StandIn("vllm", reply=reply)
+    client = client_for(server, "json_schema")
+    facts = [Fact(id=f"F{i}", text=f"Minister number {i} visited the harbour city of Rivermouth today.",
+                  citations=[Citation(source=i % 3 + 1, quote=f"Minister number {i} visited the harbour city of "
+                                      f"Rivermouth today.", start=0, end=10)]) for i in range(1, 31)]
+    options = BuildOptions(synth_input_tokens=120, max_points=3)
+    stages: list[str] = []
+
+    async def go():  # type: ignore[no-untyped-def]
+        try:
+            return await synthesize(client, load_prompts()["synthesize"], facts, [], options,
+                                    lambda s, d, t: stages.append(s))
+        finally:
+            await client.aclose()
+
+    synthesis, final_facts, _ = asyncio.run(go())
+    assert any("level 1" in s for s in stages)  # facts were split into batches first
+    assert len(server.bodies) > 2
+    assert len(final_facts) < len(facts)  # each level merges the facts down
+    assert all(f.citations for f in final_facts)  # citations carried up through the levels
+    assert synthesis.points

@@ -140,8 +140,8 @@ class ModelClient:
     # -- one structured call ---------------------------------------------------------------
 
     def request_for(self, mode: str, messages: list[dict[str, str]], schema: type[BaseModel],
-                    max_tokens: int) -> dict[str, Any]:
-        js = inline_schema(schema)
+                    max_tokens: int, json_schema: dict[str, Any] | None = None) -> dict[str, Any]:
+        js = json_schema or inline_schema(schema)
         name = schema.__name__.lower()
         body: dict[str, Any] = {"model": self.config.model, "messages": messages,
                                 "temperature": 0, "max_tokens": max_tokens}
@@ -190,12 +190,15 @@ class ModelClient:
                       completion_tokens=usage.completion_tokens if usage else 0, cached=cached)
 
     async def structured(self, prompt: Prompt, values: dict[str, Any], schema: type[T], *,
-                         max_tokens: int = 1024) -> CallResult[T]:
-        """Render ``prompt``, ask, and return the reply as ``schema``; re-ask on unusable output."""
+                         max_tokens: int = 1024, json_schema: dict[str, Any] | None = None) -> CallResult[T]:
+        """Render ``prompt``, ask, and return the reply as ``schema``; re-ask on unusable output.
+
+        ``json_schema`` replaces the schema sent to the server (e.g. tighter item counts); the
+        reply is still validated against ``schema``."""
         base = prompt.render(**values)
         mode = await self.mode()
         try:
-            return await self._ask(base, prompt, schema, mode, max_tokens)
+            return await self._ask(base, prompt, schema, mode, max_tokens, json_schema)
         except (openai.BadRequestError, openai.InternalServerError, openai.UnprocessableEntityError) as exc:
             # A server that rejects this request shape: with auto-detection, step down a mode.
             if self.config.structured != "auto" or mode == MODES[-1]:
@@ -204,10 +207,10 @@ class ModelClient:
             print(f"briefing: the server rejected structured mode {mode} ({type(exc).__name__}); "
                   f"trying {nxt}", file=sys.stderr)
             self._mode = nxt
-            return await self.structured(prompt, values, schema, max_tokens=max_tokens)
+            return await self.structured(prompt, values, schema, max_tokens=max_tokens, json_schema=json_schema)
 
     async def _ask(self, base: list[dict[str, str]], prompt: Prompt, schema: type[T], mode: str,
-                   max_tokens: int) -> CallResult[T]:
+                   max_tokens: int, json_schema: dict[str, Any] | None = None) -> CallResult[T]:
         messages = base
         attempts = 0
         p_tok = c_tok = 0
@@ -222,7 +225,8 @@ class ModelClient:
                     attempts += 1
                     if attempts > 1:
                         self.usage.reasks += 1
-                    reply = await self._send(self.request_for(mode, messages, schema, max_tokens), prompt, mode)
+                    body = self.request_for(mode, messages, schema, max_tokens, json_schema)
+                    reply = await self._send(body, prompt, mode)
                     if reply.cached:
                         self.usage.cached += 1
                     else:

@@ -12,14 +12,16 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import openai
 
-from .chunking import chunk_article, content_paragraphs
+from .chunking import chunk_article, content_paragraphs, sentence_spans
 from .client import CallFailed, ModelClient
 from .exchanges import ReplayMiss
 from .merge import dedupe, find_conflicts, group_claims, off_story, timing_split, title_conflicts, title_mentions
 from .models import Article, Briefing, Chunk, Citation, Claim, DropReason, Extraction, Group, SourceRef
+from .parsing import inline_schema
 from .prompts import Prompt
 from .reduce import (
     Fact,
@@ -85,6 +87,20 @@ class BuildResult:
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
+def sentences_in(text: str, chunk: Chunk) -> int:
+    return sum(len(sentence_spans(text, s, e)) for s, e in chunk.paragraphs)
+
+
+def extraction_schema(sentences: int) -> dict[str, Any]:
+    """The claims schema sized to the chunk: no more claims than it has sentences (a small model
+    otherwise fills the quota by repeating itself), at least a few when it has them."""
+    js = inline_schema(Extraction)
+    claims = js["properties"]["claims"]
+    claims["maxItems"] = max(1, min(claims["maxItems"], sentences))
+    claims["minItems"] = max(1, min(claims["minItems"], sentences // 2))
+    return js
+
+
 def chunk_all(articles: list[Article], budget: int, model: str) -> list[Chunk]:
     return [c for a in articles for c in chunk_article(a, budget, lambda t: count_tokens(t, model))]
 
@@ -135,6 +151,7 @@ async def extract_all(
                 r = await client.structured(
                     prompt, {"title": article.title, "outlet": article.outlet or "unknown", "text": chunk.text},
                     Extraction, max_tokens=options.extract_max_tokens,
+                    json_schema=extraction_schema(sentences_in(article.text, chunk)),
                 )
                 results[i] = r.value
             except CallFailed as exc:

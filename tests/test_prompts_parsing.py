@@ -70,3 +70,12 @@ def test_inline_schema_keeps_a_property_named_title_and_has_no_refs() -> None:
     ex = inline_schema(Extraction)
     assert ex["properties"]["claims"]["minItems"] == 4
     assert ex["properties"]["claims"]["items"]["properties"]["kind"]["enum"][0] == "event"
+
+
+@pytest.mark.parametrize(("sentences", "min_items", "max_items"), [(1, 1, 1), (3, 1, 3), (8, 4, 8), (30, 4, 10)])
+def test_extraction_schema_is_sized_to_the_chunk(sentences: int, min_items: int, max_items: int) -> None:
+    from summarizer.pipeline import extraction_schema
+
+    claims = extraction_schema(sentences)["properties"]["claims"]
+    assert (claims["minItems"], claims["maxItems"]) == (min_items, max_items)
+    assert inline_schema(Extraction)["properties"]["claims"]["maxItems"] == 10  # the model itself is untouched

@@ -23,7 +23,7 @@ from .client import ModelClient
 from .models import Article, Citation, Point
 from .prompts import Prompt
 from .render import citations_json
-from .retrieve import BM25, Hit, passages_of
+from .retrieve import BM25, Hit, Retriever, passages_of
 from .store import Store
 from .tokens import count_tokens
 from .verify import SourceIndex
@@ -94,7 +94,7 @@ class Session:
                 if p.source == c.article_id and p.start <= c.span.start < p.end:
                     extra[i] = extra.get(i, "") + " " + c.statement
                     break
-        self.retriever = BM25(passages, extra)
+        self.retriever: Retriever = BM25(passages, extra)
         self.briefing = store.briefing(run)
         self.conversation = conversation
 

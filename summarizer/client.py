@@ -67,9 +67,6 @@ class Usage:
     failures: int = 0
     seconds: float = 0.0  # time waiting for the server
 
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
 
 @dataclass
 class CallResult(Generic[T]):

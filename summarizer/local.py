@@ -55,16 +55,6 @@ def part_paths() -> list[Path]:
     return paths
 
 
-def sha256_of(path: Path, progress: Callable[[int], None] | None = None) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(8 << 20):
-            h.update(block)
-            if progress:
-                progress(len(block))
-    return h.hexdigest()
-
-
 def ensure_gguf(log: Callable[[str], None] = lambda _m: None) -> Path:
     """The verified default GGUF, assembling it from the installed parts the first time."""
     target = cache_dir() / "models" / f"{DEFAULT_MODEL_NAME}.gguf"

@@ -23,10 +23,6 @@ SAME_TOPIC = 0.08  # word overlap of two groups that talk about the same thing
 SAME_TOPIC_WORDS = 2  # ... and the topic words they share besides the unit itself
 
 
-def claim_words(claim: Claim) -> set[str]:
-    return content_words(claim.statement) | content_words(claim.span.quote)
-
-
 def same_fact(a: Claim, b: Claim) -> bool:
     """Whether two claims state the same fact: judged on the source sentences (what the outlets
     wrote), with the model's statements as a second opinion; never when their figures differ."""

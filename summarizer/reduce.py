@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,7 +51,6 @@ class Fact:
     id: str  # "F1"
     text: str
     citations: list[Citation]
-    conflict: bool = False
 
     @property
     def sources(self) -> set[int]:
@@ -125,12 +124,6 @@ def fact_ids(raw: Sequence[str], known: dict[str, Fact]) -> list[str]:
             if fid in known and fid not in out:
                 out.append(fid)
     return out
-
-
-@dataclass
-class Checked:
-    points: list[Point] = field(default_factory=list)
-    dropped: Counter[str] = field(default_factory=Counter)
 
 
 def check_sentence(s: CitedSentence, facts: dict[str, Fact], dropped: Counter[str]) -> Point | None:

@@ -141,10 +141,11 @@ def find_conflicts(groups: Sequence[Group], claims: dict[int, Claim]) -> list[Co
     return conflicts
 
 
-def off_story(claims: Sequence[Claim], article_words: dict[int, set[str]],
-              min_shared: int = 3) -> tuple[list[Claim], list[Claim]]:
+def off_story(claims: Sequence[Claim], article_words: dict[int, set[str]], lead_words: dict[int, set[str]],
+              min_shared: int = 3, min_lead: int = 2) -> tuple[list[Claim], list[Claim]]:
     """(kept, dropped): with several articles, a claim that shares fewer than ``min_shared``
-    content words with every other article is about something else (a teaser, a bio)."""
+    content words with every other article, and fewer than ``min_lead`` with its own article's
+    title and lead, is about something else (a teaser for another story, a bio)."""
     if len(article_words) < 2:
         return list(claims), []
     kept, dropped = [], []
@@ -153,7 +154,8 @@ def off_story(claims: Sequence[Claim], article_words: dict[int, set[str]],
         for aid, words in article_words.items():
             if aid != c.article_id:
                 others |= words
-        if len(content_words(c.span.quote) & others) >= min_shared:
+        words = content_words(c.span.quote)
+        if len(words & others) >= min_shared or len(words & lead_words.get(c.article_id, set())) >= min_lead:
             kept.append(c)
         else:
             dropped.append(c)

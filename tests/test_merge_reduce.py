@@ -83,10 +83,13 @@ def test_dedupe_within_an_article_and_off_story_claims() -> None:
     words = {1: content_words(NATO_A.span.quote + " " + DOZEN_A.span.quote + " troops Ukraine"),
              2: content_words(DOZEN_B.span.quote + " " + BIO.span.quote),
              3: content_words(NATO_C.span.quote)}
-    kept, off = off_story([NATO_A, DOZEN_B, BIO], words)
+    kept, off = off_story([NATO_A, DOZEN_B, BIO], words, {})
     assert off == [BIO]
+    # ... unless it is what its own article leads with.
+    kept, off = off_story([NATO_A, DOZEN_B, BIO], words, {2: content_words("Olena Goncharova named head of desk")})
+    assert off == []
     # A single article has no other story to compare with: nothing is off-story.
-    assert off_story([BIO], {2: set()}) == ([BIO], [])
+    assert off_story([BIO], {2: set()}, {}) == ([BIO], [])
 
 
 def _facts():  # type: ignore[no-untyped-def]

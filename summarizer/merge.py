@@ -141,21 +141,27 @@ def find_conflicts(groups: Sequence[Group], claims: dict[int, Claim]) -> list[Co
     return conflicts
 
 
-def off_story(claims: Sequence[Claim], article_words: dict[int, set[str]], lead_words: dict[int, set[str]],
-              min_shared: int = 3, min_lead: int = 2) -> tuple[list[Claim], list[Claim]]:
-    """(kept, dropped): with several articles, a claim that shares fewer than ``min_shared``
-    content words with every other article, and fewer than ``min_lead`` with its own article's
-    title and lead, is about something else (a teaser for another story, a bio)."""
-    if len(article_words) < 2:
+def off_story(claims: Sequence[Claim], paragraphs: dict[int, list[tuple[int, int, set[str]]]],
+              min_shared: int = 3) -> tuple[list[Claim], list[Claim]]:
+    """(kept, dropped): with several articles, a claim is about something else (a teaser for
+    another story, a bio) when it is an island: fewer than ``min_shared`` of its content words
+    appear in the other articles, and fewer than that in the rest of its own article.
+
+    ``paragraphs``: per article, its content paragraphs as (start, end, content words)."""
+    if len(paragraphs) < 2:
         return list(claims), []
     kept, dropped = [], []
     for c in claims:
         others: set[str] = set()
-        for aid, words in article_words.items():
-            if aid != c.article_id:
-                others |= words
+        own_rest: set[str] = set()
+        for aid, paras in paragraphs.items():
+            for s, e, words in paras:
+                if aid != c.article_id:
+                    others |= words
+                elif not (s <= c.span.start < e):
+                    own_rest |= words
         words = content_words(c.span.quote)
-        if len(words & others) >= min_shared or len(words & lead_words.get(c.article_id, set())) >= min_lead:
+        if len(words & others) >= min_shared or len(words & own_rest) >= min_shared:
             kept.append(c)
         else:
             dropped.append(c)

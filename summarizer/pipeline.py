@@ -249,11 +249,9 @@ async def build(
 
     claims, dups = dedupe(claims)
     dropped += [Dropped(c.article_id, c.chunk_index, c.statement, c.span.quote, DropReason.duplicate) for c in dups]
-    article_words = {
-        a.id: set().union(*(content_words(a.text[s:e]) for s, e in content_paragraphs(a.text)))
-        for a in articles
-    }
-    claims, off = off_story(claims, article_words, {a.id: lead_words(a) for a in articles})
+    paragraphs = {a.id: [(s, e, content_words(a.text[s:e])) for s, e in content_paragraphs(a.text)]
+                  for a in articles}
+    claims, off = off_story(claims, paragraphs)
     dropped += [Dropped(c.article_id, c.chunk_index, c.statement, c.span.quote, DropReason.furniture) for c in off]
 
     claim_by_id = {c.id: c for c in claims}
@@ -285,16 +283,6 @@ async def build(
                          synthesis_dropped=syn_dropped, synthesis_failed=synthesis_failed)
     briefing.stats = stats_of(result, articles, client, time.monotonic() - started, len(groups))
     return result
-
-
-def lead_words(article: Article, words: int = 60) -> set[str]:
-    """Content words of the title and the opening of the article: what the article is about."""
-    text = article.title
-    for s, e in content_paragraphs(article.text):
-        if len(text.split()) >= words:
-            break
-        text += " " + article.text[s:e]
-    return content_words(" ".join(text.split()[: words + len(article.title.split())]))
 
 
 def account_conflicts(groups: list[Group], claims: dict[int, Claim], articles: list[Article],

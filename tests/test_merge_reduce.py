@@ -80,16 +80,21 @@ def test_dedupe_within_an_article_and_off_story_claims() -> None:
     dup = claim(1, "The talks were held at NATO headquarters in Brussels.", NATO_A.span.quote, start=NATO_A.span.start)
     kept, dropped = dedupe([NATO_A, dup, DOZEN_A])
     assert dropped == [dup] and kept == [NATO_A, DOZEN_A]
-    words = {1: content_words(NATO_A.span.quote + " " + DOZEN_A.span.quote + " troops Ukraine"),
-             2: content_words(DOZEN_B.span.quote + " " + BIO.span.quote),
-             3: content_words(NATO_C.span.quote)}
-    kept, off = off_story([NATO_A, DOZEN_B, BIO], words, {})
-    assert off == [BIO]
-    # ... unless it is what its own article leads with.
-    kept, off = off_story([NATO_A, DOZEN_B, BIO], words, {2: content_words("Olena Goncharova named head of desk")})
-    assert off == []
+    def paras(article: int, *texts: str, start: int = 0) -> list[tuple[int, int, set[str]]]:
+        return [(start + 1000 * i, start + 1000 * i + 999, content_words(t)) for i, t in enumerate(texts)]
+
+    bio_start = BIO.span.start
+    paragraphs = {1: paras(1, NATO_A.span.quote, DOZEN_A.span.quote + " troops Ukraine", start=900_000),
+                  2: [*paras(2, DOZEN_B.span.quote, start=800_000),
+                      (bio_start, bio_start + 100, content_words(BIO.span.quote))],
+                  3: paras(3, NATO_C.span.quote, start=700_000)}
+    kept, off = off_story([NATO_A, DOZEN_B, BIO], paragraphs)
+    assert off == [BIO]  # an island: nothing in common with the other articles or its own
+    # The same sentence in an article that goes on about Goncharova is that article's story.
+    paragraphs[2].append((0, 10, content_words("Olena Goncharova heads the desk of The Kyiv Independent.")))
+    assert off_story([NATO_A, DOZEN_B, BIO], paragraphs)[1] == []
     # A single article has no other story to compare with: nothing is off-story.
-    assert off_story([BIO], {2: set()}, {}) == ([BIO], [])
+    assert off_story([BIO], {2: paragraphs[2]}) == ([BIO], [])
 
 
 def _facts():  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ from .answer import (
 from .client import ModelClient
 from .models import Article, Citation, Point
 from .prompts import Prompt
-from .render import citations_json
+from .render import as_sentence, citations_json
 from .retrieve import BM25, Hit, Retriever, passages_of
 from .store import Store
 from .tokens import count_tokens
@@ -171,7 +171,7 @@ def to_text(r: AskResult, articles: list[Article]) -> str:
             if c not in order:
                 order.append(c)
             marks += f"[{order.index(c) + 1}]"
-        parts.append(s.text.rstrip() + marks)
+        parts.append(as_sentence(s.text) + marks)
     lines = [" ".join(parts)]
     for d in r.answer.disagreements:
         lines.append(f"Sources disagree — {d.topic}:")
@@ -182,7 +182,7 @@ def to_text(r: AskResult, articles: list[Article]) -> str:
                     order.append(c)
                 marks += f"[{order.index(c) + 1}]"
             who = ", ".join(dict.fromkeys(f"S{c.source}" for c in p.citations))
-            lines.append(f"  - {who}: {p.text.rstrip()}{marks}")
+            lines.append(f"  - {who}: {as_sentence(p.text)}{marks}")
     if order:
         lines.append("")
     for n, c in enumerate(order, start=1):

@@ -30,8 +30,14 @@ def source_label(s: SourceRef) -> str:
     return f"S{s.id} ({s.outlet})" if s.outlet else f"S{s.id}"
 
 
+def as_sentence(text: str) -> str:
+    """For display: a sentence ends with punctuation before its citation markers."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?", "\"", "”", "’", "'", ")")) else text + "."
+
+
 def _sentence(p: Point, notes: Notes) -> str:
-    return f"{p.text.rstrip()}{notes.mark(p.citations)}"
+    return f"{as_sentence(p.text)}{notes.mark(p.citations)}"
 
 
 def _oneline(text: str) -> str:

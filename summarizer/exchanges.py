@@ -87,6 +87,7 @@ class ExchangeDir:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._index: dict[str, Path] | None = None
+        self._loaded: dict[str, Exchange] = {}  # each file is read once per run
 
     def index(self) -> dict[str, Path]:
         if self._index is None:
@@ -94,14 +95,15 @@ class ExchangeDir:
             if self.path.is_dir():
                 for f in sorted(self.path.glob("*.json")):
                     try:
-                        self._index[Exchange.load(f).key] = f
+                        ex = Exchange.load(f)
                     except (OSError, ValueError, KeyError):
                         continue
+                    self._index[ex.key] = f
+                    self._loaded[ex.key] = ex
         return self._index
 
     def get(self, key: str) -> Exchange | None:
-        f = self.index().get(key)
-        return Exchange.load(f) if f else None
+        return self._loaded.get(key) if key in self.index() else None
 
     def put(self, ex: Exchange) -> Path:
         self.path.mkdir(parents=True, exist_ok=True)
@@ -110,17 +112,15 @@ class ExchangeDir:
         tmp.write_text(ex.to_json(), encoding="utf-8")
         tmp.replace(target)
         self.index()[ex.key] = target
+        self._loaded[ex.key] = ex
         return target
 
     def explain_miss(self, endpoint: str, body: Any, prompt: str) -> str:
         """Why a request has no recording: a changed prompt file, or which part of it differs."""
         name, _, sha = prompt.partition("@")
         same_prompt_name = []
-        for f in self.index().values():
-            try:
-                ex = Exchange.load(f)
-            except (OSError, ValueError, KeyError):
-                continue
+        self.index()
+        for ex in self._loaded.values():
             if ex.endpoint != endpoint:
                 continue
             ex_name, _, ex_sha = ex.prompt.partition("@")

@@ -150,16 +150,13 @@ def off_story(claims: Sequence[Claim], paragraphs: dict[int, list[tuple[int, int
     ``paragraphs``: per article, its content paragraphs as (start, end, content words)."""
     if len(paragraphs) < 2:
         return list(claims), []
+    per_article = {aid: set().union(*(w for _, _, w in paras)) for aid, paras in paragraphs.items()}
+    others_of = {aid: set().union(*(w for other, w in per_article.items() if other != aid)) for aid in per_article}
     kept, dropped = [], []
     for c in claims:
-        others: set[str] = set()
-        own_rest: set[str] = set()
-        for aid, paras in paragraphs.items():
-            for s, e, words in paras:
-                if aid != c.article_id:
-                    others |= words
-                elif not (s <= c.span.start < e):
-                    own_rest |= words
+        others = others_of.get(c.article_id, set())
+        own_rest: set[str] = set().union(*(w for s, e, w in paragraphs.get(c.article_id, [])
+                                            if not (s <= c.span.start < e)))
         words = content_words(c.span.quote)
         if len(words & others) >= min_shared or len(words & own_rest) >= min_shared:
             kept.append(c)

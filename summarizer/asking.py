@@ -24,6 +24,7 @@ from .models import Article, Citation, Point
 from .prompts import Prompt
 from .render import as_sentence, citations_json
 from .retrieve import BM25, Hit, Retriever, passages_of
+from .sanitize import one_line
 from .store import Store
 from .tokens import count_tokens
 from .verify import SourceIndex
@@ -171,10 +172,10 @@ def to_text(r: AskResult, articles: list[Article]) -> str:
             if c not in order:
                 order.append(c)
             marks += f"[{order.index(c) + 1}]"
-        parts.append(as_sentence(s.text) + marks)
+        parts.append(one_line(as_sentence(s.text)) + marks)
     lines = [" ".join(parts)]
     for d in r.answer.disagreements:
-        lines.append(f"Sources disagree — {d.topic}:")
+        lines.append(f"Sources disagree — {one_line(d.topic)}:")
         for p in d.positions:
             marks = ""
             for c in p.citations:
@@ -182,12 +183,12 @@ def to_text(r: AskResult, articles: list[Article]) -> str:
                     order.append(c)
                 marks += f"[{order.index(c) + 1}]"
             who = ", ".join(dict.fromkeys(f"S{c.source}" for c in p.citations))
-            lines.append(f"  - {who}: {as_sentence(p.text)}{marks}")
+            lines.append(f"  - {who}: {one_line(as_sentence(p.text))}{marks}")
     if order:
         lines.append("")
     for n, c in enumerate(order, start=1):
         a = by_id[c.source]
         label = f"S{a.id} {a.outlet + ' — ' if a.outlet else ''}{a.title}"
-        lines.append(f"  [{n}] {label}")
-        lines.append(f"      “{' '.join(c.quote.split())}”")
+        lines.append(f"  [{n}] {one_line(label)}")
+        lines.append(f"      “{one_line(c.quote)}”")
     return "\n".join(lines) + "\n"

@@ -25,8 +25,28 @@ def words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+MAX_SENTENCE_CHARS = 1500  # a longer "sentence" (a run-on line without punctuation) is cut at spaces
+
+
+def _cut_long(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """``text[s:e]`` in pieces of at most MAX_SENTENCE_CHARS, cut at the last space before the limit,
+    so that nothing downstream (quote lookup, fuzzy matching) ever works on an unbounded span."""
+    out = []
+    while e - s > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", s + MAX_SENTENCE_CHARS // 2, s + MAX_SENTENCE_CHARS)
+        cut = cut if cut > s else s + MAX_SENTENCE_CHARS
+        out.append((s, cut))
+        s = cut
+        while s < e and text[s].isspace():
+            s += 1
+    if s < e:
+        out.append((s, e))
+    return out
+
+
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentences of ``text[start:end]`` as absolute (start, end) spans, whitespace trimmed."""
+    """Sentences of ``text[start:end]`` as absolute (start, end) spans, whitespace trimmed; none
+    longer than MAX_SENTENCE_CHARS."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     pos = start
@@ -50,7 +70,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         while e > s and text[e - 1].isspace():
             e -= 1
         if s < e:
-            out.append((s, e))
+            out.extend(_cut_long(text, s, e) if e - s > MAX_SENTENCE_CHARS else [(s, e)])
     return out
 
 

@@ -1,8 +1,9 @@
 """The ``briefing`` command: a thin shell over the pipeline, the store and the renderers.
 
 Results go to stdout (or -o FILE), progress and diagnostics to stderr.
-Exit codes: 0 done; 1 user error; 2 bad usage; 3 partial run (some chunks or the synthesis
-failed; the briefing holds the rest); 4 model or server error; 130 interrupted.
+Exit codes: 0 done; 1 user error (bad input, store or output that cannot be used); 2 bad usage;
+3 partial run (some chunks or the synthesis failed; the briefing holds the rest); 4 model or server
+error; 70 internal error (a bug); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import contextlib
 import json
 import os
 import signal
+import stat
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,27 +29,33 @@ from . import __version__
 from .asking import AskError, AskResult, Session, resolve_run_and_conversation
 from .asking import to_json_obj as ask_json
 from .asking import to_text as ask_text
-from .client import MODES, ModelClient, ModelConfig
+from .client import MODES, CallFailed, ModelClient, ModelConfig
 from .config import Target, resolve_target
-from .exchanges import ExchangeTransport, ReplayMiss
+from .exchanges import ExchangeTransport, RecordError, ReplayMiss
 from .ingest import load_inputs
 from .local import LocalModelError, local_server
 from .models import Briefing
-from .pipeline import BuildOptions, BuildResult, build
+from .pipeline import BuildOptions, BuildResult, ServerUnreachable, TooMuchInput, build
 from .prompts import PromptError, load_prompts
 from .render import to_json, to_markdown
-from .store import Store, home
+from .sanitize import display_path, plain, redact, scrub_url, secrets_of
+from .store import Store, StoreError, home
 from .tokens import resolve_encoding
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_PARTIAL, EXIT_MODEL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+EXIT_INTERNAL = 70  # a bug (EX_SOFTWARE): one line on stderr, the traceback with BRIEFING_DEBUG=1
 
 
 class UserError(Exception):
     """One clear line for the user, no traceback."""
 
 
+# The configured credentials (key, and any in the server URL): never printed, never stored.
+SECRETS: list[str] = []
+
+
 def err(message: str) -> None:
-    print(f"briefing: {message}", file=sys.stderr)
+    print(f"briefing: {plain(redact(message, SECRETS))}", file=sys.stderr)
 
 
 # --- progress -----------------------------------------------------------------------------
@@ -80,7 +89,7 @@ class Reporter:
         if self.quiet:
             return
         if self._progress is not None:
-            self._progress.console.print(message, markup=False, highlight=False)
+            self._progress.console.print(plain(redact(message, SECRETS)), markup=False, highlight=False)
         else:
             err(message)
 
@@ -124,18 +133,27 @@ def make_transport(args: argparse.Namespace, base_url: str) -> ExchangeTransport
 
 def make_client(args: argparse.Namespace, target: Target, base_url: str) -> tuple[ModelClient, ExchangeTransport]:
     transport = make_transport(args, base_url)
+    timeout = args.timeout or (1800.0 if target.local else 600.0)
     client = ModelClient(ModelConfig(model=target.model, base_url=base_url, api_key=target.api_key,
-                                     structured=target.structured, max_retries=args.retries), transport)
+                                     structured=target.structured, max_retries=args.retries, timeout=timeout),
+                         transport)
     return client, transport
 
 
 def target_from(args: argparse.Namespace) -> Target:
     try:
-        return resolve_target(os.environ, model=args.model, base_url=args.base_url, gguf=args.gguf,
-                              structured=args.structured, concurrency=args.concurrency,
-                              replay=bool(args.replay))
+        target = resolve_target(os.environ, model=args.model, base_url=args.base_url, gguf=args.gguf,
+                                structured=args.structured, concurrency=args.concurrency,
+                                replay=bool(args.replay))
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    SECRETS[:] = secrets_of(target.api_key, target.base_url)
+    return target
+
+
+def report_transport(transport: ExchangeTransport) -> None:
+    for problem in transport.stats.write_errors:
+        err(f"warning: {problem}; the run goes on without caching")
 
 
 # --- build --------------------------------------------------------------------------------
@@ -153,14 +171,18 @@ def summary_line(stats: dict[str, Any], skipped: int) -> str:
         f"{stats['reasks']} re-asks · tokens {stats['tokens_in']:,} in / {stats['tokens_out']:,} out"
         f" (+{stats['cached_tokens_in']:,} / {stats['cached_tokens_out']:,} served from the cache) · "
         f"model {stats['model_seconds']}s · wall {stats['wall_seconds']}s"
+        + "".join(f" · structured mode changed: {c}" for c in stats.get("mode_changes") or [])
     )
 
 
 def check_output(output: str | None, inputs: list[str]) -> None:
-    """An output path must never be one of the inputs (or inside an input directory)."""
+    """Before any model call: the output path can be written and is not one of the inputs."""
     if not output or output == "-":
         return
-    out = Path(output).resolve()
+    path = Path(output)
+    if path.is_dir():
+        raise UserError(f"cannot write the briefing to {output}: it is a directory")
+    out = path.resolve()
     for given in inputs:
         if given == "-" or not Path(given).exists():
             continue
@@ -171,19 +193,54 @@ def check_output(output: str | None, inputs: list[str]) -> None:
         raise UserError(f"cannot write {output}: no such directory {out.parent}")
 
 
-def write_output(text: str, output: str | None, inputs: list[str]) -> None:
+def write_output(text: str, output: str | None) -> None:
+    """stdout; else a regular file replaced atomically (its permissions kept); else (a device, a
+    FIFO, a symlink's target) written through, as every Unix tool does. OSError on failure."""
     if not output or output == "-":
         sys.stdout.write(text)
+        sys.stdout.flush()
         return
-    check_output(output, inputs)
-    out = Path(output)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    path = Path(output)
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        with open(path, "w", encoding="utf-8") as f:  # follows a symlink; opens a device or FIFO
+            f.write(text)
+        return
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def open_store_for_build() -> tuple[Store | None, str | None]:
+    """The store, or (None, why) when it cannot be used: the build then goes on and prints the
+    briefing without storing it, rather than losing the model's work."""
+    try:
+        return Store(), None
+    except StoreError as exc:
+        return None, str(exc)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     prompts = load_prompts()
+    paths = [display_path(p) for p in args.paths]
     articles, skipped = load_inputs(args.paths)
     reporter = Reporter(args.quiet)
     for s in skipped:
@@ -196,59 +253,85 @@ def cmd_build(args: argparse.Namespace) -> int:
     if note and not args.quiet:
         err(note)
     options = BuildOptions(chunk_tokens=args.chunk_tokens, concurrency=target.concurrency,
-                           min_points=args.min_points, max_points=args.max_points)
+                           min_points=args.min_points, max_points=args.max_points, max_chunks=args.max_chunks)
+    store, store_problem = open_store_for_build()
+    if store_problem:
+        err(f"warning: {store_problem}; the briefing will be printed but not stored")
 
     result: BuildResult | None = None
-    with reporter, model_endpoint(target, reporter) as base_url:
-        client, transport = make_client(args, target, base_url)
-
-        async def run() -> BuildResult:
-            try:
-                return await build(articles, client, prompts, options, reporter)
-            finally:
-                await client.aclose()
-
-        result = asyncio.run(run())
-        unused = transport.unused_recordings()
-    assert result is not None
-    briefing = result.briefing
-    if args.replay:
-        briefing.stats["replay_unused"] = len(unused)
-        if unused:
-            err(f"{len(unused)} recording(s) in {args.replay} were not used, e.g. {unused[0].name}")
-    status = "partial" if result.partial else "complete"
-    store = Store()
     try:
-        run_id = store.save_run(
-            inputs=list(args.paths), model=target.model, server=base_url, status=status, articles=articles,
-            chunks=result.chunks, claims=result.claims,
-            dropped=[(d.article_id, d.chunk_index, d.statement, d.quote, str(d.reason)) for d in result.dropped],
-            failures=[(f.article_id, f.chunk_index, "extract", f.error) for f in result.failures]
-            + ([(None, None, "synthesize", result.synthesis_failed)] if result.synthesis_failed else []),
-            briefing=briefing,
-        )
+        with reporter, model_endpoint(target, reporter) as base_url:
+            client, transport = make_client(args, target, base_url)
+
+            async def run() -> BuildResult:
+                try:
+                    return await build(articles, client, prompts, options, reporter)
+                finally:
+                    await client.aclose()
+
+            result = asyncio.run(run())
+            unused = transport.unused_recordings()
+        report_transport(transport)
+        assert result is not None
+        briefing = result.briefing
+        briefing.stats["failures"] = len(result.failures) + bool(result.synthesis_failed)
+        if result.synthesis_failed:
+            briefing.stats["synthesis_failed"] = redact(result.synthesis_failed, SECRETS)
+        if args.replay:
+            briefing.stats["replay_unused"] = len(unused)
+            if unused:
+                err(f"{len(unused)} recording(s) in {args.replay} were not used, e.g. {unused[0].name}")
+        status = "partial" if result.partial else "complete"
+        run_id: int | None = None
+        if store is not None:
+            try:
+                run_id = store.save_run(
+                    inputs=paths, model=target.model, server=scrub_url(base_url), status=status,
+                    articles=articles, chunks=result.chunks, claims=result.claims,
+                    dropped=[(d.article_id, d.chunk_index, d.statement, d.quote, str(d.reason))
+                             for d in result.dropped],
+                    failures=[(f.article_id, f.chunk_index, "extract", redact(f.error, SECRETS))
+                              for f in result.failures]
+                    + ([(None, None, "synthesize", redact(result.synthesis_failed, SECRETS))]
+                       if result.synthesis_failed else []),
+                    briefing=briefing,
+                )
+            except StoreError as exc:
+                store_problem = str(exc)
+                err(f"warning: {exc}; the briefing is printed but not stored")
     finally:
-        store.close()
+        if store is not None:
+            store.close()
     briefing.stats["run"] = run_id
     text = to_json(briefing) if args.format == "json" else to_markdown(briefing)
-    write_output(text, args.output, list(args.paths))
+    try:
+        write_output(text, args.output)
+    except OSError as exc:
+        kept = f"; the briefing is stored as run {run_id} (briefing show {run_id})" if run_id else ""
+        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}{kept}") from None
     for f in result.failures:
         err(f"chunk {f.chunk_index} of {articles[f.article_id - 1].path} failed: {f.error}")
     if result.synthesis_failed:
         err(f"synthesis failed, points are the best-supported facts: {result.synthesis_failed}")
     if not args.quiet:
-        err(summary_line(briefing.stats, len(skipped)) + f" · run {run_id}")
+        err(summary_line(briefing.stats, len(skipped)) + (f" · run {run_id}" if run_id else " · not stored"))
     if result.partial:
         err("the run was partial: re-run to retry what failed (finished calls are cached)")
         return EXIT_PARTIAL
-    return EXIT_OK
+    return EXIT_USER if store_problem else EXIT_OK
 
 
 # --- ask / chat ---------------------------------------------------------------------------
 
 
+def from_argv(text: str) -> str:
+    """A command-line or terminal string: bytes that were not UTF-8 (kept by Python as surrogate
+    escapes) become U+FFFD, so the question can be sent and stored."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def open_session(args: argparse.Namespace) -> tuple[Store, int, int | None]:
-    store = Store()
+    store = Store()  # a StoreError is one line (main)
     try:
         run, conversation = resolve_run_and_conversation(store, args.run, args.conversation, args.continue_last)
     except AskError as exc:
@@ -266,6 +349,7 @@ def print_answer(result: AskResult, session: Session, fmt: str) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    args.question = from_argv(args.question)
     if not args.question.strip():
         raise UserError("the question is empty")
     prompts = load_prompts()
@@ -283,6 +367,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                     await client.aclose()
 
             result = asyncio.run(go())
+        report_transport(client.transport)
         print_answer(result, session, args.format)
         if not args.quiet:
             u = client.usage
@@ -310,7 +395,7 @@ def chat_command(line: str, session: Session) -> bool:
         print(CHAT_HELP)
     elif line == "/sources":
         for a in session.articles:
-            print(f"  S{a.id}  {a.title}" + (f" — {a.outlet}" if a.outlet else "") + f"  ({a.path})")
+            print(plain(f"  S{a.id}  {a.title}" + (f" — {a.outlet}" if a.outlet else "") + f"  ({a.path})"))
     elif line == "/new":
         session.conversation = None
         print("(new conversation)")
@@ -341,7 +426,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
                   + " · /help for commands, Ctrl-D to quit", flush=True)
             while True:
                 try:
-                    line = input("? ").strip()
+                    line = from_argv(input("? ")).strip()
                 except EOFError:
                     print()
                     break
@@ -365,6 +450,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
                     continue
                 except AskError as exc:
                     print(str(exc), flush=True)
+                    continue
+                except (CallFailed, openai.OpenAIError, StoreError) as exc:
+                    # One failed answer never ends the session: say why, keep going.
+                    err(f"no answer: {describe(exc)}")
                     continue
                 print_answer(result, session, "text")
             loop.run_until_complete(client.aclose())
@@ -433,28 +522,60 @@ ASK_EXAMPLES = """examples:
 """
 
 
-def _positive(value: str) -> int:
+def _whole(low: int, high: int = 2**63 - 1) -> Any:
+    """An argparse type: a whole number from ``low`` to ``high``."""
+    def parse(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        if not low <= n <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low:,} to {high:,}: {value}")
+        return n
+    parse.__name__ = "number"
+    return parse
+
+
+_positive = _whole(1)
+
+
+def _seconds(value: str) -> float:
     try:
-        n = int(value)
+        n = float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not 1 <= n <= 86_400:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 86400 seconds: {value}")
     return n
+
+
+def _url(value: str) -> str:
+    """An http(s) URL with a host that parses; one clear line otherwise."""
+    try:
+        u = httpx2.URL(value)
+        ok = u.scheme in ("http", "https") and bool(u.host)
+    except Exception:
+        ok = False
+    if not ok:
+        raise argparse.ArgumentTypeError(f"not an http(s) URL with a host: {value!r}")
+    return value
 
 
 def add_model_args(p: argparse.ArgumentParser) -> None:
     m = p.add_argument_group("model (default: the embedded local model)")
     m.add_argument("--model", help="model name (env BRIEFING_MODEL)")
-    m.add_argument("--base-url", help="any OpenAI-compatible server (env BRIEFING_BASE_URL, OPENAI_BASE_URL); "
-                                      "key from BRIEFING_API_KEY or OPENAI_API_KEY")
+    m.add_argument("--base-url", type=_url,
+                   help="any OpenAI-compatible server (env BRIEFING_BASE_URL, OPENAI_BASE_URL); "
+                        "key from BRIEFING_API_KEY or OPENAI_API_KEY")
     m.add_argument("--gguf", help="run this local GGUF file with llama-cpp-python instead of the default")
     m.add_argument("--structured", choices=["auto", *MODES],
                    help="how to ask for JSON: auto (default for servers), json_schema, json_object "
                         "(llama-cpp-python; default for local models), tools, prompt")
     m.add_argument("--concurrency", type=_positive, help="parallel model calls (default 1 local, 4 remote)")
-    m.add_argument("--retries", type=int, default=3, metavar="N",
-                   help="HTTP retries on 429/5xx/timeouts, honouring Retry-After (default 3)")
+    m.add_argument("--retries", type=_whole(0, 20), default=3, metavar="N",
+                   help="HTTP retries on 429/5xx and dropped connections, honouring Retry-After (default 3)")
+    m.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                   help="the most one model call may take, retries included (default 1800 local, 600 server)")
     c = p.add_argument_group("cache and fixtures")
     c.add_argument("--record", metavar="DIR", help="also write every model exchange into DIR")
     c.add_argument("--replay", metavar="DIR", help="serve model exchanges only from DIR; fail on a miss")
@@ -462,11 +583,11 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
 
 
 def add_conversation_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--run", type=int, help="the stored run to ask about (default: the latest)")
+    p.add_argument("--run", type=_positive, help="the stored run to ask about (default: the latest)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("-c", "--continue", dest="continue_last", action="store_true",
                    help="continue the last conversation")
-    g.add_argument("--conversation", type=int, metavar="ID", help="continue conversation ID")
+    g.add_argument("--conversation", type=_positive, metavar="ID", help="continue conversation ID")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -491,9 +612,12 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--format", choices=["markdown", "json"], default="markdown")
     add_model_args(b)
     t = b.add_argument_group("tuning")
-    t.add_argument("--chunk-tokens", type=_positive, default=250, help="token budget per chunk (default 250)")
-    t.add_argument("--min-points", type=_positive, default=8)
-    t.add_argument("--max-points", type=_positive, default=12)
+    t.add_argument("--chunk-tokens", type=_whole(64, 32_000), default=250,
+                   help="token budget per chunk, 64 to 32000 (default 250)")
+    t.add_argument("--max-chunks", type=_positive, default=BuildOptions.max_chunks, metavar="N",
+                   help=f"refuse inputs that make more than N chunks (model calls) (default {BuildOptions.max_chunks})")
+    t.add_argument("--min-points", type=_whole(1, 50), default=8)
+    t.add_argument("--max-points", type=_whole(1, 50), default=12)
     b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
     b.set_defaults(func=cmd_build)
 
@@ -526,7 +650,7 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_runs)
 
     s = sub.add_parser("show", help="print a stored run's briefing again")
-    s.add_argument("run", nargs="?", type=int, help="run id (default: the latest)")
+    s.add_argument("run", nargs="?", type=_positive, help="run id (default: the latest)")
     s.add_argument("--format", choices=["markdown", "json"], default="markdown")
     s.set_defaults(func=cmd_show)
     return p
@@ -536,21 +660,36 @@ def _terminate(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt  # so that every `finally` runs: the local server is always stopped
 
 
+def describe(exc: BaseException) -> str:
+    """One line for a model-side failure."""
+    if isinstance(exc, openai.APIStatusError):
+        return f"the model server answered HTTP {exc.status_code}: {exc.message}"
+    if isinstance(exc, openai.APIConnectionError):
+        return f"cannot reach the model server: {exc}"
+    return str(exc)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
     if getattr(args, "record", None) and getattr(args, "replay", None):
         err("--record and --replay cannot be used together")
         return EXIT_USAGE
+    if getattr(args, "min_points", 0) > getattr(args, "max_points", 50):
+        err(f"--min-points {args.min_points} is more than --max-points {args.max_points}")
+        return EXIT_USAGE
     started = time.monotonic()
     try:
         code: int = args.func(args)
         return code
-    except UserError as exc:
+    except (UserError, TooMuchInput, StoreError) as exc:
         err(str(exc))
         return EXIT_USER
     except PromptError as exc:
         err(f"prompt error: {exc}")
+        return EXIT_USER
+    except RecordError as exc:
+        err(str(exc))
         return EXIT_USER
     except ReplayMiss as exc:
         err(f"replay miss: {exc}")
@@ -558,16 +697,31 @@ def main(argv: list[str] | None = None) -> int:
     except LocalModelError as exc:
         err(str(exc))
         return EXIT_MODEL
-    except openai.APIConnectionError as exc:
-        err(f"cannot reach the model server: {exc}")
+    except ServerUnreachable as exc:
+        err(f"cannot reach the model server: {exc}; nothing was built (the server is down, or --base-url is wrong)")
         return EXIT_MODEL
-    except openai.APIStatusError as exc:
-        err(f"the model server answered HTTP {exc.status_code}: {exc.message}")
+    except (CallFailed, openai.OpenAIError) as exc:
+        err(describe(exc))
         return EXIT_MODEL
     except KeyboardInterrupt:
         err(f"interrupted after {time.monotonic() - started:.0f}s; finished model calls are cached, "
             "re-run the same command to resume")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # stdout closed early (`briefing show | head`): not an error worth a traceback.
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the interpreter's final flush is quiet
+        return EXIT_OK
+    except OSError as exc:
+        where = f" ({display_path(exc.filename)})" if isinstance(exc.filename, str) else ""
+        err(f"{exc.strerror or exc}{where}")
+        return EXIT_USER
+    except Exception as exc:  # a bug: one line, the traceback only on request
+        if os.environ.get("BRIEFING_DEBUG"):
+            raise
+        err(f"internal error: {type(exc).__name__}: {exc} (set BRIEFING_DEBUG=1 for the traceback, "
+            "and please report it)")
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -6,16 +6,24 @@ Who owns which failure:
   error back to the model, a bounded number of times;
 - the caller decides what a call that still fails means for the run.
 
+Only a reply that parsed and validated is committed to the exchange cache; every re-ask is a
+distinct request (it carries the error and the attempt number), so a re-run asks again exactly
+where a run failed.
+
 Structured output differs by server, so the request shape is a *mode*:
 ``json_schema`` (OpenAI, vLLM, Ollama, llama.cpp's llama-server), ``json_object`` with a
 ``schema`` key (llama-cpp-python's server, which rejects json_schema with HTTP 500), ``tools``
 (a forced function call), and ``prompt`` (schema in the prompt, JSON dug out of the text).
+With ``auto`` the server's ``/models`` answer picks the mode, trusted only when it is a valid
+model list. A mode changes only when the server rejects the request shape itself (an error status
+whose message names it), only for that prompt's calls, and every change is reported in
+``Usage.mode_changes``: a transient 500 or an unrelated 400 never changes it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -23,11 +31,12 @@ from typing import Any, Generic, TypeVar
 import httpx2
 import openai
 from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
-from .exchanges import CACHE_HEADER, PROMPT_HEADER, ExchangeTransport
-from .parsing import InvalidOutput, inline_schema, parse_reply
+from .exchanges import CACHE_HEADER, KEY_HEADER, PROMPT_HEADER, ExchangeTransport, ReplyTooLarge
+from .parsing import InvalidOutput, NotAnAPIReply, inline_schema, parse_reply
 from .prompts import Prompt
 
 T = TypeVar("T", bound=BaseModel)
@@ -52,7 +61,7 @@ class ModelConfig:
     structured: str = "auto"  # auto or one of MODES
     max_retries: int = 3  # SDK retries on 429/5xx/timeouts
     reasks: int = 2  # extra attempts on unusable output
-    timeout: float = 900.0
+    timeout: float = 600.0  # the most one call may take, the SDK's retries included
 
 
 @dataclass
@@ -66,6 +75,7 @@ class Usage:
     reasks: int = 0
     failures: int = 0
     seconds: float = 0.0  # time waiting for the server
+    mode_changes: list[str] = field(default_factory=list)  # "extract: json_schema -> tools (why)"
 
 
 @dataclass
@@ -82,6 +92,35 @@ class CallFailed(RuntimeError):
     """A call that still has no usable answer after the SDK's retries and our re-asks."""
 
 
+class CallTimedOut(CallFailed):
+    """A call that had no answer within ``ModelConfig.timeout`` (never retried past it)."""
+
+
+# Words by which a server's error message says it rejects the *shape* of a structured request
+# (rather than being overloaded, or the input being too long).
+_SHAPE_WORDS = ("response_format", "json_schema", "json_object", "schema", "tool", "function", "grammar")
+
+
+def rejects_shape(exc: openai.APIStatusError) -> bool:
+    """Whether an error status is the server refusing the request shape: 400, 422 or 500 (as
+    llama-cpp-python answers json_schema) with a message that names the shape."""
+    if exc.status_code not in (400, 422, 500):
+        return False
+    text = f"{exc.message} {exc.body if isinstance(exc.body, str | dict) else ''}".lower()
+    return any(w in text for w in _SHAPE_WORDS)
+
+
+def reask_messages(base: list[dict[str, str]], content: str | None, error: InvalidOutput, attempt: int,
+                   attempts: int) -> list[dict[str, str]]:
+    """The conversation for re-ask number ``attempt``: the unusable reply and what was wrong with
+    it. The attempt number makes each re-ask a distinct request, never served from a cache."""
+    return [
+        *base,
+        {"role": "assistant", "content": (content or "")[:4000]},
+        {"role": "user", "content": f"{error.feedback} (attempt {attempt} of {attempts})"},
+    ]
+
+
 @dataclass
 class _Reply:
     content: str | None
@@ -89,6 +128,7 @@ class _Reply:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached: bool = False
+    key: str | None = None  # the exchange, to commit once the reply is known to be usable
 
 
 @dataclass
@@ -97,6 +137,7 @@ class ModelClient:
     transport: ExchangeTransport
     usage: Usage = field(default_factory=Usage)
     _mode: str | None = None
+    _modes: dict[str, str] = field(default_factory=dict)  # per prompt, after a rejected shape
 
     def __post_init__(self) -> None:
         self._sdk = AsyncOpenAI(
@@ -104,7 +145,8 @@ class ModelClient:
             base_url=self.config.base_url,
             max_retries=self.config.max_retries,
             timeout=self.config.timeout,
-            http_client=httpx2.AsyncClient(transport=self.transport, timeout=self.config.timeout),
+            http_client=httpx2.AsyncClient(transport=self.transport, timeout=self.config.timeout,
+                                           follow_redirects=False),
         )
         if self.config.structured != "auto":
             if self.config.structured not in MODES:
@@ -122,13 +164,24 @@ class ModelClient:
         return self._mode
 
     async def _detect_mode(self) -> str:
+        """The mode the server's ``/models`` answer names; json_schema when the answer is not a
+        valid model list (then it is not cached either, so the next run asks again)."""
         if "api.openai.com" in self.config.base_url:
             return "json_schema"
         try:
-            page = await self._sdk.models.list()
-            owners = {getattr(m, "owned_by", "") for m in page.data}
-        except openai.OpenAIError:
+            raw = await asyncio.wait_for(self._sdk.models.with_raw_response.list(), self.config.timeout)
+        except (openai.OpenAIError, TimeoutError):
             return "json_schema"
+        key = raw.headers.get(KEY_HEADER)
+        try:
+            data = json.loads(raw.content)
+            owners = [m.get("owned_by") for m in data["data"]] if isinstance(data, dict) else None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            owners = None
+        if not owners or not all(isinstance(o, str) for o in owners):
+            self.transport.discard(key)
+            return "json_schema"
+        self.transport.commit(key)
         for owner in owners:
             if owner in OWNED_BY_MODE:
                 return OWNED_BY_MODE[owner]
@@ -162,13 +215,29 @@ class ModelClient:
     async def _send(self, body: dict[str, Any], prompt: Prompt, mode: str) -> _Reply:
         started = time.monotonic()
         kwargs = dict(body)
-        raw = await self._sdk.chat.completions.with_raw_response.create(
-            **kwargs, extra_headers={PROMPT_HEADER: f"{prompt.name}@{prompt.sha}"}
-        )
-        completion = raw.parse()
+        try:
+            raw = await asyncio.wait_for(
+                self._sdk.chat.completions.with_raw_response.create(
+                    **kwargs, extra_headers={PROMPT_HEADER: f"{prompt.name}@{prompt.sha}"}),
+                self.config.timeout)
+        except ReplyTooLarge as exc:
+            raise NotAnAPIReply(str(exc)) from None
+        except TimeoutError:
+            self.usage.seconds += time.monotonic() - started
+            raise CallTimedOut(f"{prompt.name}: no reply within {self.config.timeout:g}s "
+                               "(--timeout to allow longer)") from None
+        key = raw.headers.get(KEY_HEADER)
         cached = raw.headers.get(CACHE_HEADER) == "hit"
         if not cached:
             self.usage.seconds += time.monotonic() - started
+        try:
+            completion = raw.parse()
+        except (ValueError, openai.APIResponseValidationError):
+            completion = None
+        if not isinstance(completion, ChatCompletion):
+            head = " ".join(raw.content[:60].decode("utf-8", "replace").split())
+            raise NotAnAPIReply(f"the server's reply is not a chat completion (it starts {head!r})",
+                                key=key, cached=cached)
         choice = completion.choices[0] if completion.choices else None
         content: str | None = None
         finish = None
@@ -184,7 +253,7 @@ class ModelClient:
         usage = completion.usage
         return _Reply(content=content, finish_reason=finish,
                       prompt_tokens=usage.prompt_tokens if usage else 0,
-                      completion_tokens=usage.completion_tokens if usage else 0, cached=cached)
+                      completion_tokens=usage.completion_tokens if usage else 0, cached=cached, key=key)
 
     async def structured(self, prompt: Prompt, values: dict[str, Any], schema: type[T], *,
                          max_tokens: int = 1024, json_schema: dict[str, Any] | None = None) -> CallResult[T]:
@@ -193,18 +262,20 @@ class ModelClient:
         ``json_schema`` replaces the schema sent to the server (e.g. tighter item counts); the
         reply is still validated against ``schema``."""
         base = prompt.render(**values)
-        mode = await self.mode()
-        try:
-            return await self._ask(base, prompt, schema, mode, max_tokens, json_schema)
-        except (openai.BadRequestError, openai.InternalServerError, openai.UnprocessableEntityError) as exc:
-            # A server that rejects this request shape: with auto-detection, step down a mode.
-            if self.config.structured != "auto" or mode == MODES[-1]:
-                raise
-            nxt = MODES[MODES.index(mode) + 1]
-            print(f"briefing: the server rejected structured mode {mode} ({type(exc).__name__}); "
-                  f"trying {nxt}", file=sys.stderr)
-            self._mode = nxt
-            return await self.structured(prompt, values, schema, max_tokens=max_tokens, json_schema=json_schema)
+        mode = self._modes.get(prompt.name) or await self.mode()
+        while True:
+            try:
+                return await self._ask(base, prompt, schema, mode, max_tokens, json_schema)
+            except openai.APIStatusError as exc:
+                # A server that rejects this request shape: with auto-detection, step down a mode
+                # for this prompt's calls, and say so.
+                if self.config.structured != "auto" or mode == MODES[-1] or not rejects_shape(exc):
+                    raise
+                nxt = MODES[MODES.index(mode) + 1]
+                self.usage.mode_changes.append(
+                    f"{prompt.name}: {mode} -> {nxt} (the server answered HTTP {exc.status_code}: "
+                    f"{' '.join(str(exc.message).split())[:120]})")
+                self._modes[prompt.name] = mode = nxt
 
     async def _ask(self, base: list[dict[str, str]], prompt: Prompt, schema: type[T], mode: str,
                    max_tokens: int, json_schema: dict[str, Any] | None = None) -> CallResult[T]:
@@ -223,7 +294,13 @@ class ModelClient:
                     if attempts > 1:
                         self.usage.reasks += 1
                     body = self.request_for(mode, messages, schema, max_tokens, json_schema)
-                    reply = await self._send(body, prompt, mode)
+                    try:
+                        reply = await self._send(body, prompt, mode)
+                    except NotAnAPIReply as exc:
+                        self.transport.discard(exc.key)
+                        self.usage.calls += 0 if exc.cached else 1
+                        messages = reask_messages(base, "", exc, attempts + 1, 1 + self.config.reasks)
+                        raise
                     if reply.cached:
                         self.usage.cached += 1
                     else:
@@ -240,12 +317,10 @@ class ModelClient:
                     try:
                         value = parse_reply(reply.content, reply.finish_reason, schema, loose=mode == "prompt")
                     except InvalidOutput as exc:
-                        messages = [
-                            *base,
-                            {"role": "assistant", "content": (reply.content or "")[:4000]},
-                            {"role": "user", "content": exc.feedback},
-                        ]
+                        self.transport.discard(reply.key)
+                        messages = reask_messages(base, reply.content, exc, attempts + 1, 1 + self.config.reasks)
                         raise
+                    self.transport.commit(reply.key)
         except InvalidOutput as exc:
             self.usage.failures += 1
             raise CallFailed(f"{prompt.name}: no usable reply after {attempts} attempts: {exc}") from exc

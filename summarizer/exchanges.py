@@ -4,9 +4,17 @@ Every exchange is stored as one readable JSON file named by the hash of its cano
 (endpoint, JSON body with sorted keys, and the prompt file's content hash). No request header is
 stored, so no Authorization or api-key header can leak into a fixture.
 
+Only usable exchanges are cached: a 200 reply whose body is the API's JSON is held back until the
+client has parsed and validated it and calls ``commit(key)``; an error status, a page that is not
+JSON, or a reply that failed parsing or validation is never written to the cache, so a re-run asks
+again. Writes go through a unique temporary file and an atomic rename, so concurrent processes
+sharing a cache never see or clobber each other's half-written files.
+
 Modes:
-- ``cache``: serve hits from the cache directory, forward misses to the server and store them.
-- ``record``: like ``cache``, and every exchange the run uses is also written to the record dir.
+- ``cache``: serve hits from the cache directory, forward misses to the server, cache what the
+  client commits.
+- ``record``: like ``cache``, and every exchange the run uses is also written to the record dir,
+  the unusable replies included (so that a replay reproduces the run, re-asks and all).
 - ``replay``: serve only from the replay dir; a miss is a loud ``ReplayMiss`` that says why.
 - ``off``: forward everything, store nothing.
 
@@ -16,8 +24,11 @@ success); they are served in order and the last one repeats.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,8 +39,20 @@ from typing import Any
 import httpx2
 from openai import OpenAIError
 
+from .sanitize import scrub_url
+
 PROMPT_HEADER = "x-briefing-prompt"  # "name@sha": which prompt file made this request
 CACHE_HEADER = "x-briefing-cache"  # on responses: "hit" when served from a file
+KEY_HEADER = "x-briefing-key"  # on responses: the exchange's key, for ``commit``
+MAX_REPLY_BYTES = 4_000_000  # a reply larger than this is cut off and reported, never parsed
+
+
+class ReplyTooLarge(OpenAIError):
+    """A server reply over MAX_REPLY_BYTES."""
+
+
+class RecordError(OpenAIError):
+    """The record directory cannot be written (an OpenAIError, so the SDK passes it on at once)."""
 
 
 class ReplayMiss(OpenAIError):
@@ -106,11 +129,18 @@ class ExchangeDir:
         return self._loaded.get(key) if key in self.index() else None
 
     def put(self, ex: Exchange) -> Path:
+        """Write ``ex`` atomically (a unique temporary file, then a rename); OSError on failure."""
         self.path.mkdir(parents=True, exist_ok=True)
         target = self.path / fixture_name(ex.prompt, ex.endpoint, ex.key)
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text(ex.to_json(), encoding="utf-8")
-        tmp.replace(target)
+        fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{target.stem}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(ex.to_json())
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
         self.index()[ex.key] = target
         self._loaded[ex.key] = ex
         return target
@@ -146,6 +176,8 @@ class TransportStats:
     hits: int = 0
     misses: int = 0
     stored: int = 0
+    not_cached: int = 0  # replies held back as unusable (never committed)
+    write_errors: list[str] = field(default_factory=list)
     used: set[str] = field(default_factory=set)  # keys served or stored this run
     by_endpoint: Counter[str] = field(default_factory=Counter)
 
@@ -174,9 +206,11 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
         self.base_url = base_url
         self.stats = TransportStats()
         self._served: Counter[str] = Counter()
+        self._pending: dict[str, Exchange] = {}  # usable-looking replies the client has not vouched for
 
     def _lookup(self, key: str) -> Exchange | None:
-        for d in (self.replay, self.record, self.cache):
+        # The record dir is written, never read: it may hold the unusable replies of a run.
+        for d in (self.replay, self.cache):
             if d is not None:
                 ex = d.get(key)
                 if ex is not None:
@@ -187,7 +221,7 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
         n = self._served[ex.key]
         self._served[ex.key] += 1
         stored = ex.responses[min(n, len(ex.responses) - 1)]
-        headers = {"content-type": "application/json", CACHE_HEADER: "hit"}
+        headers = {"content-type": "application/json", CACHE_HEADER: "hit", KEY_HEADER: ex.key}
         headers.update({k.lower(): str(v) for k, v in stored.get("headers", {}).items()})
         body = stored.get("body")
         content = body.encode() if isinstance(body, str) else json.dumps(body).encode()
@@ -210,7 +244,7 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
                 self.stats.hits += 1
                 self.stats.used.add(key)
                 if self.record is not None and key not in self.record.index():
-                    self.record.put(ex)
+                    self._record(ex)
                 return self._respond(ex, request)
         if self.mode == "replay":
             assert self.replay is not None
@@ -227,27 +261,55 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
                              extensions=request.extensions)
         started = time.monotonic()
         response = await self.inner.handle_async_request(fwd)
-        content = await response.aread()
+        content = await _read_capped(response, MAX_REPLY_BYTES)
         elapsed = time.monotonic() - started
+        headers = [(k, v) for k, v in response.headers.items()
+                   if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
         if response.status_code == 200 and self.mode != "off":
             try:
                 parsed: Any = json.loads(content)
             except ValueError:
-                parsed = content.decode("utf-8", "replace")
-            ex = Exchange(
-                key=key, endpoint=endpoint, prompt=prompt, request=body,
-                responses=[{"status": 200, "body": parsed}],
-                meta={"recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                      "server": _scrub_url(self.base_url), "seconds": round(elapsed, 2)},
-            )
-            for d in (self.cache, self.record):
-                if d is not None:
-                    d.put(ex)
-            self.stats.stored += 1
-            self.stats.used.add(key)
-        headers = [(k, v) for k, v in response.headers.items()
-                   if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+                parsed = None
+            if isinstance(parsed, dict):  # the API's JSON; an HTML page or a bare string is not
+                ex = Exchange(
+                    key=key, endpoint=endpoint, prompt=prompt, request=body,
+                    responses=[{"status": 200, "body": parsed}],
+                    meta={"recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                          "server": scrub_url(self.base_url), "seconds": round(elapsed, 2)},
+                )
+                if self.record is not None:
+                    self._record(ex)
+                self._pending[key] = ex
+                self.stats.used.add(key)
+                headers.append((KEY_HEADER, key))
         return httpx2.Response(response.status_code, headers=headers, content=content, request=request)
+
+    def _record(self, ex: Exchange) -> None:
+        """The user asked for these files: a failure to write them is an error."""
+        assert self.record is not None
+        try:
+            self.record.put(ex)
+        except OSError as exc:
+            raise RecordError(f"cannot write the recording into {self.record.path}: {exc.strerror or exc}") from None
+
+    def commit(self, key: str | None) -> None:
+        """The client parsed and validated the reply to ``key``: cache it. A cache that cannot be
+        written is reported once in ``stats.write_errors`` and the run goes on."""
+        ex = self._pending.pop(key, None) if key else None
+        if ex is None or self.cache is None:
+            return
+        try:
+            self.cache.put(ex)
+            self.stats.stored += 1
+        except OSError as exc:
+            if not self.stats.write_errors:
+                self.stats.write_errors.append(f"cannot write the exchange cache {self.cache.path}: "
+                                               f"{exc.strerror or exc}")
+
+    def discard(self, key: str | None) -> None:
+        """The reply to ``key`` was unusable: never cache it."""
+        if key and self._pending.pop(key, None) is not None:
+            self.stats.not_cached += 1
 
     def unused_recordings(self) -> list[Path]:
         """Recordings in the replay dir that this run never asked for (stale fixtures)."""
@@ -260,11 +322,16 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
             await self.inner.aclose()
 
 
-def _scrub_url(url: str) -> str:
-    """Scheme, host and path only: no user info, no query string (keys sometimes travel there)."""
+async def _read_capped(response: httpx2.Response, limit: int) -> bytes:
+    """The body, read up to ``limit`` bytes; a larger one raises ReplyTooLarge."""
+    chunks: list[bytes] = []
+    size = 0
     try:
-        u = httpx2.URL(url)
-    except Exception:
-        return ""
-    port = f":{u.port}" if u.port else ""
-    return f"{u.scheme}://{u.host}{port}{u.path}" if u.host else ""
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise ReplyTooLarge(f"the server's reply is over {limit:,} bytes; it was not read")
+            chunks.append(chunk)
+    finally:
+        await response.aclose()
+    return b"".join(chunks)

@@ -7,6 +7,7 @@ Nothing here ever writes to an input.
 from __future__ import annotations
 
 import json
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -14,11 +15,15 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .models import Article, Skipped
+from .sanitize import clean_text, display_path
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+# Larger inputs are not read at all: a news article is tens of kilobytes, and a JSONL dump of a
+# month of feeds a few megabytes.
+MAX_INPUT_BYTES = 50_000_000
 
 
 class InputError(ValueError):
@@ -87,10 +92,13 @@ def parse_text(path: str, text: str, markdown: bool = False) -> Record:
 def parse_html(path: str, text: str) -> Record:
     import trafilatura
 
-    body = trafilatura.extract(text, include_comments=False, include_tables=False, favor_precision=True)
+    try:
+        body = trafilatura.extract(text, include_comments=False, include_tables=False, favor_precision=True)
+        meta = trafilatura.extract_metadata(text) if body and body.strip() else None
+    except (RecursionError, ValueError, TypeError, AttributeError, LookupError) as exc:
+        raise InputError(f"the HTML could not be read ({type(exc).__name__})") from None
     if not body or not body.strip():
         raise InputError("no article text found in the HTML")
-    meta = trafilatura.extract_metadata(text)
     title = (meta.title if meta and meta.title else None) or title_of(body)
     return Record(
         path=path,
@@ -112,8 +120,10 @@ def _record_from_obj(path: str, obj: object) -> Record:
 
     def opt(key: str) -> str | None:
         value = obj.get(key)
-        return str(value) if value not in (None, "") else None
+        return clean_text(str(value)) if value not in (None, "") else None
 
+    # JSON can carry lone surrogates ("\ud800"): replaced (same length), so the text is storable.
+    text = clean_text(text)
     return Record(
         path=path,
         title=opt("title") or title_of(text),
@@ -136,6 +146,8 @@ def parse_json(path: str, text: str, lines: bool) -> Iterator[Record | Skipped]:
                 yield _record_from_obj(where, json.loads(line))
             except json.JSONDecodeError as exc:
                 yield Skipped(path=where, reason=f"invalid JSON ({exc.msg})")
+            except RecursionError:
+                yield Skipped(path=where, reason="JSON nested too deeply")
             except InputError as exc:
                 yield Skipped(path=where, reason=str(exc))
         return
@@ -143,6 +155,8 @@ def parse_json(path: str, text: str, lines: bool) -> Iterator[Record | Skipped]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply") from None
     if isinstance(data, dict):
         yield _record_from_obj(path, data)
         return
@@ -174,6 +188,8 @@ def sniff_kind(suffix: str, text: str) -> str:
         try:
             json.loads(text)
             return "json"
+        except RecursionError:
+            return "json"  # reported as such by parse_json
         except json.JSONDecodeError:
             return "jsonl" if head.startswith("{") else "text"
     return "text"
@@ -211,19 +227,42 @@ def expand(paths: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
             yield given, p
 
 
+def read_capped(stream: BinaryIO, limit: int = MAX_INPUT_BYTES) -> bytes:
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"larger than {limit // 1_000_000} MB: not read")
+    return data
+
+
+_KINDS = {stat.S_ISFIFO: "a FIFO", stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block device",
+          stat.S_ISSOCK: "a socket"}
+
+
+def read_file(file: Path) -> bytes:
+    """The bytes of a regular file (after symlinks), never more than MAX_INPUT_BYTES: a FIFO would
+    block for ever and /dev/zero never ends."""
+    mode = file.stat().st_mode
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS.items() if test(mode)), "not a regular file")
+        raise InputError(f"not a regular file ({kind})")
+    with file.open("rb") as f:
+        return read_capped(f)
+
+
 def load_inputs(paths: Iterable[str], stdin: BinaryIO | None = None) -> tuple[list[Article], list[Skipped]]:
     articles: list[Article] = []
     skipped: list[Skipped] = []
     seen: dict[str, str] = {}
-    for shown, file in expand(paths):
+    for raw_shown, file in expand(paths):
+        shown = display_path(raw_shown)
         try:
             if file is None:
-                data = (stdin or sys.stdin.buffer).read()
+                data = read_capped(stdin or sys.stdin.buffer)
                 suffix = ""
             elif file.is_dir():
                 raise InputError("directory holds no .txt, .md, .html, .json or .jsonl files")
             else:
-                data = file.read_bytes()
+                data = read_file(file)
                 suffix = file.suffix.lower()
             items = list(parse_source(shown, data, suffix))
         except FileNotFoundError:

@@ -113,6 +113,7 @@ class DropReason(StrEnum):
     no_span = "no supporting span in the source"
     duplicate = "duplicate of another claim in the same article"
     furniture = "page furniture (caption, byline, teaser)"
+    directive = "quotes a sentence that addresses the reader or the model, not reporting"
 
 
 # --- the merged result --------------------------------------------------------------------

@@ -37,6 +37,17 @@ class Refused(InvalidOutput):
     pass
 
 
+class NotAnAPIReply(InvalidOutput):
+    """A 200 whose body is not the API's JSON (a proxy's HTML page, a bare string)."""
+
+    feedback = "Your reply could not be read. Reply again with one JSON object only."
+
+    def __init__(self, message: str, key: str | None = None, cached: bool = False) -> None:
+        super().__init__(message)
+        self.key = key
+        self.cached = cached
+
+
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 
 

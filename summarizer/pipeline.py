@@ -18,7 +18,7 @@ import openai
 
 from .chunking import chunk_article, content_paragraphs, sentence_spans
 from .client import CallFailed, ModelClient
-from .exchanges import ReplayMiss
+from .exchanges import RecordError, ReplayMiss
 from .merge import dedupe, find_conflicts, group_claims, off_story, timing_split, title_conflicts, title_mentions
 from .models import Article, Briefing, Chunk, Citation, Claim, DropReason, Extraction, Group, SourceRef
 from .parsing import inline_schema
@@ -34,7 +34,7 @@ from .reduce import (
     render_conflicts,
     render_facts,
 )
-from .textutil import content_words, supported
+from .textutil import content_words, is_directive, supported
 from .tokens import count_tokens
 from .verify import SourceIndex, locate
 
@@ -51,6 +51,17 @@ class BuildOptions:
     extract_max_tokens: int = 1200
     synth_max_tokens: int = 1500
     synth_input_tokens: int = 3500  # facts per synthesis call; more are merged hierarchically
+    # The most chunks (model calls) one run may make unless the user raises it: the seeds make 12,
+    # a morning of 60 articles about 250; a stray 20 MB file would make tens of thousands.
+    max_chunks: int = 400
+
+
+class TooMuchInput(ValueError):
+    """The input would make more model calls than the run allows; nothing was sent."""
+
+
+class ServerUnreachable(RuntimeError):
+    """Not one extraction call got through to the server."""
 
 
 @dataclass
@@ -67,6 +78,7 @@ class ChunkFailure:
     article_id: int
     chunk_index: int
     error: str
+    unreachable: bool = False  # the server could not be reached at all
 
 
 @dataclass
@@ -118,7 +130,8 @@ def verify_extraction(
         near = chunk.paragraphs[paragraph - 1] if 1 <= paragraph <= len(chunk.paragraphs) else None
         span = locate(quote, src, near)
         if span is None:
-            dropped.append(Dropped(chunk.article_id, chunk.index, ex.statement, ex.quote, DropReason.no_span))
+            reason = DropReason.directive if is_directive(quote) else DropReason.no_span
+            dropped.append(Dropped(chunk.article_id, chunk.index, ex.statement, ex.quote, reason))
             continue
         # Small models sometimes pair a quote with the statement of the next fact: a statement its
         # own quote does not support is replaced by the quote's words.
@@ -156,11 +169,12 @@ async def extract_all(
                 results[i] = r.value
             except CallFailed as exc:
                 failures.append(ChunkFailure(chunk.article_id, chunk.index, str(exc)))
-            except Exception as exc:
-                from .exchanges import ReplayMiss
-
-                if isinstance(exc, ReplayMiss):
-                    raise
+            except (ReplayMiss, RecordError):
+                raise
+            except openai.APIConnectionError as exc:
+                failures.append(ChunkFailure(chunk.article_id, chunk.index, f"{type(exc).__name__}: {exc}",
+                                             unreachable=True))
+            except openai.OpenAIError as exc:
                 failures.append(ChunkFailure(chunk.article_id, chunk.index, f"{type(exc).__name__}: {exc}"))
             finally:
                 done += 1
@@ -233,7 +247,12 @@ async def build(
     started = time.monotonic()
     by_id = {a.id: a for a in articles}
     chunks = chunk_all(articles, options.chunk_tokens, client.config.model)
+    if len(chunks) > options.max_chunks:
+        raise TooMuchInput(f"the input makes {len(chunks):,} chunks (model calls), over the limit of "
+                           f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")
     extractions, failures = await extract_all(client, prompts["extract"], by_id, chunks, options, progress)
+    if chunks and len(failures) == len(chunks) and any(f.unreachable for f in failures):
+        raise ServerUnreachable(next(f.error for f in failures if f.unreachable))
 
     # Verify, in input order, so claim ids do not depend on which call finished first.
     indexes = {a.id: SourceIndex.build(a) for a in articles}
@@ -272,9 +291,9 @@ async def build(
                                                          options, progress)
         except CallFailed as exc:
             synthesis_failed = str(exc)
-        except openai.APIError as exc:  # the server failed even after the SDK's retries
-            if isinstance(exc, ReplayMiss):
-                raise
+        except (ReplayMiss, RecordError):
+            raise
+        except openai.OpenAIError as exc:  # the server failed even after the SDK's retries
             synthesis_failed = f"{type(exc).__name__}: {exc}"
     # Points are filled from the merged facts when the synthesis is thin or failed.
     briefing, syn_dropped = assemble(synthesis, final_facts if synthesis else facts, conflicts, sources,
@@ -337,6 +356,7 @@ def stats_of(result: BuildResult, articles: list[Article], client: ModelClient, 
         "tokens_out": u.completion_tokens,
         "cached_tokens_in": u.cached_prompt_tokens,
         "cached_tokens_out": u.cached_completion_tokens,
+        "mode_changes": list(u.mode_changes),
         "model_seconds": round(u.seconds, 1),
         "wall_seconds": round(wall, 1),
     }

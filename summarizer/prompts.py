@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 # name -> the variables it must use (all of them, and no others)
@@ -60,9 +61,18 @@ class Prompt:
 
 
 def default_dir() -> Path:
+    """BRIEFING_PROMPTS, else the prompt files shipped in the installed package
+    (``summarizer.prompt_files``, mapped from the top-level ``prompts/``), else the source tree's
+    ``prompts/`` (an editable install may not map the subpackage)."""
     env = os.environ.get("BRIEFING_PROMPTS")
     if env:
         return Path(env)
+    try:
+        shipped = Path(str(resources.files("summarizer.prompt_files")))
+    except (ModuleNotFoundError, TypeError):
+        shipped = None
+    if shipped is not None and (shipped / "extract.md").is_file():
+        return shipped
     return Path(__file__).resolve().parent.parent / "prompts"
 
 

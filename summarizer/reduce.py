@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from .models import Briefing, Citation, Claim, Conflict, Disagreement, Group, Point, Position, SourceRef
-from .textutil import content_words, coverage, jaccard, numbers_in, supported
+from .textutil import content_words, coverage, is_directive, jaccard, numbers_in, supported
 
 # --- what the model returns ---------------------------------------------------------------
 
@@ -231,9 +231,18 @@ def assemble(
         summary = points[:2]
     title = " ".join(syn.title.split())
     all_quotes = " ".join(c.quote for f in facts for c in f.citations)
-    if not title or not supported(title, all_quotes, threshold=0.5):
+    if not title or is_directive(title) or not supported(title, all_quotes, threshold=0.5):
         title = sources[0].title if sources else "Briefing"
-    questions = [q.strip() for q in syn.open_questions if q.strip().endswith("?")][:3]
+    # An open question is model-written text like any other: it must be about what the quotes
+    # say (the same support check as a point), or it is not shown.
+    questions = []
+    for q in syn.open_questions:
+        q = " ".join(q.split())
+        if not q.endswith("?") or is_directive(q) or not supported(q, all_quotes):
+            dropped["open question not supported by the quotes"] += bool(q)
+            continue
+        questions.append(q)
+    questions = questions[:3]
     briefing = Briefing(
         title=title,
         summary=" ".join(p.text for p in summary),

@@ -1,4 +1,10 @@
-"""Rendering a briefing: Markdown for people, JSON for tools. Pure functions."""
+"""Rendering a briefing: Markdown for people, JSON for tools. Pure functions.
+
+Everything in the Markdown that comes from an article or a model (titles, outlets, paths, URLs,
+quotes, statements, topics, questions) goes through ``md_text``: it renders as the same plain
+text, so an article cannot add a heading, a list, a link, a code span or raw HTML. The only links
+are a source's http(s) URL, as an autolink.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import json
 from typing import Any
 
 from .models import Briefing, Citation, Point, SourceRef
+from .sanitize import md_text, safe_url
 
 
 class Notes:
@@ -27,7 +34,8 @@ class Notes:
 
 
 def source_label(s: SourceRef) -> str:
-    return f"S{s.id} ({s.outlet})" if s.outlet else f"S{s.id}"
+    """For Markdown: "S2 (outlet)", the outlet escaped."""
+    return f"S{s.id} ({md_text(s.outlet)})" if s.outlet else f"S{s.id}"
 
 
 def as_sentence(text: str) -> str:
@@ -37,17 +45,13 @@ def as_sentence(text: str) -> str:
 
 
 def _sentence(p: Point, notes: Notes) -> str:
-    return f"{as_sentence(p.text)}{notes.mark(p.citations)}"
-
-
-def _oneline(text: str) -> str:
-    return " ".join(text.split())
+    return f"{md_text(as_sentence(p.text))}{notes.mark(p.citations)}"
 
 
 def to_markdown(b: Briefing) -> str:
     notes = Notes()
     sources = {s.id: s for s in b.sources}
-    out = [f"# {b.title}", ""]
+    out = [f"# {md_text(b.title)}", ""]
     if b.summary_sentences:
         out += [" ".join(_sentence(p, notes) for p in b.summary_sentences), ""]
     if b.points:
@@ -60,7 +64,7 @@ def to_markdown(b: Briefing) -> str:
     if b.disagreements:
         out += ["## Where sources disagree", ""]
         for d in b.disagreements:
-            out.append(f"**{d.topic}**")
+            out.append(f"**{md_text(d.topic)}**")
             out.append("")
             for pos in d.positions:
                 who = ", ".join(dict.fromkeys(source_label(sources[c.source]) for c in pos.citations
@@ -69,26 +73,27 @@ def to_markdown(b: Briefing) -> str:
             out.append("")
     if b.open_questions:
         out += ["## Open questions", ""]
-        out += [f"- {q}" for q in b.open_questions]
+        out += [f"- {md_text(q)}" for q in b.open_questions]
         out.append("")
     if notes.order:
         out += ["## Quoted evidence", ""]
         for n, c in enumerate(notes.order, start=1):
-            out.append(f"{n}. S{c.source}: “{_oneline(c.quote)}”")
+            out.append(f"{n}. S{c.source}: “{md_text(c.quote)}”")
         out.append("")
     out += ["## Sources", ""]
     for s in b.sources:
-        parts = [f"**S{s.id}** {s.title}"]
+        parts = [f"**S{s.id}** {md_text(s.title)}"]
         if s.outlet:
-            parts.append(s.outlet)
+            parts.append(md_text(s.outlet))
         if s.published:
-            parts.append(s.published)
-        parts.append(f"<{s.url}>" if s.url else f"`{s.path}`")
+            parts.append(md_text(s.published))
+        url = safe_url(s.url)
+        parts.append(f"<{url}>" if url else md_text(s.url or s.path))
         out.append("- " + " — ".join(parts))
     st = b.stats
     if st:
         out += ["", f"*{st.get('articles', 0)} articles · {st.get('claims_kept', 0)} verified claims · "
-                    f"{st.get('points', 0)} points · model {st.get('model', '?')}*"]
+                    f"{st.get('points', 0)} points · model {md_text(str(st.get('model', '?')))}*"]
     return "\n".join(out).rstrip() + "\n"
 
 

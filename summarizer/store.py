@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from platformdirs import user_data_dir
 
@@ -107,17 +109,59 @@ class RunRow:
     stats: dict[str, Any]
 
 
+BUSY_TIMEOUT_S = 30.0  # how long to wait for another process's write to finish
+
+
+class StoreError(Exception):
+    """The store cannot be opened, read or written; the message names the file and says why."""
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return f"{text} (the file is damaged: move it aside and a new store is made)"
+    if "locked" in text:
+        return f"{text} (another briefing process kept it busy for {BUSY_TIMEOUT_S:g}s)"
+    return text
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _guard(method: F) -> F:
+    """sqlite3 and OS errors (a damaged or locked file, a full disk) as one StoreError."""
+    @functools.wraps(method)
+    def call(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.Error, OSError, OverflowError) as exc:
+            raise StoreError(f"the run store {self.path} failed: {_why(exc)}") from None
+    return cast(F, call)
+
+
 class Store:
+    """The SQLite store. Every sqlite3 or OS error comes out as one StoreError naming the file."""
+
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or home() / "briefing.db"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path)
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.executescript(SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the run store {self.path}: {_why(exc)}") from None
+        try:
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            self.db.close()
+            raise StoreError(f"cannot use the run store {self.path}: {_why(exc)}") from None
 
     def close(self) -> None:
         self.db.close()
 
+    @_guard
     def save_run(self, *, inputs: list[str], model: str, server: str, status: str, articles: list[Article],
                  chunks: list[Chunk], claims: list[Claim], dropped: list[tuple[int, int, str, str, str]],
                  failures: list[tuple[int | None, int | None, str, str]], briefing: Briefing) -> int:
@@ -148,16 +192,19 @@ class Store:
             self.db.executemany("INSERT INTO failures VALUES (?,?,?,?,?)", [(run_id, *f) for f in failures])
         return run_id
 
+    @_guard
     def runs(self, limit: int = 50) -> list[RunRow]:
         rows = self.db.execute(
             "SELECT id, created_at, inputs, model, status, stats FROM runs ORDER BY id DESC LIMIT ?", (limit,)
         ).fetchall()
         return [RunRow(r[0], r[1], json.loads(r[2]), r[3], r[4], json.loads(r[5])) for r in rows]
 
+    @_guard
     def latest_run_id(self) -> int | None:
         row = self.db.execute("SELECT max(id) FROM runs").fetchone()
         return row[0] if row and row[0] is not None else None
 
+    @_guard
     def articles(self, run_id: int) -> list[Article]:
         rows = self.db.execute(
             "SELECT id, path, title, outlet, url, published, text, from_file_text FROM articles "
@@ -166,15 +213,18 @@ class Store:
         return [Article(id=r[0], path=r[1], title=r[2], outlet=r[3], url=r[4], published=r[5], text=r[6],
                         from_file_text=bool(r[7])) for r in rows]
 
+    @_guard
     def claims(self, run_id: int) -> list[Claim]:
         rows = self.db.execute("SELECT data FROM claims WHERE run_id = ? ORDER BY id", (run_id,)).fetchall()
         return [Claim.model_validate_json(r[0]) for r in rows]
 
+    @_guard
     def run_exists(self, run_id: int) -> bool:
         return self.db.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is not None
 
     # -- conversations ---------------------------------------------------------------------
 
+    @_guard
     def new_conversation(self, run_id: int) -> int:
         with self.db:
             cur = self.db.execute("INSERT INTO conversations (run_id, created_at) VALUES (?, ?)",
@@ -182,10 +232,12 @@ class Store:
         assert cur.lastrowid is not None
         return cur.lastrowid
 
+    @_guard
     def conversation_run(self, conversation_id: int) -> int | None:
         row = self.db.execute("SELECT run_id FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
         return row[0] if row else None
 
+    @_guard
     def latest_conversation(self) -> int | None:
         row = self.db.execute(
             "SELECT c.id FROM conversations c LEFT JOIN turns t ON t.conversation_id = c.id "
@@ -193,12 +245,14 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
+    @_guard
     def turns(self, conversation_id: int) -> list[tuple[str, str]]:
         """(question, answer) pairs, oldest first."""
         rows = self.db.execute("SELECT standalone, answer FROM turns WHERE conversation_id = ? ORDER BY seq",
                                (conversation_id,)).fetchall()
         return [(r[0], r[1]) for r in rows]
 
+    @_guard
     def add_turn(self, conversation_id: int, question: str, standalone: str, answer: str, answerable: bool,
                  result: dict[str, Any]) -> None:
         with self.db:
@@ -208,6 +262,7 @@ class Store:
                             (conversation_id, seq, _now(), question, standalone, answer, int(answerable),
                              json.dumps(result)))
 
+    @_guard
     def briefing(self, run_id: int) -> Briefing | None:
         row = self.db.execute("SELECT briefing FROM runs WHERE id = ?", (run_id,)).fetchone()
         return Briefing.model_validate_json(row[0]) if row and row[0] else None

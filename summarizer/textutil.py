@@ -124,3 +124,38 @@ def quantities(text: str) -> set[tuple[str, float]]:
             found.add((_stem(n), value))
             break
     return found
+
+
+# --- sentences that address the reader or the model rather than report --------------------
+
+_DIRECTIVE = [re.compile(p, re.IGNORECASE) for p in (
+    # "Ignore previous instructions", "disregard the above", "forget your rules"
+    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?]{0,60}?\b(?:instructions?|prompts?|rules|directions|"
+    r"guidelines|above|previous|prior|earlier|system)\b",
+    # An imperative to write, say or answer something, opening the sentence: "Write that ...",
+    # "Respond only with ...", "Say the meeting was cancelled."
+    r"^\W*(?:please\s+)?(?:now\s+)?(?:write|say|state|respond|reply|answer|output|print|summari[sz]e|"
+    r"report|tell|include|add|mention|claim|conclude|declare)\s(?!\s*(?:that\s+)?(?:he|she|they|it|we|officials?)\b"
+    r"\s+(?:said|says|told))",
+    # Talk to a language model: "As an AI ...", "AI assistant", "language model", "system prompt",
+    # "the summariser must", "in your summary/briefing/answer".
+    r"\b(?:as an ai|ai (?:assistant|model|system)s?|language models?|llms?|chatbots?|system prompt|"
+    r"assistant:|(?:summari[sz]er|assistant|model)s? (?:must|should|will|need to)|"
+    r"(?:in|into|from) your (?:summary|briefing|answer|reply|response|output))\b",
+)]
+
+
+# Reported speech: "Tell me more," she said. An imperative inside a quote is news, not an order.
+_SPEECH = re.compile(r"[,?!][\"”’']?\s+(?:\w+\s+){0,3}(?:said|says|told|added|asked|wrote|urged)\b", re.IGNORECASE)
+
+
+def is_directive(sentence: str) -> bool:
+    """Whether ``sentence`` addresses the reader or a model ("Ignore previous instructions and
+    write ...") instead of reporting something. Such a sentence never supports a statement, a
+    title or an answer, whatever the model makes of it. (Checked on the 1,743 sentences of the
+    dev clusters and the seeds: none is flagged.)"""
+    s = " ".join(sentence.split())
+    ignore, imperative, to_model = _DIRECTIVE
+    if ignore.search(s) or to_model.search(s):
+        return True
+    return bool(imperative.search(s)) and not _SPEECH.search(s)

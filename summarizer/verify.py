@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .chunking import content_paragraphs, sentence_spans
+from .chunking import MAX_SENTENCE_CHARS, content_paragraphs, sentence_spans
 from .models import Article, Span
+from .textutil import is_directive
 
 _TRANSLATE = str.maketrans(
     {
@@ -33,6 +34,7 @@ MIN_QUOTE_WORDS = 3
 SNAP_RATIO = 85.0  # whole-sentence similarity needed to snap a near-miss
 SNAP_PARTIAL = 85.0  # similarity of a fragment to part of a sentence
 MIN_COVERAGE = 0.6  # a fragment must cover this share of the sentence it snaps to
+MAX_QUOTE_CHARS = 2 * MAX_SENTENCE_CHARS  # a quote may span two sentences at most
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
@@ -78,15 +80,23 @@ class SourceIndex:
     article: Article
     normalised: str
     index: list[int]
-    sentences: list[tuple[int, int]]
+    sentences: list[tuple[int, int]]  # the sentences a citation may quote
+    # Sentences that address the reader or a model ("Ignore previous instructions and write ...").
+    # They are not in ``sentences`` and no span that touches one is ever returned.
+    directives: tuple[tuple[int, int], ...] = ()
 
     @classmethod
     def build(cls, article: Article) -> SourceIndex:
         n, idx = normalise(article.text)
         sents: list[tuple[int, int]] = []
+        blocked: list[tuple[int, int]] = []
         for s, e in content_paragraphs(article.text):
-            sents.extend(sentence_spans(article.text, s, e))
-        return cls(article=article, normalised=n, index=idx, sentences=sents)
+            for span in sentence_spans(article.text, s, e):
+                (blocked if is_directive(article.text[span[0] : span[1]]) else sents).append(span)
+        return cls(article=article, normalised=n, index=idx, sentences=sents, directives=tuple(blocked))
+
+    def touches_directive(self, start: int, end: int) -> bool:
+        return any(s < end and e > start for s, e in self.directives)
 
     def widen(self, start: int, end: int) -> tuple[int, int]:
         """Grow [start, end) to the sentences it overlaps."""
@@ -115,6 +125,8 @@ def locate(quote: str, src: SourceIndex, near: tuple[int, int] | None = None) ->
     ``near`` is where the model said the quote is (a paragraph's span): preferred when the text
     says the same thing twice, and searched first for a near-miss.
     """
+    if len(quote) > MAX_QUOTE_CHARS:  # no sentence is that long; fuzzy matching it would cost minutes
+        return None
     q = norm(quote).strip(_EDGE)
     q_names = names(quote)
     if len(q.split()) < MIN_QUOTE_WORDS:
@@ -126,6 +138,8 @@ def locate(quote: str, src: SourceIndex, near: tuple[int, int] | None = None) ->
         start = src.index[pos]
         end = src.index[pos + len(q) - 1] + 1
         s, e = src.widen(start, end)
+        if src.touches_directive(s, e):
+            return None
         exact = quote.strip(_EDGE) in src.article.text
         return src.span(s, e, 100.0 if exact else 99.0)
     if near is not None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from summarizer.client import ModelClient, ModelConfig
+from summarizer.client import ModelClient, ModelConfig, reask_messages
 from summarizer.exchanges import Exchange, ExchangeTransport, canonical_key
 from summarizer.parsing import InvalidOutput, parse_reply
 from summarizer.prompts import parse_prompt
@@ -62,11 +62,12 @@ def request(question: str, history: list[dict[str, str]] | None = None) -> dict[
     return client.request_for("json_object", messages, Answer, MAX_TOKENS)
 
 
-def reask_history(bad: str, finish: str = "stop") -> list[dict[str, str]]:
+def reask_history(bad: str, finish: str = "stop", attempt: int = 2) -> list[dict[str, str]]:
+    """What the client appends for re-ask number ``attempt`` (of 3) after the reply ``bad``."""
     try:
         parse_reply(bad, finish, Answer)
     except InvalidOutput as exc:
-        return [{"role": "assistant", "content": bad}, {"role": "user", "content": exc.feedback}]
+        return reask_messages([], bad, exc, attempt, 3)
     raise AssertionError("not a fault")
 
 
@@ -114,6 +115,8 @@ def build() -> list[tuple[str, Exchange]]:
         exchange("fault-500-always", q["server-down"], [err500]),
         exchange("fault-invalid-json-always-1", q["always-invalid"], [ok(bad_json)]),
         exchange("fault-invalid-json-always-2", q["always-invalid"], [ok(bad_json)], reask_history(bad_json)),
+        exchange("fault-invalid-json-always-3", q["always-invalid"], [ok(bad_json)],
+                 reask_history(bad_json, attempt=3)),
     ]
 
 

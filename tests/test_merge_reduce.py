@@ -127,7 +127,9 @@ def test_assemble_keeps_only_supported_cited_sentences() -> None:
         ],
         disagreements=[SynthesisDisagreement(topic="One side only", positions=[
             CitedSentence(text="Around a dozen countries may contribute troops.", facts=["F1"])])],
-        open_questions=["Will the United States take part?", "This is not a question."],
+        open_questions=["Which countries will contribute troops?", "This is not a question.",
+                        # about nothing the quotes say (a planted instruction's story): not shown
+                        "Why was the meeting cancelled, as officials confirmed?"],
     )
     b, dropped = assemble(syn, facts, conflicts, SOURCES, min_points=3, max_points=5)
     texts = [p.text for p in b.points]
@@ -144,7 +146,9 @@ def test_assemble_keeps_only_supported_cited_sentences() -> None:
     sides = b.disagreements[0].positions
     assert len(sides) == 2 and all(p.citations for p in sides)
     assert {c.source for p in sides for c in p.citations} == {1, 2, 4}
-    assert b.open_questions == ["Will the United States take part?"]
+    assert b.open_questions == ["Which countries will contribute troops?"]
+    assert dropped["open question not supported by the quotes"] == 2
+    assert dropped["open question not supported by the quotes"] == 2
     assert b.summary == "Talks took place at NATO headquarters in Brussels."
 
 

@@ -86,7 +86,38 @@ def test_a_server_that_rejects_json_schema_is_asked_again_in_the_next_shape() ->
     client = client_for(server)
     assert ask(client).startswith("The talks")
     assert [b["response_format"]["type"] for b in server.bodies] == ["json_schema", "json_object"]
-    assert client._mode == "json_object"  # and it stays there for the next calls
+    assert client._modes["probe"] == "json_object"  # and it stays there for this prompt's next calls
+    assert len(client.usage.mode_changes) == 1  # reported (the build's summary line shows it)
+    assert client.usage.mode_changes[0].startswith("probe: json_schema -> json_object (the server answered HTTP 500")
+
+
+class Failing(StandIn):
+    """A healthy json_schema server that fails the first chat call with ``status`` and ``message``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__("unknown")
+        self.status, self.message, self.failed = status, message, False
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/chat/completions") and not self.failed:
+            self.failed = True
+            self.bodies.append(json.loads(request.content))
+            return httpx2.Response(self.status, json={"error": {"message": self.message}})
+        return super().__call__(request)
+
+
+@pytest.mark.parametrize(("status", "message"), [
+    (500, "internal error"),  # an overloaded server: not a verdict on the request shape
+    (400, "This model's maximum context length is 8192 tokens"),
+    (503, "json_schema backend restarting"),  # 503 is transient whatever it says
+])
+def test_an_error_that_does_not_reject_the_shape_never_changes_the_mode(status: int, message: str) -> None:
+    server = Failing(status, message)
+    client = client_for(server)
+    with pytest.raises(openai.APIStatusError):
+        ask(client)
+    assert [b["response_format"]["type"] for b in server.bodies] == ["json_schema"]
+    assert client._modes == {} and client.usage.mode_changes == []
 
 
 @pytest.mark.parametrize("mode", ["tools", "prompt"])

@@ -144,8 +144,10 @@ class ModelClient:
             api_key=self.config.api_key or "not-needed",
             base_url=self.config.base_url,
             max_retries=self.config.max_retries,
-            timeout=self.config.timeout,
-            http_client=httpx2.AsyncClient(transport=self.transport, timeout=self.config.timeout,
+            # The HTTP timeout sits past the call's own deadline (``_send``): a hung request is cut
+            # by the deadline once, never timed out and retried.
+            timeout=self.config.timeout + 5,
+            http_client=httpx2.AsyncClient(transport=self.transport, timeout=self.config.timeout + 5,
                                            follow_redirects=False),
         )
         if self.config.structured != "auto":
@@ -281,6 +283,7 @@ class ModelClient:
                    max_tokens: int, json_schema: dict[str, Any] | None = None) -> CallResult[T]:
         messages = base
         attempts = 0
+        first_key: str | None = None  # the first request's exchange: a usable re-ask answers it too
         p_tok = c_tok = 0
         cached_all = True
         try:
@@ -297,10 +300,12 @@ class ModelClient:
                     try:
                         reply = await self._send(body, prompt, mode)
                     except NotAnAPIReply as exc:
+                        first_key = first_key or exc.key
                         self.transport.discard(exc.key)
                         self.usage.calls += 0 if exc.cached else 1
                         messages = reask_messages(base, "", exc, attempts + 1, 1 + self.config.reasks)
                         raise
+                    first_key = first_key or reply.key
                     if reply.cached:
                         self.usage.cached += 1
                     else:
@@ -320,7 +325,7 @@ class ModelClient:
                         self.transport.discard(reply.key)
                         messages = reask_messages(base, reply.content, exc, attempts + 1, 1 + self.config.reasks)
                         raise
-                    self.transport.commit(reply.key)
+                    self.transport.commit(reply.key, answers=first_key)
         except InvalidOutput as exc:
             self.usage.failures += 1
             raise CallFailed(f"{prompt.name}: no usable reply after {attempts} attempts: {exc}") from exc

@@ -207,6 +207,7 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
         self.stats = TransportStats()
         self._served: Counter[str] = Counter()
         self._pending: dict[str, Exchange] = {}  # usable-looking replies the client has not vouched for
+        self._asked: dict[str, tuple[str, str, Any]] = {}  # key -> (endpoint, prompt, body) seen this run
 
     def _lookup(self, key: str) -> Exchange | None:
         # The record dir is written, never read: it may hold the unusable replies of a run.
@@ -237,6 +238,7 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
         endpoint = endpoint_of(request.url.path)
         key = canonical_key(endpoint, body, prompt)
         self.stats.by_endpoint[endpoint] += 1
+        self._asked[key] = (endpoint, prompt, body)
 
         if self.mode != "off":
             ex = self._lookup(key)
@@ -265,6 +267,7 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
         elapsed = time.monotonic() - started
         headers = [(k, v) for k, v in response.headers.items()
                    if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+        headers.append((KEY_HEADER, key))
         if response.status_code == 200 and self.mode != "off":
             try:
                 parsed: Any = json.loads(content)
@@ -281,7 +284,6 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
                     self._record(ex)
                 self._pending[key] = ex
                 self.stats.used.add(key)
-                headers.append((KEY_HEADER, key))
         return httpx2.Response(response.status_code, headers=headers, content=content, request=request)
 
     def _record(self, ex: Exchange) -> None:
@@ -292,15 +294,23 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
         except OSError as exc:
             raise RecordError(f"cannot write the recording into {self.record.path}: {exc.strerror or exc}") from None
 
-    def commit(self, key: str | None) -> None:
-        """The client parsed and validated the reply to ``key``: cache it. A cache that cannot be
-        written is reported once in ``stats.write_errors`` and the run goes on."""
+    def commit(self, key: str | None, answers: str | None = None) -> None:
+        """The client parsed and validated the reply to ``key``: cache it. ``answers`` is the key
+        of the call's first request when ``key`` is a re-ask: the usable reply is then cached as
+        the answer to that request too, so a re-run asks nothing. A cache that cannot be written
+        is reported once in ``stats.write_errors`` and the run goes on."""
         ex = self._pending.pop(key, None) if key else None
         if ex is None or self.cache is None:
             return
+        store = [ex]
+        if answers and answers != key and answers in self._asked:
+            endpoint, prompt, body = self._asked[answers]
+            store.append(Exchange(key=answers, endpoint=endpoint, prompt=prompt, request=body,
+                                  responses=ex.responses, meta={**ex.meta, "after_reasks": True}))
         try:
-            self.cache.put(ex)
-            self.stats.stored += 1
+            for item in store:
+                self.cache.put(item)
+                self.stats.stored += 1
         except OSError as exc:
             if not self.stats.write_errors:
                 self.stats.write_errors.append(f"cannot write the exchange cache {self.cache.path}: "

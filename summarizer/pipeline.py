@@ -246,6 +246,12 @@ async def build(
 ) -> BuildResult:
     started = time.monotonic()
     by_id = {a.id: a for a in articles}
+    # A cheap bound first (no article has fewer than ~6 characters a token), so a stray 20 MB
+    # file is refused at once instead of after it has been chunked.
+    at_least = sum(len(a.text) for a in articles) // (6 * options.chunk_tokens)
+    if at_least > options.max_chunks:
+        raise TooMuchInput(f"the input makes at least {at_least:,} chunks (model calls), over the limit of "
+                           f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")
     chunks = chunk_all(articles, options.chunk_tokens, client.config.model)
     if len(chunks) > options.max_chunks:
         raise TooMuchInput(f"the input makes {len(chunks):,} chunks (model calls), over the limit of "

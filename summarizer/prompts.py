@@ -12,7 +12,6 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 # name -> the variables it must use (all of them, and no others)
@@ -67,11 +66,8 @@ def default_dir() -> Path:
     env = os.environ.get("BRIEFING_PROMPTS")
     if env:
         return Path(env)
-    try:
-        shipped = Path(str(resources.files("summarizer.prompt_files")))
-    except (ModuleNotFoundError, TypeError):
-        shipped = None
-    if shipped is not None and (shipped / "extract.md").is_file():
+    shipped = Path(__file__).resolve().parent / "prompt_files"
+    if (shipped / "extract.md").is_file():
         return shipped
     return Path(__file__).resolve().parent.parent / "prompts"
 

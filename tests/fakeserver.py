@@ -106,7 +106,8 @@ class FakeServer:
 
     # -- what to answer ------------------------------------------------------------------
 
-    def answer(self, path: str, body: dict[str, Any] | None) -> tuple[int, dict[str, str], bytes] | None:
+    def answer(self, path: str, body: dict[str, Any] | None,
+               auth: str = "") -> tuple[int, dict[str, str], bytes] | None:
         """(status, headers, content), or None to drop the connection."""
         if path.endswith("/models"):
             with self._lock:
@@ -129,6 +130,9 @@ class FakeServer:
             fault = next((f.kind for f in self.faults if f.hits(n, key)), None)
         if fault == "hang":
             time.sleep(HANG_SECONDS)
+        elif fault == "400-echo":  # a server whose error repeats what it was sent, key and all
+            msg = f"invalid request {path} with credentials {auth!r}"
+            return 400, {}, json.dumps({"error": {"message": msg}}).encode()
         elif fault is not None:
             return self.fault(fault)
         reply = self.replies.get(key) or self.by_system.get(body["messages"][0]["content"])
@@ -168,7 +172,7 @@ class FakeServer:
                 pass
 
             def _reply(self, body: dict[str, Any] | None) -> None:
-                answer = server.answer(self.path, body)
+                answer = server.answer(self.path, body, self.headers.get("authorization", ""))
                 if answer is None:  # drop the connection without a reply
                     self.close_connection = True
                     self.connection.close()

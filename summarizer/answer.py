@@ -145,6 +145,8 @@ def best_support(text: str, passages: Sequence[Passage], indexes: dict[int, Sour
         sents = [x for x in indexes[p.source].sentences if p.start <= x[0] and x[1] <= p.end]
         windows = sents + [(a[0], b[1]) for a, b in itertools.pairwise(sents)]
         for s, e in windows:
+            if indexes[p.source].touches_directive(s, e):
+                continue
             quote = indexes[p.source].article.text[s:e]
             if supported(text, quote):
                 score = coverage(text, quote) - 0.001 * len(quote) / 100  # the tighter span wins a tie

@@ -49,7 +49,7 @@ def one_line(text: str) -> str:
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
 _MD_ENTITY = re.compile(r"&(?=#?\w+;)")
 # What a line may not start with unless we put it there: headings, quotes, lists, rules, fences.
-_MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
+_MD_LINE_START = re.compile(r"^(\s*)(?:([#>+\-=])|(\d+)([.)]))")
 
 
 def md_text(text: str) -> str:
@@ -58,7 +58,11 @@ def md_text(text: str) -> str:
     t = one_line(text)
     t = _MD_INLINE.sub(r"\\\1", t)
     t = _MD_ENTITY.sub(r"\\&", t)
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), t)
+    # "# x" -> "\# x"; "1. x" -> "1\. x" (a backslash escapes punctuation only)
+    def escape_start(m: re.Match[str]) -> str:
+        return m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4))
+
+    return _MD_LINE_START.sub(escape_start, t)
 
 
 def safe_url(url: str | None) -> str | None:

@@ -161,6 +161,8 @@ def snap(q: str, src: SourceIndex, q_names: set[str] | None = None,
     sents = [x for x in src.sentences if near is None or (near[0] <= x[0] and x[1] <= near[1])]
     windows = sents + [(a[0], b[1]) for a, b in itertools.pairwise(sents)]
     for s, e in windows:
+        if src.touches_directive(s, e):
+            continue
         cand = norm(src.article.text[s:e])
         if q_numbers - numbers(cand):
             continue

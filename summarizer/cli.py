@@ -482,8 +482,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"{'run':>4}  {'when (UTC)':<20} {'status':<9} {'art':>3} {'pts':>3}  {'model':<36} inputs")
     for r in rows:
-        print(f"{r.id:>4}  {r.created_at[:19]:<20} {r.status:<9} {r.stats.get('articles', 0):>3} "
-              f"{r.stats.get('points', 0):>3}  {r.model[:36]:<36} {' '.join(r.inputs)[:60]}")
+        print(plain(f"{r.id:>4}  {r.created_at[:19]:<20} {r.status:<9} {r.stats.get('articles', 0):>3} "
+                    f"{r.stats.get('points', 0):>3}  {r.model[:36]:<36} {' '.join(r.inputs)[:60]}"))
     return EXIT_OK
 
 

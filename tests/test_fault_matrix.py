@@ -155,3 +155,36 @@ def test_an_unreachable_server_exits_4_with_one_line(home: Path, capsys: pytest.
     assert code == 4
     assert out == ""
     assert err.count("\n") == 1 and err.startswith("briefing: cannot reach the model server")
+
+
+@pytest.mark.parametrize("kind", ["html200", "500", "invalid-json"])
+def test_a_synthesis_that_keeps_failing_still_gives_the_verified_facts(kind: str, home: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    with FakeServer(faults=[Fault(kind, on={CALLS}, sticky=True)]) as server:
+        code, doc, err = build(server, capsys)
+        assert code == 3 and "synthesis failed" in err
+        assert doc["stats"]["synthesis_failed"] and len(doc["points"]) >= 8  # the best-supported facts
+        assert_complete(doc)
+        server.healthy()
+        code, _, _ = build(server, capsys)
+        assert code == 0 and len(server.requests) == 1 and is_synthesis(server.requests[0])
+
+
+def test_concurrent_builds_sharing_a_home_all_complete(home: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    with FakeServer() as server:
+        env = {**os.environ, "BRIEFING_HOME": str(home)}
+        argv = [sys.executable, "-m", "summarizer", "build", "seeds/", "--base-url", server.url, "--model", MODEL,
+                "--format", "json", "--quiet"]
+        procs = [subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(4)]
+        results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [e for _, e in results]
+    assert all(len(json.loads(out)["points"]) >= 8 for out, _ in results)
+    assert list((home / "cache").glob("*.tmp")) == [] and list((home / "cache").glob(".*")) == []
+    runs = subprocess.run([sys.executable, "-m", "summarizer", "runs", "--format", "json"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, check=True)
+    assert sorted(r["id"] for r in json.loads(runs.stdout)) == [1, 2, 3, 4]

@@ -38,7 +38,7 @@ from .models import Briefing
 from .pipeline import BuildOptions, BuildResult, ServerUnreachable, TooMuchInput, build
 from .prompts import PromptError, load_prompts
 from .render import to_json, to_markdown
-from .sanitize import display_path, plain, redact, scrub_url, secrets_of
+from .sanitize import display_path, is_http_url, plain, redact, scrub_url, secrets_of
 from .store import Store, StoreError, home
 from .tokens import resolve_encoding
 
@@ -551,12 +551,7 @@ def _seconds(value: str) -> float:
 
 def _url(value: str) -> str:
     """An http(s) URL with a host that parses; one clear line otherwise."""
-    try:
-        u = httpx2.URL(value)
-        ok = u.scheme in ("http", "https") and bool(u.host)
-    except Exception:
-        ok = False
-    if not ok:
+    if not is_http_url(value):
         raise argparse.ArgumentTypeError(f"not an http(s) URL with a host: {value!r}")
     return value
 

@@ -7,10 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx2
-
 from .local import DEFAULT_MODEL_NAME
-from .sanitize import scrub_url
+from .sanitize import is_http_url, scrub_url
 
 OPENAI_URL = "https://api.openai.com/v1"
 OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
@@ -47,14 +45,8 @@ def resolve_target(
     mode = structured or env.get("BRIEFING_STRUCTURED") or None
     local_gguf = Path(gguf).expanduser() if gguf else None
 
-    if url is not None:
-        try:
-            parsed = httpx2.URL(url)
-            valid = parsed.scheme in ("http", "https") and bool(parsed.host)
-        except Exception:
-            valid = False
-        if not valid:
-            raise ValueError(f"the server URL is not an http(s) URL with a host: {scrub_url(url)!r}")
+    if url is not None and not is_http_url(url):
+        raise ValueError(f"the server URL is not an http(s) URL with a host: {scrub_url(url)!r}")
     if local_gguf is None and url is None and key:
         url = OPENAI_URL  # a key and nothing else: OpenAI itself
     if local_gguf is not None or url is None:

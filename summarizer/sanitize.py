@@ -76,6 +76,16 @@ def safe_url(url: str | None) -> str | None:
     return u
 
 
+def is_http_url(value: str) -> bool:
+    """Whether ``value`` parses as an http(s) URL with a host (what a server URL must be)."""
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # a port that is not a number, or out of range, raises here
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 # --- secrets ------------------------------------------------------------------------------
 
 # Query parameters that carry credentials on the APIs people point this at (Azure's api-key,

@@ -23,16 +23,6 @@ CALLS = 13  # the seeds build: 12 chunks, 1 synthesis
 RECOVERED_BY_RETRY_OR_REASK = [k for k in FAULT_KINDS if k != "400"]
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("BRIEFING_HOME", str(tmp_path / "home"))
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "BRIEFING_API_KEY", "BRIEFING_BASE_URL", "BRIEFING_MODEL",
-                "BRIEFING_STRUCTURED"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.chdir(ROOT)
-    return tmp_path / "home"
-
-
 def build(server: FakeServer, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict, str]:  # type: ignore[type-arg]
     code = main(["build", "seeds/", "--base-url", server.url, "--model", MODEL, "--concurrency", "1",
                  "--retries", "1", "--format", "json", "--quiet", *extra])

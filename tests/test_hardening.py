@@ -28,16 +28,6 @@ FIXTURES = ROOT / "fixtures" / "seeds"
 REPLAY = ["--replay", str(FIXTURES)]
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("BRIEFING_HOME", str(tmp_path / "home"))
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "BRIEFING_API_KEY", "BRIEFING_BASE_URL", "BRIEFING_MODEL",
-                "BRIEFING_STRUCTURED"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.chdir(ROOT)
-    return tmp_path / "home"
-
-
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     try:
         code = main(list(argv))

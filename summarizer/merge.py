@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from .models import Claim, Conflict, Group
-from .textutil import content_words, jaccard, quantities
+from .textutil import FUTURE, PAST, content_words, jaccard, quantities
 
 SAME_FACT = 0.5  # word overlap of two statements of the same fact
 SAME_FACT_QUOTES = 0.4  # word overlap of two source sentences of the same fact
@@ -167,24 +167,23 @@ def off_story(claims: Sequence[Claim], paragraphs: dict[int, list[tuple[int, int
 
 # --- disagreements in how outlets tell it, not only in figures ------------------------------
 
-_FUTURE = re.compile(r"\b(?:will|shall|are set to|is set to|are due to|is due to|are expected to|is expected to|"
-                     r"are scheduled to|is scheduled to|plan to|plans to)\b", re.IGNORECASE)
-_PAST = re.compile(r"\b(?:met|took place|was held|were held|gathered|convened|discussed|agreed|ended)\b",
-                   re.IGNORECASE)
-
-
 def timing_split(claims: Sequence[Claim]) -> tuple[list[Claim], list[Claim]] | None:
     """(told as still to come, told as done) when outlets stating one fact disagree on whether
     it has happened: "are set to meet on April 10" against "met on April 10"."""
-    future = [c for c in claims if _FUTURE.search(c.span.quote) and not _PAST.search(c.span.quote)]
-    past = [c for c in claims if _PAST.search(c.span.quote) and not _FUTURE.search(c.span.quote)]
+    future = [c for c in claims if FUTURE.search(c.span.quote) and not PAST.search(c.span.quote)]
+    past = [c for c in claims if PAST.search(c.span.quote) and not FUTURE.search(c.span.quote)]
     if future and past and {c.article_id for c in future}.isdisjoint({c.article_id for c in past}):
         return future, past
     return None
 
 
-_TITLE = re.compile(r"\b(?P<former>[Ff]ormer\s+)?(?:(?:U\.S\.|US|American|Russian|Ukrainian|French|British)\s+)?"
-                    r"President\s+(?P<name>(?:[A-Z][\w’'-]+\s+)?[A-Z][\w-]+)")
+# "President X", "former U.S. President X", "French President X": up to two capitalised words of
+# country or office before the title (never "Vice" or "Deputy", another office).
+_TITLE = re.compile(r"\b(?P<former>[Ff]ormer\s+)?(?:(?!Vice\b|Deputy\b|Former\b)[A-Z][\w.’'-]*\s+){0,2}"
+                    r"(?<![Vv]ice )(?<![Vv]ice-)President\s+(?P<name>(?:[A-Z][\w’'-]+\s+)?[A-Z][\w-]+)")
+# A sentence about a dated moment ("President Obama's speech in 2012", "then-President") says
+# nothing about who is president now.
+_DATED = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\bthen[- ]President\b|\bat the time\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -199,9 +198,13 @@ class Mention:
 def title_mentions(source: int, text: str, sentences: Sequence[tuple[int, int]]) -> list[Mention]:
     out = []
     for s, e in sentences:
+        dated = bool(_DATED.search(text, s, e))
         for m in _TITLE.finditer(text, s, e):
+            former = bool(m.group("former"))
+            if dated and not former:
+                continue
             surname = m.group("name").split()[-1].removesuffix("’s").removesuffix("'s")
-            out.append(Mention(source, s, e, surname, bool(m.group("former"))))
+            out.append(Mention(source, s, e, surname, former))
     return out
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from .models import Briefing, Citation, Claim, Conflict, Disagreement, Group, Point, Position, SourceRef
-from .textutil import content_words, coverage, is_directive, jaccard, numbers_in, supported
+from .textutil import about, content_words, coverage, is_directive, jaccard, numbers_in, supported
 
 # --- what the model returns ---------------------------------------------------------------
 
@@ -238,7 +238,7 @@ def assemble(
     questions = []
     for q in syn.open_questions:
         q = " ".join(q.split())
-        if not q.endswith("?") or is_directive(q) or not supported(q, all_quotes):
+        if not q.endswith("?") or is_directive(q) or not about(q, all_quotes):
             dropped["open question not supported by the quotes"] += bool(q)
             continue
         questions.append(q)

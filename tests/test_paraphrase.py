@@ -1,0 +1,106 @@
+"""Model-written text may say no more than its sentences: the adversarial paraphrase table, and the
+general rules that replaced the seeds' word lists in disagreement detection. Pure."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer.merge import find_conflicts, group_claims, title_conflicts, title_mentions
+from summarizer.models import Claim, Span
+from summarizer.textutil import quantities, says_more, supported
+
+BARRIER = "The barrier cost 310 million euros and was criticised by residents."
+MET = "The ministers met in Brussels on Thursday."
+WILL = "The ministers will meet in Brussels on Thursday."
+ATTACK = "Russia attacked Ukraine overnight."
+
+
+@pytest.mark.parametrize(("text", "support", "why"), [
+    # numbers and magnitudes
+    ("The barrier cost 310 billion euros.", BARRIER, "a number"),
+    ("The barrier cost 31 million euros.", BARRIER, "a number"),
+    ("The barrier cost 310 million euros.", BARRIER, None),
+    ("About a dozen countries may contribute troops.", "Around 12 countries may be willing to contribute troops.",
+     None),
+    ("Six countries may contribute troops.", "Around 12 countries may be willing to contribute troops.", "a number"),
+    # names, actors and places
+    ("The ministers met in Paris on Thursday.", MET, "a name"),
+    ("Healey met Macron in Brussels.", "Healey met ministers in Brussels.", "a name"),
+    ("Ukraine attacked Russia overnight.", ATTACK, "names swapped"),
+    ("Ukraine was attacked by Russia overnight.", ATTACK, None),
+    # negation, added or dropped
+    ("The ministers did not meet in Brussels on Thursday.", MET, "a negation"),
+    ("The ministers met in Brussels.", "The ministers did not meet in Brussels.", "a negation"),
+    ("The United States has not committed troops.", "The United States has not committed to sending troops.", None),
+    # opposite senses
+    ("Residents praised the barrier.", BARRIER, "the opposite"),
+    ("Residents criticised the barrier.", BARRIER, None),
+    ("Prices rose in March.", "Prices fell in March.", "the opposite"),
+    ("Parliament rejected the bill.", "Parliament approved the bill.", "the opposite"),
+    # tense: still to come told as done, and the reverse
+    ("The ministers will meet in Brussels.", MET, "a different tense"),
+    ("The ministers met in Brussels.", WILL, "a different tense"),
+    ("The ministers met in Brussels on Thursday.", MET, None),
+])
+def test_what_a_paraphrase_may_not_do(text: str, support: str, why: str | None) -> None:
+    reason = says_more(text, support)
+    assert (reason is None) if why is None else (reason is not None and reason.startswith(why)), reason
+    if why is not None:
+        assert not supported(text, support)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The talks were held on March 3 in Paris.", set()),  # a date, and "in" counts nothing
+    ("In 2022, the country joined the alliance.", set()),  # a year, not 2022 countries
+    ("By 2030 the plan ends.", set()),
+    ("About a dozen countries may contribute troops.", {("country", 12.0)}),
+    ("Just 6 western nations back the deployment.", {("country", 6.0)}),  # an adjective before the noun
+    ("Only six Western nations have pledged troops.", {("country", 6.0)}),  # a capitalised modifier
+    ("200 military planners met.", {("planner", 200.0)}),
+    ("The barrier cost 310 million euros.", {("euro", 310e6)}),  # the scale is part of the value
+    ("2000 troops were sent.", {("troop", 2000.0)}),
+])
+def test_quantities_are_counts_not_dates(text: str, expected: set[tuple[str, float]]) -> None:
+    assert quantities(text) == expected
+
+
+def claim(cid: int, source: int, quote: str) -> Claim:
+    return Claim(id=cid, article_id=source, chunk_index=0, statement=quote, kind="event",
+                 span=Span(source=source, start=0, end=len(quote), quote=quote))
+
+
+def conflicts_of(*quotes: tuple[int, str]) -> list[str]:
+    claims = [claim(i, src, q) for i, (src, q) in enumerate(quotes, start=1)]
+    groups = group_claims(claims)
+    return [c.topic for c in find_conflicts(groups, {c.id: c for c in claims})]
+
+
+def test_two_dates_are_not_a_disagreement_on_a_number() -> None:
+    assert conflicts_of((1, "The summit of the ministers was held on March 3 in Paris."),
+                        (2, "The summit of the ministers was held on March 17 in Paris.")) == []
+
+
+def test_a_year_is_not_a_count_of_countries() -> None:
+    assert conflicts_of((1, "In 2022, the country asked the ministers of the alliance for troops."),
+                        (2, "About a dozen countries asked the ministers of the alliance for troops.")) == []
+
+
+def test_different_counts_of_the_same_thing_are_a_disagreement() -> None:
+    assert conflicts_of((1, "About a dozen countries may send troops to the peacekeeping mission in Ukraine."),
+                        (2, "Just six countries may send troops to the peacekeeping mission in Ukraine.")) == [
+        "Sources differ on the number of countries"]
+
+
+def mentions(source: int, text: str):  # type: ignore[no-untyped-def]
+    return title_mentions(source, text, [(0, len(text))])
+
+
+@pytest.mark.parametrize(("a", "b", "conflict"), [
+    ("Former President Obama spoke in Chicago on Monday.", "President Obama's speech in 2012 was quoted.", False),
+    ("Former President Obama spoke in Chicago on Monday.", "Then-President Obama had warned of it.", False),
+    ("It echoed former U.S. President Donald Trump's goal.", "The talks stall under President Donald Trump.", True),
+    ("Former German President Joachim Gauck spoke.", "German President Frank-Walter Steinmeier spoke.", False),
+    ("Former President Obama spoke.", "Vice President Obama spoke in 2010.", False),
+])
+def test_former_or_current_president(a: str, b: str, conflict: bool) -> None:
+    assert bool(title_conflicts(mentions(1, a) + mentions(2, b))) is conflict

@@ -63,7 +63,7 @@ def main() -> int:
                 continue
             out = json.loads(proc.stdout)
             paths = {s["id"]: s["path"] for s in out["sources"]}
-            cites = [c for p in out["points"] for c in p["citations"]]
+            cites = [c for p in out["points"] + out["summary_sentences"] for c in p["citations"]]
             exact = precise = 0
             hit_gold: set[tuple[str, int, int]] = set()
             for c in cites:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from .chunking import sentence_spans
+from .merge import same_sentence_fact
 from .models import Citation, Disagreement, Point
 from .retrieve import Passage
 from .textutil import content_words, coverage, supported
@@ -131,11 +132,33 @@ def check_answer(
                 cites = [better]
             if any(content_words(text) == content_words(k.text) for k in kept):
                 continue
-            kept.append(Point(text=text, citations=cites))
+            kept.append(Point(text=text, citations=cites + corroboration(cites, passages, indexes)))
     if not kept:
         return CheckedAnswer(answerable=False, sentences=[Point(text=refusal_text(question), citations=[])],
                              dropped=dropped)
     return CheckedAnswer(answerable=True, sentences=kept, dropped=dropped)
+
+
+def corroboration(cites: Sequence[Citation], passages: Sequence[Passage], indexes: dict[int, SourceIndex],
+                  most: int = 3) -> list[Citation]:
+    """Sentences of the other retrieved outlets that state the same fact as a cited one (the rule
+    that merges facts across outlets in a briefing): the answer then cites every outlet that says
+    it, as a briefing's point does."""
+    sources = {c.source for c in cites}
+    out: list[Citation] = []
+    for p in passages:
+        if p.source in sources or len(out) >= most:
+            continue
+        src = indexes[p.source]
+        for s, e in src.sentences:
+            if not (p.start <= s and e <= p.end):
+                continue
+            quote = src.article.text[s:e]
+            if any(same_sentence_fact(c.quote, quote) for c in cites):
+                out.append(Citation(source=p.source, quote=quote, start=s, end=e))
+                sources.add(p.source)
+                break
+    return out
 
 
 def best_support(text: str, passages: Sequence[Passage], indexes: dict[int, SourceIndex]) -> Citation | None:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from .models import Article, Chunk
+from .textutil import is_directive
 
 _TERMINAL = ".!?\"”’'…:;)"
 _ABBREV = {"mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sen", "rep", "gov", "prof", "jr", "sr", "vs",
@@ -63,14 +64,41 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         pos = stop
     if pos < end:
         spans.append((pos, end))
-    out = []
+    trimmed = []
     for s, e in spans:
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
         if s < e:
-            out.extend(_cut_long(text, s, e) if e - s > MAX_SENTENCE_CHARS else [(s, e)])
+            trimmed.append((s, e))
+    out = []
+    for s, e in _within_quotes(text, trimmed):
+        out.extend(_cut_long(text, s, e) if e - s > MAX_SENTENCE_CHARS else [(s, e)])
+    return out
+
+
+def _open_quotes(piece: str) -> int:
+    """How many quotations ``piece`` opens and leaves open (typographic quotes counted as pairs,
+    straight double quotes by parity)."""
+    return piece.count("“") - piece.count("”") + piece.count('"') % 2
+
+
+def _within_quotes(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A quotation of several sentences stays one span (“We discuss ... Our partners understand
+    what Ukraine needs,” he said.), so no citation starts or ends inside someone's words; but never
+    past MAX_SENTENCE_CHARS, and an unclosed quote ends at the paragraph."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(spans):
+        s, e = spans[i]
+        depth = _open_quotes(text[s:e])
+        while depth > 0 and i + 1 < len(spans) and spans[i + 1][1] - s <= MAX_SENTENCE_CHARS:
+            i += 1
+            e = spans[i][1]
+            depth = _open_quotes(text[s:e])
+        out.append((s, e))
+        i += 1
     return out
 
 
@@ -171,7 +199,7 @@ def chunk_article(article: Article, budget: int, count: Callable[[str], int]) ->
     if budget < 16:
         raise ValueError("chunk budget must be at least 16 tokens")
     text = article.text
-    room = budget - 8  # the "[Pnn] " label each paragraph gets
+    room = budget - 16  # the "[nn] " labels of the paragraph's sentences
     pieces: list[tuple[int, int]] = []
     for s, e in content_paragraphs(text):
         if count(text[s:e]) <= room:
@@ -184,21 +212,34 @@ def chunk_article(article: Article, budget: int, count: Callable[[str], int]) ->
     def flush() -> None:
         if not group:
             return
-        body = numbered(text, group)
+        body, sentences = numbered(text, group)
         chunks.append(
             Chunk(article_id=article.id, index=len(chunks), start=group[0][0], end=group[-1][1],
-                  text=body, tokens=count(body), paragraphs=list(group))
+                  text=body, tokens=count(body), paragraphs=list(group), sentences=sentences)
         )
         group.clear()
 
     for piece in pieces:
-        if group and count(numbered(text, [*group, piece])) > budget:
+        if group and count(numbered(text, [*group, piece])[0]) > budget:
             flush()
         group.append(piece)
     flush()
     return chunks
 
 
-def numbered(text: str, spans: list[tuple[int, int]]) -> str:
-    """Paragraphs as the model sees them: "[P1] first paragraph\n\n[P2] second ..."."""
-    return "\n\n".join(f"[P{n}] {text[s:e]}" for n, (s, e) in enumerate(spans, start=1))
+def numbered(text: str, paragraphs: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """The paragraphs as the model sees them, every sentence numbered ("[1] First. [2] Second.",
+    paragraphs apart), and the numbered sentences' spans in order. A sentence that addresses the
+    reader or a model ("Ignore previous instructions ...") gets no number: it cannot be picked."""
+    lines: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for ps, pe in paragraphs:
+        parts = []
+        for s, e in sentence_spans(text, ps, pe):
+            if is_directive(text[s:e]):
+                continue
+            spans.append((s, e))
+            parts.append(f"[{len(spans)}] {' '.join(text[s:e].split())}")
+        if parts:
+            lines.append(" ".join(parts))
+    return "\n\n".join(lines), spans

@@ -35,7 +35,7 @@ from .exchanges import ExchangeTransport, RecordError, ReplayMiss
 from .ingest import load_inputs
 from .local import LocalModelError, local_server
 from .models import Briefing
-from .pipeline import BuildOptions, BuildResult, ServerUnreachable, TooMuchInput, build
+from .pipeline import SELECT_MODES, BuildOptions, BuildResult, ServerUnreachable, TooMuchInput, build
 from .prompts import PromptError, load_prompts
 from .render import to_json, to_markdown
 from .sanitize import display_path, is_http_url, plain, redact, scrub_url, secrets_of
@@ -253,7 +253,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if note and not args.quiet:
         err(note)
     options = BuildOptions(chunk_tokens=args.chunk_tokens, concurrency=target.concurrency,
-                           min_points=args.min_points, max_points=args.max_points, max_chunks=args.max_chunks)
+                           min_points=args.min_points, max_points=args.max_points, max_chunks=args.max_chunks,
+                           select=args.select)
     store, store_problem = open_store_for_build()
     if store_problem:
         err(f"warning: {store_problem}; the briefing will be printed but not stored")
@@ -607,10 +608,13 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--format", choices=["markdown", "json"], default="markdown")
     add_model_args(b)
     t = b.add_argument_group("tuning")
-    t.add_argument("--chunk-tokens", type=_whole(64, 32_000), default=250,
-                   help="token budget per chunk, 64 to 32000 (default 250)")
+    t.add_argument("--chunk-tokens", type=_whole(64, 32_000), default=BuildOptions.chunk_tokens,
+                   help=f"token budget per chunk, 64 to 32000 (default {BuildOptions.chunk_tokens})")
     t.add_argument("--max-chunks", type=_positive, default=BuildOptions.max_chunks, metavar="N",
                    help=f"refuse inputs that make more than N chunks (model calls) (default {BuildOptions.max_chunks})")
+    t.add_argument("--select", choices=SELECT_MODES, default=BuildOptions.select,
+                   help="when the model first picks each article's fact sentences: auto (only when the "
+                        "articles do not fit one composition call; default), always, never")
     t.add_argument("--min-points", type=_whole(1, 50), default=8)
     t.add_argument("--max-points", type=_whole(1, 50), default=12)
     b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")

@@ -47,6 +47,15 @@ KEY_HEADER = "x-briefing-key"  # on responses: the exchange's key, for ``commit`
 MAX_REPLY_BYTES = 4_000_000  # a reply larger than this is cut off and reported, never parsed
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
 class ReplyTooLarge(OpenAIError):
     """A server reply over MAX_REPLY_BYTES."""
 
@@ -136,6 +145,7 @@ class ExchangeDir:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(ex.to_json())
+            os.chmod(tmp, 0o666 & ~_UMASK)  # as an ordinary new file (mkstemp makes it 0600)
             os.replace(tmp, target)
         except BaseException:
             with contextlib.suppress(OSError):

@@ -23,17 +23,27 @@ SAME_TOPIC = 0.08  # word overlap of two groups that talk about the same thing
 SAME_TOPIC_WORDS = 2  # ... and the topic words they share besides the unit itself
 
 
+def same_sentence_fact(a: str, b: str) -> bool | None:
+    """Whether two source sentences state the same fact: True, False when their figures differ,
+    None when their words alone cannot tell."""
+    qa, qb = quantities(a), quantities(b)
+    if _figures_conflict(qa, qb):
+        return False
+    overlap = jaccard(content_words(a), content_words(b))
+    if overlap >= SAME_FACT_QUOTES or (qa & qb and overlap >= SAME_FACT_SHARED_FIGURE):
+        return True
+    return None
+
+
 def same_fact(a: Claim, b: Claim) -> bool:
     """Whether two claims state the same fact: judged on the source sentences (what the outlets
     wrote), with the model's statements as a second opinion; never when their figures differ."""
     if a.span.source == b.span.source and a.span.start == b.span.start and a.span.end == b.span.end:
         return True
-    qa, qb = quantities(a.span.quote), quantities(b.span.quote)
-    if _figures_conflict(qa, qb):
-        return False
+    verdict = same_sentence_fact(a.span.quote, b.span.quote)
+    if verdict is not None:
+        return verdict
     quote_overlap = jaccard(content_words(a.span.quote), content_words(b.span.quote))
-    if quote_overlap >= SAME_FACT_QUOTES or (qa & qb and quote_overlap >= SAME_FACT_SHARED_FIGURE):
-        return True
     # Statements are checked against their own quotes at verification, so they may second a
     # weaker overlap of the sentences, never stand in for it.
     return quote_overlap >= SAME_FACT_QUOTES / 2 and (

@@ -35,15 +35,17 @@ class Chunk(BaseModel):
     index: int
     start: int  # character offsets in Article.text
     end: int
-    text: str  # the paragraphs, numbered [P1], [P2], ... as the model sees them
+    text: str  # the paragraphs with their sentences numbered [1], [2], ... as the model sees them
     tokens: int
-    paragraphs: list[tuple[int, int]] = Field(default_factory=list)  # spans of [P1], [P2], ...
+    paragraphs: list[tuple[int, int]] = Field(default_factory=list)  # the paragraphs' spans
+    sentences: list[tuple[int, int]] = Field(default_factory=list)  # spans of sentences [1], [2], ...
 
 
 # --- what the model returns for one chunk -------------------------------------------------
 
 
 class ClaimKind(StrEnum):
+    fact = "fact"  # a sentence the model picked as stating a newsworthy fact
     event = "event"
     figure = "figure"
     quote = "quote"
@@ -52,35 +54,12 @@ class ClaimKind(StrEnum):
     background = "background"
 
 
-class ExtractedClaim(BaseModel):
-    """A claim as the model states it; ``quote`` is not trusted until verified.
+class Selection(BaseModel):
+    """What the model returns for one chunk: the numbers of the sentences that state its facts.
+    Every span is the code's: a number is a sentence of the chunk, or it is dropped."""
 
-    The schema sent to the server requires ``paragraph`` (grammar-constrained servers put
-    optional fields last, and small models then fold "[P5]" into the quote instead); a reply
-    without it is still accepted.
-    """
-
-    model_config = ConfigDict(extra="ignore",
-                              json_schema_extra={"required": ["paragraph", "quote", "statement", "kind"]})
-
-    # Paragraph first: small models walk the text in order instead of looping on one sentence.
-    paragraph: int = Field(default=0, description="Number of the paragraph [Pn] the quote is from.")
-    quote: str = Field(description="The exact sentence from the text that supports the statement.")
-    statement: str = Field(description="One short factual sentence in your own words.")
-    kind: ClaimKind
-    who: str = Field(default="", description="Main actor, or empty.")
-    when: str = Field(default="", description="Time mentioned, or empty.")
-    where: str = Field(default="", description="Place mentioned, or empty.")
-    figures: list[str] = Field(default_factory=list, description="Numbers stated, as written.")
-
-
-class Extraction(BaseModel):
     model_config = ConfigDict(extra="ignore")
-
-    # The schema sent asks for at least a few (small models otherwise stop after the first fact;
-    # extra ones the text does not support are dropped by verification) but a reply with fewer is
-    # still accepted: a short text may have only one fact.
-    claims: list[ExtractedClaim] = Field(max_length=10, json_schema_extra={"minItems": 4})
+    ids: list[int] = Field(description="Numbers of the sentences that state newsworthy facts, in text order.")
 
 
 # --- after verification -------------------------------------------------------------------
@@ -114,6 +93,8 @@ class DropReason(StrEnum):
     duplicate = "duplicate of another claim in the same article"
     furniture = "page furniture (caption, byline, teaser)"
     directive = "quotes a sentence that addresses the reader or the model, not reporting"
+    unknown_id = "a sentence number the chunk does not have"
+    repeated_id = "a sentence picked twice"
 
 
 # --- the merged result --------------------------------------------------------------------

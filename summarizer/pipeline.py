@@ -7,7 +7,6 @@ own (progress goes through a callback).
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -16,11 +15,11 @@ from typing import Any
 
 import openai
 
-from .chunking import chunk_article, content_paragraphs, sentence_spans
+from .chunking import chunk_article, content_paragraphs
 from .client import CallFailed, ModelClient
 from .exchanges import RecordError, ReplayMiss
 from .merge import dedupe, find_conflicts, group_claims, off_story, timing_split, title_conflicts, title_mentions
-from .models import Article, Briefing, Chunk, Citation, Claim, DropReason, Extraction, Group, SourceRef
+from .models import Article, Briefing, Chunk, Citation, Claim, ClaimKind, DropReason, Group, Selection, SourceRef, Span
 from .parsing import inline_schema
 from .prompts import Prompt
 from .reduce import (
@@ -34,26 +33,30 @@ from .reduce import (
     render_conflicts,
     render_facts,
 )
-from .textutil import content_words, is_directive, supported
+from .textutil import content_words
 from .tokens import count_tokens
-from .verify import SourceIndex, locate
-
-_LABEL = re.compile(r"\s*\[P(\d+)\]\s*")
-STATEMENT_SUPPORT = 0.5  # share of a statement's words its quote must have
+from .verify import SourceIndex
 
 
 @dataclass(frozen=True)
 class BuildOptions:
-    chunk_tokens: int = 250  # small models lose their place in longer texts (measured: see README)
+    chunk_tokens: int = 1200  # whole articles: the model writes numbers, not quotes (measured: see README)
     concurrency: int = 1
     min_points: int = 8
     max_points: int = 12
-    extract_max_tokens: int = 1200
+    extract_max_tokens: int = 400  # sentence numbers: a few tokens each
     synth_max_tokens: int = 1500
     synth_input_tokens: int = 3500  # facts per synthesis call; more are merged hierarchically
-    # The most chunks (model calls) one run may make unless the user raises it: the seeds make 12,
-    # a morning of 60 articles about 250; a stray 20 MB file would make tens of thousands.
+    # The most chunks (model calls) one run may make unless the user raises it: the seeds make 5,
+    # a morning of 60 articles about 70; a stray 20 MB file would make thousands.
     max_chunks: int = 400
+    # When the model picks the facts' sentences: "auto" only when the articles' sentences do not
+    # fit one composition call (measured on the seeds: the embedded 1.5B model picked every
+    # sentence of every article, 62 s for nothing), "always", or "never" (every content sentence).
+    select: str = "auto"
+
+
+SELECT_MODES = ("auto", "always", "never")
 
 
 class TooMuchInput(ValueError):
@@ -99,59 +102,60 @@ class BuildResult:
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
-def sentences_in(text: str, chunk: Chunk) -> int:
-    return sum(len(sentence_spans(text, s, e)) for s, e in chunk.paragraphs)
-
-
-def extraction_schema(sentences: int) -> dict[str, Any]:
-    """The claims schema sized to the chunk: no more claims than it has sentences (a small model
-    otherwise fills the quota by repeating itself), at least a few when it has them."""
-    js = inline_schema(Extraction)
-    claims = js["properties"]["claims"]
-    claims["maxItems"] = max(1, min(claims["maxItems"], sentences))
-    claims["minItems"] = max(1, min(claims["minItems"], sentences // 2))
+def selection_schema(sentences: int) -> dict[str, Any]:
+    """The reply schema for a chunk of ``sentences`` numbered sentences: numbers from 1 to that,
+    at most that many (grammar-constrained servers then cannot name a sentence it does not have)."""
+    js = inline_schema(Selection)
+    ids = js["properties"]["ids"]
+    ids["items"] = {"type": "integer", "enum": list(range(1, sentences + 1))}
+    ids["maxItems"] = max(1, sentences)
     return js
+
+
+def needs_selection(chunks: list[Chunk], options: BuildOptions, model: str) -> bool:
+    """Whether the model must first pick each chunk's fact sentences: always, never, or (auto)
+    when all the sentences, listed as facts, would not fit one composition call."""
+    if options.select != "auto":
+        return options.select == "always"
+    listed = sum(len(c.sentences) * 8 + c.tokens - 4 * len(c.sentences) for c in chunks)  # "F12 (1 source): "
+    return listed > options.synth_input_tokens
 
 
 def chunk_all(articles: list[Article], budget: int, model: str) -> list[Chunk]:
     return [c for a in articles for c in chunk_article(a, budget, lambda t: count_tokens(t, model))]
 
 
-def verify_extraction(
-    extraction: Extraction, chunk: Chunk, src: SourceIndex, next_id: Callable[[], int]
+def claims_from_selection(
+    selection: Selection, chunk: Chunk, article: Article, next_id: Callable[[], int]
 ) -> tuple[list[Claim], list[Dropped]]:
-    """Claims whose quote is found in the article (snapped to its exact span); the rest dropped."""
+    """One claim per picked sentence: its span is the sentence's, exact by construction, and its
+    statement is the sentence itself. Numbers the chunk does not have are dropped and counted."""
     kept: list[Claim] = []
     dropped: list[Dropped] = []
-    for ex in extraction.claims:
-        quote, paragraph = ex.quote, ex.paragraph
-        if m := _LABEL.match(quote):  # "[P5] The focus of ..." : the label is not part of the text
-            quote, paragraph = quote[m.end() :], paragraph or int(m.group(1))
-        near = chunk.paragraphs[paragraph - 1] if 1 <= paragraph <= len(chunk.paragraphs) else None
-        span = locate(quote, src, near)
-        if span is None:
-            reason = DropReason.directive if is_directive(quote) else DropReason.no_span
-            dropped.append(Dropped(chunk.article_id, chunk.index, ex.statement, ex.quote, reason))
+    seen: set[int] = set()
+    for n in selection.ids:
+        if not 1 <= n <= len(chunk.sentences):
+            dropped.append(Dropped(chunk.article_id, chunk.index, f"[{n}]", "", DropReason.unknown_id))
             continue
-        # Small models sometimes pair a quote with the statement of the next fact: a statement its
-        # own quote does not support is replaced by the quote's words.
-        statement = " ".join(ex.statement.split())
-        if not statement or not supported(statement, span.quote, STATEMENT_SUPPORT):
-            statement = " ".join(span.quote.split())
-        kept.append(Claim(
-            id=next_id(), article_id=chunk.article_id, chunk_index=chunk.index,
-            statement=statement, kind=ex.kind,
-            who=ex.who, when=ex.when, where=ex.where, figures=ex.figures, span=span,
-        ))
+        s, e = chunk.sentences[n - 1]
+        quote = article.text[s:e]
+        if n in seen:
+            dropped.append(Dropped(chunk.article_id, chunk.index, " ".join(quote.split()), quote,
+                                   DropReason.repeated_id))
+            continue
+        seen.add(n)
+        kept.append(Claim(id=next_id(), article_id=chunk.article_id, chunk_index=chunk.index,
+                          statement=" ".join(quote.split()), kind=ClaimKind.fact,
+                          span=Span(source=article.id, start=s, end=e, quote=quote)))
     return kept, dropped
 
 
 async def extract_all(
     client: ModelClient, prompt: Prompt, articles: dict[int, Article], chunks: list[Chunk],
     options: BuildOptions, progress: Progress,
-) -> tuple[list[Extraction | None], list[ChunkFailure]]:
+) -> tuple[list[Selection | None], list[ChunkFailure]]:
     sem = asyncio.Semaphore(max(1, options.concurrency))
-    results: list[Extraction | None] = [None] * len(chunks)
+    results: list[Selection | None] = [None] * len(chunks)
     failures: list[ChunkFailure] = []
     done = 0
     progress("extract", 0, len(chunks))
@@ -163,8 +167,8 @@ async def extract_all(
             try:
                 r = await client.structured(
                     prompt, {"title": article.title, "outlet": article.outlet or "unknown", "text": chunk.text},
-                    Extraction, max_tokens=options.extract_max_tokens,
-                    json_schema=extraction_schema(sentences_in(article.text, chunk)),
+                    Selection, max_tokens=min(options.extract_max_tokens, 16 + 6 * len(chunk.sentences)),
+                    json_schema=selection_schema(len(chunk.sentences)),
                 )
                 results[i] = r.value
             except CallFailed as exc:
@@ -256,11 +260,16 @@ async def build(
     if len(chunks) > options.max_chunks:
         raise TooMuchInput(f"the input makes {len(chunks):,} chunks (model calls), over the limit of "
                            f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")
-    extractions, failures = await extract_all(client, prompts["extract"], by_id, chunks, options, progress)
-    if chunks and len(failures) == len(chunks) and any(f.unreachable for f in failures):
-        raise ServerUnreachable(next(f.error for f in failures if f.unreachable))
+    extractions: list[Selection | None]
+    failures: list[ChunkFailure] = []
+    if needs_selection(chunks, options, client.config.model):
+        extractions, failures = await extract_all(client, prompts["extract"], by_id, chunks, options, progress)
+        if chunks and len(failures) == len(chunks) and any(f.unreachable for f in failures):
+            raise ServerUnreachable(next(f.error for f in failures if f.unreachable))
+    else:  # every content sentence is a candidate fact; the composition call reads them all
+        extractions = [Selection(ids=list(range(1, len(c.sentences) + 1))) for c in chunks]
 
-    # Verify, in input order, so claim ids do not depend on which call finished first.
+    # In input order, so claim ids do not depend on which call finished first.
     indexes = {a.id: SourceIndex.build(a) for a in articles}
     counter = iter(range(1, 1_000_000))
     claims: list[Claim] = []
@@ -268,7 +277,7 @@ async def build(
     for chunk, ex in zip(chunks, extractions, strict=True):
         if ex is None:
             continue
-        kept, lost = verify_extraction(ex, chunk, indexes[chunk.article_id], lambda: next(counter))
+        kept, lost = claims_from_selection(ex, chunk, by_id[chunk.article_id], lambda: next(counter))
         claims.extend(kept)
         dropped.extend(lost)
 
@@ -299,6 +308,10 @@ async def build(
             synthesis_failed = str(exc)
         except (ReplayMiss, RecordError):
             raise
+        except openai.APIConnectionError as exc:
+            if client.usage.calls == 0 and client.usage.cached == 0:  # not one call got through
+                raise ServerUnreachable(f"{type(exc).__name__}: {exc}") from None
+            synthesis_failed = f"{type(exc).__name__}: {exc}"
         except openai.OpenAIError as exc:  # the server failed even after the SDK's retries
             synthesis_failed = f"{type(exc).__name__}: {exc}"
     # Points are filled from the merged facts when the synthesis is thin or failed.

@@ -181,16 +181,20 @@ def assemble(
         p = check_sentence(s, by_id, dropped)
         if p is None:
             continue
-        if _near_duplicate(p, points):
+        if _near_duplicate(p, points) or _near_duplicate(p, summary):
             dropped["repeated point"] += 1
             continue
         points.append(p)
+    # Without a summary from the model, the two best-corroborated facts are the summary (when
+    # enough are left for the points), and then not points as well: each fact is said once.
+    summary_from_facts = not summary
+    want = min_points + (2 if summary_from_facts else 0)
     # Every fact that several outlets report belongs in the briefing; then fill up to min_points
     # from the best-supported facts the model left out, in the facts' own (verified) words.
-    used = {(c.source, c.start) for p in points for c in p.citations}
+    used = {(c.source, c.start) for p in [*points, *summary] for c in p.citations}
     for f in facts:
         multi = len(f.sources) >= 2
-        if len(points) >= (max_points if multi else min_points):
+        if len(points) >= (max_points + 2 if multi else want):
             if multi:
                 continue
             break
@@ -202,6 +206,8 @@ def assemble(
             used |= {(c.source, c.start) for c in f.citations}
     # Best-corroborated first; the model's order of importance within the same support.
     points.sort(key=lambda p: -len({c.source for c in p.citations}))
+    if summary_from_facts and len(points) >= min_points + 2:
+        summary, points = points[:2], points[2:]
     points = points[:max_points]
 
     disagreements: list[Disagreement] = []
@@ -227,8 +233,6 @@ def assemble(
             positions=[Position(text=f.text, citations=list(f.citations)) for f in fs],
         ))
 
-    if not summary and points:
-        summary = points[:2]
     title = " ".join(syn.title.split())
     all_quotes = " ".join(c.quote for f in facts for c in f.citations)
     if not title or is_directive(title) or not supported(title, all_quotes, threshold=0.5):

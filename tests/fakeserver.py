@@ -1,5 +1,6 @@
 """A real OpenAI-compatible HTTP server on 127.0.0.1 for tests: it answers from the exchanges
-recorded from the real local model (``fixtures/seeds``) and injects faults on chosen requests.
+recorded from the real local model (``fixtures/seeds``, ``fixtures/seeds-select``) and injects
+faults on chosen requests.
 
 It behaves like llama-cpp-python's server: ``/v1/models`` says ``owned_by: "me"``, and a request
 with ``response_format.type == "json_schema"`` gets HTTP 500 naming ``response_format``. A re-ask
@@ -24,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS_FIXTURES = ROOT / "fixtures" / "seeds"
+# The seeds build in both shapes: one composition call (the default for five articles), and
+# --select always (a sentence-picking call per article, then the composition).
+SEEDS_FIXTURES = (ROOT / "fixtures" / "seeds", ROOT / "fixtures" / "seeds-select")
 MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 
 FAULT_KINDS = (
@@ -65,7 +68,7 @@ def completion(content: str | None, finish: str = "stop") -> dict[str, Any]:
 
 @dataclass
 class FakeServer:
-    fixtures: Path = SEEDS_FIXTURES
+    fixtures: tuple[Path, ...] = SEEDS_FIXTURES
     faults: list[Fault] = field(default_factory=list)
     models_fault: str | None = None  # "html200": /models answers an HTML page
     requests: list[dict[str, Any]] = field(default_factory=list)  # chat bodies, in order
@@ -74,7 +77,7 @@ class FakeServer:
     def __post_init__(self) -> None:
         self.replies: dict[str, dict[str, Any]] = {}
         self.by_system: dict[str, dict[str, Any]] = {}
-        for f in sorted(self.fixtures.glob("*.json")):
+        for f in sorted(p for d in self.fixtures for p in d.glob("*.json")):
             ex = json.loads(f.read_text(encoding="utf-8"))
             body = ex["responses"][-1]["body"]
             self.replies[body_key(ex["request"])] = body

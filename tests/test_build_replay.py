@@ -14,6 +14,7 @@ from summarizer.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 FIXTURES = ROOT / "fixtures" / "seeds"
+FIXTURES_SELECT = ROOT / "fixtures" / "seeds-select"  # recorded with --select always
 MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"  # the embedded default the fixtures were recorded with
 
 # Page furniture and other stories in the seeds: none of it may reach the briefing.
@@ -108,11 +109,12 @@ def test_runs_are_stored_listed_and_shown(home: Path, capsys: pytest.CaptureFixt
 
 def test_replay_miss_is_loud_and_names_the_prompt(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     extra = home / "new.txt"
-    extra.write_text("A new story\n\nSomething else happened in another city on Monday, officials said.\n")
+    extra.write_text("Allies meet again\n\nUkraine's allies met again on Friday to discuss the peacekeeping mission "
+                     "and the troops that countries may contribute, officials said.\n")
     code = main(["build", "seeds/", str(extra), "--replay", str(FIXTURES), "-o", str(home / "x.md"), "-q"])
     assert code == 4
     err = capsys.readouterr().err
-    assert "replay miss" in err and "prompt extract@" in err
+    assert "replay miss" in err and "prompt synthesize@" in err  # the new article's sentences change the facts
     assert not (home / "x.md").exists()
 
 
@@ -120,11 +122,11 @@ def test_a_failing_chunk_makes_a_partial_run_with_the_rest(home: Path, capsys: p
     # The cache holds every recorded exchange but one chunk's; the server is down (nothing listens
     # on port 9), so that chunk and the synthesis fail and the briefing is built from the rest.
     cache = home / "home" / "cache"
-    shutil.copytree(FIXTURES, cache)
+    shutil.copytree(FIXTURES_SELECT, cache)
     victim = sorted(cache.glob("extract-*.json"))[0]
     victim.unlink()
     out = home / "partial.json"
-    code = main(["build", "seeds/", "--base-url", "http://127.0.0.1:9/v1", "--model", MODEL,
+    code = main(["build", "seeds/", "--base-url", "http://127.0.0.1:9/v1", "--model", MODEL, "--select", "always",
                  "--structured", "json_object", "--retries", "0", "--format", "json", "-o", str(out), "-q"])
     assert code == 3
     err = capsys.readouterr().err
@@ -133,7 +135,7 @@ def test_a_failing_chunk_makes_a_partial_run_with_the_rest(home: Path, capsys: p
     assert doc["stats"]["chunks_failed"] == 1 and doc["stats"]["synthesis_failed"]
     assert len(doc["points"]) >= 8 and all(p["citations"] for p in doc["points"])
     # A re-run once the server is back would resume: the finished exchanges are still cached.
-    assert len(list(cache.glob("*.json"))) == len(list(FIXTURES.glob("*.json"))) - 1
+    assert len(list(cache.glob("*.json"))) == len(list(FIXTURES_SELECT.glob("*.json"))) - 1
 
 
 @pytest.mark.parametrize(

@@ -74,10 +74,11 @@ def test_chunks_keep_offsets_and_budget(path: Path, budget: int) -> None:
         assert c.tokens <= budget
         assert c.start >= prev_end
         prev_end = c.end
-        # The model sees the chunk's paragraphs numbered; each is an exact slice of the article.
+        # The model sees the chunk's sentences numbered; each is an exact slice of the article.
         assert c.paragraphs[0][0] == c.start and c.paragraphs[-1][1] == c.end
-        for n, (s, e) in enumerate(c.paragraphs, start=1):
-            assert f"[P{n}] {text[s:e]}" in c.text
+        assert c.sentences and all(c.start <= s < e <= c.end for s, e in c.sentences)
+        for n, (s, e) in enumerate(c.sentences, start=1):
+            assert f"[{n}] {' '.join(text[s:e].split())}" in c.text
     # Nothing of the story is lost: every content paragraph's words are in some chunk.
     joined = " ".join(text[s:e] for c in chunks for s, e in c.paragraphs).split()
     for s, e in content_paragraphs(text):

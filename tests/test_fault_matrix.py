@@ -1,6 +1,8 @@
 """The fault matrix: real builds of the seeds against a real HTTP server on loopback that answers
 from the recorded exchanges and injects one fault at a time, alone, sticky and in bursts. Each run
-is followed by a re-run against the healthy server, which must ask exactly for what failed.
+is followed by a re-run against the healthy server, which must ask exactly for what failed. The
+builds use --select always, so that a run makes several calls: one per article, then the
+composition.
 
 Asserted for every case: the documented exit code, no traceback, stdout a complete JSON briefing,
 nothing unusable in the cache, and the re-run's requests.
@@ -19,13 +21,13 @@ from summarizer.cli import main
 from .fakeserver import FAULT_KINDS, MODEL, FakeServer, Fault, body_key
 
 ROOT = Path(__file__).resolve().parent.parent
-CALLS = 13  # the seeds build: 12 chunks, 1 synthesis
+CALLS = 6  # the seeds build with --select always: 5 articles, 1 composition
 RECOVERED_BY_RETRY_OR_REASK = [k for k in FAULT_KINDS if k != "400"]
 
 
 def build(server: FakeServer, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict, str]:  # type: ignore[type-arg]
     code = main(["build", "seeds/", "--base-url", server.url, "--model", MODEL, "--concurrency", "1",
-                 "--retries", "1", "--format", "json", "--quiet", *extra])
+                 "--select", "always", "--retries", "1", "--format", "json", "--quiet", *extra])
     out, err = capsys.readouterr()
     assert "Traceback" not in err and "briefing: internal error" not in err
     return code, json.loads(out) if out else {}, err
@@ -92,7 +94,7 @@ def test_a_call_that_keeps_failing_makes_a_partial_run_and_the_rerun_asks_only_f
     ("429", range(1, 3), 1),
     ("drop", range(4, 8), 2),
     ("invalid-json", range(1, 4), 1),  # the first call's three attempts
-    ("html200", range(5, 11), 2),
+    ("html200", range(1, 7), 2),  # three attempts each for calls 1 and 2
 ])
 def test_a_burst_fails_only_the_calls_it_covers(kind: str, burst: range, failed_calls: int, home: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
@@ -108,7 +110,7 @@ def test_a_burst_fails_only_the_calls_it_covers(kind: str, burst: range, failed_
 
 def test_twenty_500s_never_change_the_structured_mode(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with FakeServer(faults=[Fault("500", on=range(1, 21))]) as server:
-        code, doc, _err = build(server, capsys, "--retries", "3")  # 4 tries a call: the first 5 calls fail
+        code, doc, _err = build(server, capsys, "--retries", "3")  # 4 tries a call: all 5 article calls fail
         assert code == 3
         assert doc["stats"]["chunks_failed"] == 5 and doc["stats"]["mode_changes"] == []
         assert all(b["response_format"]["type"] == "json_object" for b in server.requests)
@@ -121,7 +123,7 @@ def test_an_html_models_page_is_not_trusted_and_a_mode_change_is_reported(
         home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     with FakeServer(models_fault="html200") as server:
         code = main(["build", "seeds/", "--base-url", server.url, "--model", MODEL, "--concurrency", "1",
-                     "--retries", "1", "-o", str(home.parent / "out.md")])
+                     "--select", "always", "--retries", "1", "-o", str(home.parent / "out.md")])
         err = capsys.readouterr().err
         assert code == 0, err
         # The probe's page was not trusted: json_schema was tried, the server rejected the shape

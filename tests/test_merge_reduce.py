@@ -136,7 +136,10 @@ def test_assemble_keeps_only_supported_cited_sentences() -> None:
     assert texts[0] == "Around a dozen countries may contribute troops."
     assert {c.source for c in b.points[0].citations} == {1, 2}  # merged group: both outlets cited
     assert "Thirty countries will send 5,000 troops." not in texts
-    assert len(b.points) == 3  # filled from the best-supported facts up to min_points
+    # Filled from the best-supported facts, but not the one the summary already states: each fact once.
+    assert len(b.points) == 2
+    summary_spans = {(c.source, c.start) for p in b.summary_sentences for c in p.citations}
+    assert not any((c.source, c.start) in summary_spans for p in b.points for c in p.citations)
     assert dropped["unknown fact ids stripped"] == 2
     assert dropped["no valid citation"] == 1
     assert dropped["not supported by its cited quotes"] == 1

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.models import Extraction
+from summarizer.models import Selection
 from summarizer.parsing import InvalidJSON, SchemaViolation, TruncatedOutput, inline_schema, parse_reply
 from summarizer.prompts import PromptError, load_prompts, parse_prompt
 from summarizer.reduce import Synthesis
@@ -48,34 +48,32 @@ def test_editing_a_prompt_changes_its_hash_and_only_its_hash() -> None:
 
 
 def test_parse_reply_typed_errors() -> None:
-    good = '{"claims": [{"statement": "s", "quote": "q q q", "kind": "event"}]}'
-    assert parse_reply(good, "stop", Extraction).claims[0].kind == "event"
+    good = '{"ids": [1, 3, 4]}'
+    assert parse_reply(good, "stop", Selection).ids == [1, 3, 4]
     with pytest.raises(TruncatedOutput):
-        parse_reply(good[:-5], "length", Extraction)
+        parse_reply(good[:-5], "length", Selection)
     with pytest.raises(InvalidJSON, match="not valid JSON"):
-        parse_reply('{"claims": [', "stop", Extraction)
+        parse_reply('{"ids": [', "stop", Selection)
     with pytest.raises(InvalidJSON, match="empty"):
-        parse_reply("", "stop", Extraction)
-    with pytest.raises(SchemaViolation, match=r"claims.0.kind"):
-        parse_reply('{"claims": [{"statement": "s", "quote": "q", "kind": "rumour"}]}', "stop", Extraction)
+        parse_reply("", "stop", Selection)
+    with pytest.raises(SchemaViolation, match=r"ids.1"):
+        parse_reply('{"ids": [1, "the second"]}', "stop", Selection)
     # Plain-text servers: the JSON is dug out of prose or a fenced block.
     fenced = "Sure! Here it is:\n```json\n" + good + "\n```"
-    assert parse_reply(fenced, "stop", Extraction, loose=True).claims
+    assert parse_reply(fenced, "stop", Selection, loose=True).ids == [1, 3, 4]
 
 
 def test_inline_schema_keeps_a_property_named_title_and_has_no_refs() -> None:
     schema = inline_schema(Synthesis)
     assert "title" in schema["properties"] and "title" in schema["required"]
     assert "$ref" not in str(schema) and "$defs" not in schema
-    ex = inline_schema(Extraction)
-    assert ex["properties"]["claims"]["minItems"] == 4
-    assert ex["properties"]["claims"]["items"]["properties"]["kind"]["enum"][0] == "event"
 
 
-@pytest.mark.parametrize(("sentences", "min_items", "max_items"), [(1, 1, 1), (3, 1, 3), (8, 4, 8), (30, 4, 10)])
-def test_extraction_schema_is_sized_to_the_chunk(sentences: int, min_items: int, max_items: int) -> None:
-    from summarizer.pipeline import extraction_schema
+@pytest.mark.parametrize("sentences", [1, 7, 40])
+def test_the_selection_schema_allows_only_the_chunks_sentence_numbers(sentences: int) -> None:
+    from summarizer.pipeline import selection_schema
 
-    claims = extraction_schema(sentences)["properties"]["claims"]
-    assert (claims["minItems"], claims["maxItems"]) == (min_items, max_items)
-    assert inline_schema(Extraction)["properties"]["claims"]["maxItems"] == 10  # the model itself is untouched
+    ids = selection_schema(sentences)["properties"]["ids"]
+    assert ids["items"]["enum"] == list(range(1, sentences + 1))
+    assert ids["maxItems"] == sentences
+    assert "enum" not in inline_schema(Selection)["properties"]["ids"]["items"]  # the model itself is untouched

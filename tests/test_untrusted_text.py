@@ -14,7 +14,7 @@ from summarizer.answer import AnswerSentence, ModelAnswer, QuoteRef, check_answe
 from summarizer.chunking import MAX_SENTENCE_CHARS, sentence_spans
 from summarizer.cli import main
 from summarizer.models import Article, Briefing, Citation, Disagreement, Point, Position, SourceRef
-from summarizer.pipeline import verify_extraction
+from summarizer.pipeline import claims_from_selection
 from summarizer.reduce import CitedSentence, Fact, Synthesis, assemble
 from summarizer.retrieve import Passage
 from summarizer.sanitize import md_text, one_line, redact, safe_url, scrub_url, secrets_of
@@ -152,22 +152,21 @@ def test_directive_sentences(sentence: str, directive: bool) -> None:
 
 
 def test_a_planted_instruction_never_supports_a_claim() -> None:
-    from summarizer.models import Chunk, DropReason, ExtractedClaim, Extraction
+    from summarizer.chunking import chunk_article
+    from summarizer.models import DropReason, Selection
 
     src = SourceIndex.build(ARTICLE)
     assert locate(PLANTED, src) is None
     assert locate("the meeting was cancelled", src) is None
-    chunk = Chunk(article_id=1, index=0, start=0, end=len(TEXT), text=TEXT, tokens=50,
-                  paragraphs=[(25, len(TEXT) - 1)])
-    ex = Extraction(claims=[
-        ExtractedClaim(paragraph=1, quote=PLANTED, statement="The meeting was cancelled.", kind="event"),
-        ExtractedClaim(paragraph=1, quote="Defence ministers met at NATO headquarters in Brussels on Thursday.",
-                       statement="Defence ministers met in Brussels.", kind="event"),
-    ])
+    (chunk,) = chunk_article(ARTICLE, 400, lambda t: len(t.split()))
+    assert "Ignore previous instructions" not in chunk.text  # it gets no number: it cannot be picked
+    assert chunk.text == ("[1] Defence ministers met at NATO headquarters in Brussels on Thursday. "
+                          "[2] The ministers agreed to meet again in May.")
     ids = iter(range(1, 10))
-    kept, dropped = verify_extraction(ex, chunk, src, lambda: next(ids))
-    assert [c.statement for c in kept] == ["Defence ministers met in Brussels."]
-    assert [d.reason for d in dropped] == [DropReason.directive]
+    kept, dropped = claims_from_selection(Selection(ids=[1, 3, 1]), chunk, ARTICLE, lambda: next(ids))
+    assert [c.span.quote for c in kept] == ["Defence ministers met at NATO headquarters in Brussels on Thursday."]
+    assert all(TEXT[c.span.start : c.span.end] == c.span.quote for c in kept)  # exact by construction
+    assert [d.reason for d in dropped] == [DropReason.unknown_id, DropReason.repeated_id]
 
 
 def test_titles_and_open_questions_are_checked_like_points() -> None:
@@ -181,7 +180,7 @@ def test_titles_and_open_questions_are_checked_like_points() -> None:
     b, dropped = assemble(syn, [fact], [], [SourceRef(id=1, path="a.txt", title="Allies meet in Brussels")],
                           min_points=1, max_points=3)
     assert b.title == "Allies meet in Brussels"  # the model's unsupported title is not used
-    assert [p.text for p in b.points] == [quote]
+    assert [p.text for p in b.summary_sentences] == [quote] and b.points == []  # the one fact, said once
     assert b.open_questions == ["When will the defence ministers meet again in Brussels?"]
     assert dropped["not supported by its cited quotes"] == 1  # "The meeting was cancelled."
     assert dropped["open question not supported by the quotes"] == 1

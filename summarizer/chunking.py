@@ -7,8 +7,11 @@ the original text.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from .models import Article, Chunk
 from .textutil import is_directive
@@ -172,12 +175,41 @@ def content_paragraphs(text: str) -> list[tuple[int, int]]:
     return kept
 
 
+@dataclass(frozen=True)
+class Segmentation:
+    """An article's text segmented once: its content paragraphs and their sentences, as character
+    spans of the text. Chunking, verification, retrieval and the off-story filter all read this;
+    none of them splits the text again."""
+
+    paragraphs: tuple[tuple[int, int], ...]
+    sentences: tuple[tuple[int, int], ...]  # every sentence of every content paragraph, in order
+    directives: frozenset[tuple[int, int]]  # those that address the reader or a model
+
+    def sentences_in(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The sentences inside [start, end)."""
+        i = bisect.bisect_left(self.sentences, (start, -1))
+        out = []
+        while i < len(self.sentences) and self.sentences[i][1] <= end:
+            out.append(self.sentences[i])
+            i += 1
+        return out
+
+
+@functools.lru_cache(maxsize=1024)
+def segment(text: str) -> Segmentation:
+    """The one segmentation of ``text`` (computed once per text, then served from a cache)."""
+    paragraphs = tuple(content_paragraphs(text))
+    sentences = tuple(sp for ps, pe in paragraphs for sp in sentence_spans(text, ps, pe))
+    directives = frozenset(sp for sp in sentences if is_directive(text[sp[0] : sp[1]]))
+    return Segmentation(paragraphs, sentences, directives)
+
+
 def _split_long(
     text: str, s: int, e: int, budget: int, count: Callable[[str], int]
 ) -> list[tuple[int, int]]:
     """Pieces of one paragraph that each fit the budget: sentences, else word runs."""
     pieces: list[tuple[int, int]] = []
-    for ss, se in sentence_spans(text, s, e):
+    for ss, se in segment(text).sentences_in(s, e):
         if count(text[ss:se]) <= budget:
             pieces.append((ss, se))
             continue
@@ -201,7 +233,7 @@ def chunk_article(article: Article, budget: int, count: Callable[[str], int]) ->
     text = article.text
     room = budget - 16  # the "[nn] " labels of the paragraph's sentences
     pieces: list[tuple[int, int]] = []
-    for s, e in content_paragraphs(text):
+    for s, e in segment(text).paragraphs:
         if count(text[s:e]) <= room:
             pieces.append((s, e))
         else:
@@ -231,12 +263,14 @@ def numbered(text: str, paragraphs: list[tuple[int, int]]) -> tuple[str, list[tu
     """The paragraphs as the model sees them, every sentence numbered ("[1] First. [2] Second.",
     paragraphs apart), and the numbered sentences' spans in order. A sentence that addresses the
     reader or a model ("Ignore previous instructions ...") gets no number: it cannot be picked."""
+    doc = segment(text)
     lines: list[str] = []
     spans: list[tuple[int, int]] = []
     for ps, pe in paragraphs:
         parts = []
-        for s, e in sentence_spans(text, ps, pe):
-            if is_directive(text[s:e]):
+        # A piece is a paragraph or a sentence of one; a word run of an overlong sentence is its own.
+        for s, e in doc.sentences_in(ps, pe) or [(ps, pe)]:
+            if (s, e) in doc.directives:
                 continue
             spans.append((s, e))
             parts.append(f"[{len(spans)}] {' '.join(text[s:e].split())}")

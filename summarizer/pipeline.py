@@ -15,7 +15,7 @@ from typing import Any
 
 import openai
 
-from .chunking import chunk_article, content_paragraphs
+from .chunking import chunk_article, segment
 from .client import CallFailed, ModelClient
 from .exchanges import RecordError, ReplayMiss
 from .merge import dedupe, find_conflicts, group_claims, off_story, timing_split, title_conflicts, title_mentions
@@ -283,7 +283,7 @@ async def build(
 
     claims, dups = dedupe(claims)
     dropped += [Dropped(c.article_id, c.chunk_index, c.statement, c.span.quote, DropReason.duplicate) for c in dups]
-    paragraphs = {a.id: [(s, e, content_words(a.text[s:e])) for s, e in content_paragraphs(a.text)]
+    paragraphs = {a.id: [(s, e, content_words(a.text[s:e])) for s, e in segment(a.text).paragraphs]
                   for a in articles}
     claims, off = off_story(claims, paragraphs)
     dropped += [Dropped(c.article_id, c.chunk_index, c.statement, c.span.quote, DropReason.furniture) for c in off]

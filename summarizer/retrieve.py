@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from .chunking import content_paragraphs, sentence_spans, words
+from .chunking import segment, words
 from .models import Article
 from .textutil import STOPWORDS, _stem, tokens
 
@@ -41,9 +41,10 @@ def passages_of(articles: Sequence[Article]) -> list[Passage]:
     """Content paragraphs (no page furniture), long ones cut into runs of whole sentences."""
     out = []
     for a in articles:
-        for s, e in content_paragraphs(a.text):
+        doc = segment(a.text)
+        for s, e in doc.paragraphs:
             run: list[tuple[int, int]] = []
-            for ss, se in sentence_spans(a.text, s, e):
+            for ss, se in doc.sentences_in(s, e):
                 if run and words(a.text[run[0][0] : se]) > MAX_PASSAGE_WORDS:
                     out.append(Passage(a.id, run[0][0], run[-1][1], a.text[run[0][0] : run[-1][1]]))
                     run = []

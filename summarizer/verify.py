@@ -15,9 +15,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .chunking import MAX_SENTENCE_CHARS, content_paragraphs, sentence_spans
+from .chunking import MAX_SENTENCE_CHARS, segment
 from .models import Article, Span
-from .textutil import is_directive
 
 _TRANSLATE = str.maketrans(
     {
@@ -88,12 +87,9 @@ class SourceIndex:
     @classmethod
     def build(cls, article: Article) -> SourceIndex:
         n, idx = normalise(article.text)
-        sents: list[tuple[int, int]] = []
-        blocked: list[tuple[int, int]] = []
-        for s, e in content_paragraphs(article.text):
-            for span in sentence_spans(article.text, s, e):
-                (blocked if is_directive(article.text[span[0] : span[1]]) else sents).append(span)
-        return cls(article=article, normalised=n, index=idx, sentences=sents, directives=tuple(blocked))
+        doc = segment(article.text)
+        sents = [sp for sp in doc.sentences if sp not in doc.directives]
+        return cls(article=article, normalised=n, index=idx, sentences=sents, directives=tuple(sorted(doc.directives)))
 
     def touches_directive(self, start: int, end: int) -> bool:
         return any(s < end and e > start for s, e in self.directives)

@@ -1,0 +1,66 @@
+"""One segmentation per article, shared by every stage: cases a news text throws at it, and
+properties that must hold on every dev-cluster article and seed. Pure."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summarizer.chunking import MAX_SENTENCE_CHARS, segment
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV = ROOT.parent / "shared" / "eval" / "multinews-dev.jsonl"
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in segment(text).sentences]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("U.S. President Donald Trump met Gen. Mark Smith on Monday. He left early.",
+     ["U.S. President Donald Trump met Gen. Mark Smith on Monday.", "He left early."]),
+    ('He said: "It is over." Then he left the room for good.',
+     ['He said: "It is over."', "Then he left the room for good."]),
+    ("“We discuss troops. Air defence too. Our partners understand,” he said. The talks ended on time.",
+     ["“We discuss troops. Air defence too. Our partners understand,” he said.", "The talks ended on time."]),
+    ("BRUSSELS\n\nThe ministers met at NATO headquarters on Thursday. They agreed to meet again.",
+     ["The ministers met at NATO headquarters on Thursday.", "They agreed to meet again."]),  # dateline: furniture
+    ("Allies meet in Brussels\n\nThe ministers met at NATO headquarters on Thursday evening.",
+     ["The ministers met at NATO headquarters on Thursday evening."]),  # a headline without a full stop
+    ("The plan, approved by the U.N. last week, was signed by Dr. Jones and Mr. Lee in the morning.",
+     ["The plan, approved by the U.N. last week, was signed by Dr. Jones and Mr. Lee in the morning."]),
+])
+def test_news_sentences(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+def test_the_segmentation_is_computed_once_per_text() -> None:
+    text = "The ministers met at NATO headquarters on Thursday. They agreed to meet again in May."
+    assert segment(text) is segment(text)
+
+
+def _texts() -> list[str]:
+    out = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    if DEV.exists():
+        for line in DEV.read_text(encoding="utf-8").splitlines():
+            out += [d["rawDocumentText"] for d in json.loads(line)["documents"]]
+    return out
+
+
+def test_sentences_are_ordered_exact_bounded_spans_inside_paragraphs() -> None:
+    texts = _texts()
+    assert len(texts) > 5
+    for text in texts:
+        doc = segment(text)
+        prev = 0
+        for s, e in doc.sentences:
+            assert prev <= s < e <= len(text) and e - s <= MAX_SENTENCE_CHARS
+            assert text[s:e] == text[s:e].strip()
+            assert any(ps <= s and e <= pe for ps, pe in doc.paragraphs)
+            prev = e
+        # Nothing of a paragraph is lost between its sentences but white space.
+        for ps, pe in doc.paragraphs:
+            inside = doc.sentences_in(ps, pe)
+            assert "".join("".join(text[s:e].split()) for s, e in inside) == "".join(text[ps:pe].split())

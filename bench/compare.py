@@ -3,6 +3,7 @@
 tokens in/out, citations and exact spans, and the ratios to each baseline.
 
     python bench/compare.py seeds/                      # the embedded local model, started once
+    python bench/compare.py seeds/ --langchain-python /tmp/lc/bin/python   # with LangChain's chain
     python bench/compare.py seeds/ --base-url http://localhost:8080/v1 --model any
 
 Run nothing else on the model meanwhile: on 2 cores a second job halves every figure.
@@ -45,32 +46,45 @@ def one_prompt(client: OpenAI, model: str, texts: list[str]) -> dict[str, object
             "citations": len(re.findall(r"\[\d+\]", text)), "exact": "n/a (article numbers only)"}
 
 
-def langchain(base_url: str, model: str, texts: list[str]) -> dict[str, object] | None:
-    try:
-        from langchain_classic.chains.summarize import load_summarize_chain  # type: ignore[import-not-found]
-        from langchain_core.documents import Document  # type: ignore[import-not-found]
-        from langchain_openai import ChatOpenAI  # type: ignore[import-not-found]
-        from langchain_text_splitters import RecursiveCharacterTextSplitter  # type: ignore[import-not-found]
-    except ImportError:
+LANGCHAIN = r"""
+import json, sys, time
+from langchain_classic.chains.summarize import load_summarize_chain
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.documents import Document
+from langchain_openai import ChatOpenAI
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+base_url, model, texts = sys.argv[1], sys.argv[2], json.load(open(sys.argv[3]))
+llm = ChatOpenAI(base_url=base_url, api_key="not-needed", model=model, temperature=0, timeout=1800)
+docs = RecursiveCharacterTextSplitter(chunk_size=3000).split_documents([Document(page_content=t) for t in texts])
+calls = {"n": 0, "in": 0, "out": 0}
+
+class Count(BaseCallbackHandler):
+    def on_llm_end(self, response, **_):
+        calls["n"] += 1
+        usage = (response.llm_output or {}).get("token_usage") or {}
+        calls["in"] += usage.get("prompt_tokens", 0)
+        calls["out"] += usage.get("completion_tokens", 0)
+
+started = time.monotonic()
+load_summarize_chain(llm, chain_type="map_reduce").invoke({"input_documents": docs}, config={"callbacks": [Count()]})
+print(json.dumps({"wall": time.monotonic() - started, **calls}))
+"""
+
+
+def langchain(python: str, base_url: str, model: str, texts: list[str]) -> dict[str, object] | None:
+    """LangChain's map-reduce summary (langchain-classic), run by ``python`` (an environment that
+    has langchain-classic, langchain-openai and langchain-text-splitters)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(texts, f)
+    done = subprocess.run([python, "-c", LANGCHAIN, base_url, model, f.name], capture_output=True, text=True)
+    os.unlink(f.name)
+    if done.returncode != 0:
+        print(f"(LangChain map-reduce failed: {done.stderr.strip()[-300:]})", file=sys.stderr)
         return None
-    llm = ChatOpenAI(base_url=base_url, api_key="not-needed", model=model, temperature=0)
-    docs = RecursiveCharacterTextSplitter(chunk_size=3000).split_documents([Document(page_content=t) for t in texts])
-    calls = {"n": 0, "in": 0, "out": 0}
-
-    from langchain_core.callbacks import BaseCallbackHandler  # type: ignore[import-not-found]
-
-    class Count(BaseCallbackHandler):  # type: ignore[misc]
-        def on_llm_end(self, response, **_):  # type: ignore[no-untyped-def]
-            calls["n"] += 1
-            usage = (response.llm_output or {}).get("token_usage") or {}
-            calls["in"] += usage.get("prompt_tokens", 0)
-            calls["out"] += usage.get("completion_tokens", 0)
-
-    started = time.monotonic()
-    chain = load_summarize_chain(llm, chain_type="map_reduce")
-    chain.invoke({"input_documents": docs}, config={"callbacks": [Count()]})
-    return {"name": "LangChain map-reduce", "wall": time.monotonic() - started, "calls": calls["n"],
-            "in": calls["in"], "out": calls["out"], "citations": 0, "exact": "n/a"}
+    r = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"name": "LangChain map-reduce", "wall": r["wall"], "calls": r["n"], "in": r["in"], "out": r["out"],
+            "citations": 0, "exact": "n/a"}
 
 
 def briefing(paths: list[str], base_url: str, model: str, structured: str) -> dict[str, object]:
@@ -103,6 +117,9 @@ def main() -> None:
     ap.add_argument("--base-url")
     ap.add_argument("--model", default=DEFAULT_MODEL_NAME)
     ap.add_argument("--structured", default="json_object")
+    ap.add_argument("--langchain-python", metavar="PYTHON",
+                    help="an interpreter with langchain-classic, langchain-openai and langchain-text-splitters "
+                         "(e.g. a separate venv's bin/python): adds LangChain's map-reduce chain")
     args = ap.parse_args()
     articles, _ = load_inputs(args.paths)
     texts = [a.text for a in articles]
@@ -111,11 +128,11 @@ def main() -> None:
     with server as url:
         client = OpenAI(base_url=url, api_key="not-needed", timeout=1800)
         rows = [one_prompt(client, args.model, texts)]
-        lc = langchain(url, args.model, texts)
+        lc = langchain(args.langchain_python, url, args.model, texts) if args.langchain_python else None
         if lc:
             rows.append(lc)
-        else:
-            print("(LangChain map-reduce skipped: pip install langchain-classic langchain-openai)", file=sys.stderr)
+        elif not args.langchain_python:
+            print("(LangChain map-reduce skipped: --langchain-python PYTHON to add it)", file=sys.stderr)
         rows.append(briefing(args.paths, url, args.model, args.structured))
     print(f"{len(articles)} articles, model {args.model}, one server")
     print(f"{'':<22}{'wall s':>8}{'calls':>7}{'tokens in':>11}{'out':>7}  citations  exact spans")

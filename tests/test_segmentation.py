@@ -50,8 +50,8 @@ def _texts() -> list[str]:
 
 
 def test_sentences_are_ordered_exact_bounded_spans_inside_paragraphs() -> None:
-    texts = _texts()
-    assert len(texts) > 5
+    texts = _texts()  # the seeds, and the dev clusters where ../shared is beside the checkout (as in CI)
+    assert len(texts) >= 5
     for text in texts:
         doc = segment(text)
         prev = 0

@@ -81,10 +81,6 @@ class Claim(BaseModel):
     chunk_index: int
     statement: str
     kind: ClaimKind
-    who: str = ""
-    when: str = ""
-    where: str = ""
-    figures: list[str] = Field(default_factory=list)
     span: Span
 
 

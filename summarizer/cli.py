@@ -16,7 +16,6 @@ import os
 import signal
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,13 +31,14 @@ from .asking import to_text as ask_text
 from .client import MODES, CallFailed, ModelClient, ModelConfig
 from .config import Target, resolve_target
 from .exchanges import ExchangeTransport, RecordError, ReplayMiss
+from .files import atomic_write
 from .ingest import load_inputs
 from .local import LocalModelError, local_server
 from .models import Briefing
 from .pipeline import SELECT_MODES, BuildOptions, BuildResult, ServerUnreachable, TooMuchInput, build
 from .prompts import PromptError, load_prompts
 from .render import to_json, to_markdown
-from .sanitize import display_path, is_http_url, plain, redact, scrub_url, secrets_of
+from .sanitize import display_path, from_argv, is_http_url, plain, redact, scrub_url, secrets_of
 from .store import Store, StoreError, home
 from .tokens import resolve_encoding
 
@@ -209,24 +209,7 @@ def write_output(text: str, output: str | None) -> None:
         with open(path, "w", encoding="utf-8") as f:  # follows a symlink; opens a device or FIFO
             f.write(text)
         return
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    atomic_write(path, text, stat.S_IMODE(st.st_mode) if st is not None else None, durable=True)
 
 
 def open_store_for_build() -> tuple[Store | None, str | None]:
@@ -323,12 +306,6 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 # --- ask / chat ---------------------------------------------------------------------------
-
-
-def from_argv(text: str) -> str:
-    """A command-line or terminal string: bytes that were not UTF-8 (kept by Python as surrogate
-    escapes) become U+FFFD, so the question can be sent and stored."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def open_session(args: argparse.Namespace) -> tuple[Store, int, int | None]:

@@ -24,11 +24,8 @@ success); they are served in order and the last one repeats.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -39,21 +36,13 @@ from typing import Any
 import httpx2
 from openai import OpenAIError
 
+from .files import atomic_write
 from .sanitize import scrub_url
 
 PROMPT_HEADER = "x-briefing-prompt"  # "name@sha": which prompt file made this request
 CACHE_HEADER = "x-briefing-cache"  # on responses: "hit" when served from a file
 KEY_HEADER = "x-briefing-key"  # on responses: the exchange's key, for ``commit``
 MAX_REPLY_BYTES = 4_000_000  # a reply larger than this is cut off and reported, never parsed
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _umask()
 
 
 class ReplyTooLarge(OpenAIError):
@@ -141,16 +130,7 @@ class ExchangeDir:
         """Write ``ex`` atomically (a unique temporary file, then a rename); OSError on failure."""
         self.path.mkdir(parents=True, exist_ok=True)
         target = self.path / fixture_name(ex.prompt, ex.endpoint, ex.key)
-        fd, tmp = tempfile.mkstemp(dir=self.path, prefix=f".{target.stem}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(ex.to_json())
-            os.chmod(tmp, 0o666 & ~_UMASK)  # as an ordinary new file (mkstemp makes it 0600)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        atomic_write(target, ex.to_json())
         self.index()[ex.key] = target
         self._loaded[ex.key] = ex
         return target

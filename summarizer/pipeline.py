@@ -112,7 +112,7 @@ def selection_schema(sentences: int) -> dict[str, Any]:
     return js
 
 
-def needs_selection(chunks: list[Chunk], options: BuildOptions, model: str) -> bool:
+def needs_selection(chunks: list[Chunk], options: BuildOptions) -> bool:
     """Whether the model must first pick each chunk's fact sentences: always, never, or (auto)
     when all the sentences, listed as facts, would not fit one composition call."""
     if options.select != "auto":
@@ -262,7 +262,7 @@ async def build(
                            f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")
     extractions: list[Selection | None]
     failures: list[ChunkFailure] = []
-    if needs_selection(chunks, options, client.config.model):
+    if needs_selection(chunks, options):
         extractions, failures = await extract_all(client, prompts["extract"], by_id, chunks, options, progress)
         if chunks and len(failures) == len(chunks) and any(f.unreachable for f in failures):
             raise ServerUnreachable(next(f.error for f in failures if f.unreachable))

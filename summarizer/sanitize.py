@@ -32,6 +32,12 @@ def display_path(path: str) -> str:
         return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def from_argv(text: str) -> str:
+    """A command-line or terminal string: bytes that were not UTF-8 (kept by Python as surrogate
+    escapes) become U+FFFD, so it can be sent and stored."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def plain(text: str) -> str:
     """For a terminal: no control characters (no escape sequences), no lone surrogates."""
     return _CONTROL.sub("", clean_text(text))

@@ -92,6 +92,10 @@ class CallFailed(RuntimeError):
     """A call that still has no usable answer after the SDK's retries and our re-asks."""
 
 
+class BudgetSpent(CallFailed):
+    """Not started: the run's token budget (``--max-tokens-total``) is spent."""
+
+
 class CallTimedOut(CallFailed):
     """A call that had no answer within ``ModelConfig.timeout`` (never retried past it)."""
 
@@ -138,6 +142,7 @@ class ModelClient:
     usage: Usage = field(default_factory=Usage)
     _mode: str | None = None
     _modes: dict[str, str] = field(default_factory=dict)  # per prompt, after a rejected shape
+    budget: int | None = None  # tokens (in + out) this client may spend on new calls; then it stops
 
     def __post_init__(self) -> None:
         self._sdk = AsyncOpenAI(
@@ -263,6 +268,9 @@ class ModelClient:
 
         ``json_schema`` replaces the schema sent to the server (e.g. tighter item counts); the
         reply is still validated against ``schema``."""
+        if self.budget is not None and self.usage.prompt_tokens + self.usage.completion_tokens >= self.budget:
+            raise BudgetSpent(f"not started: the token budget of {self.budget:,} is spent "
+                              f"({self.usage.prompt_tokens + self.usage.completion_tokens:,} used)")
         base = prompt.render(**values)
         mode = self._modes.get(prompt.name) or await self.mode()
         while True:

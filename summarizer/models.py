@@ -122,6 +122,8 @@ class Citation(BaseModel):
 class Point(BaseModel):
     text: str
     citations: list[Citation]
+    # In a run compared with an earlier one: every article this point cites arrived since then.
+    new: bool = False
 
 
 class Position(BaseModel):
@@ -143,6 +145,27 @@ class SourceRef(BaseModel):
     published: str | None = None
 
 
+class Story(BaseModel):
+    """One story of the day: articles that report the same event, told once with its sources.
+
+    ``id`` is stable across runs: a story that shares an article with, or is close enough to, a
+    story of the run it is compared with keeps that story's id."""
+
+    id: str
+    title: str
+    summary: str = ""
+    summary_sentences: list[Point] = Field(default_factory=list)
+    points: list[Point] = Field(default_factory=list)
+    disagreements: list[Disagreement] = Field(default_factory=list)
+    open_questions: list[str] = Field(default_factory=list)
+    sources: list[int]  # article ids, in input order
+    outlets: int  # independent outlets (an article without a known outlet counts as its own)
+    reason: str  # why it ranks where it does: "3 outlets", "matches 'ukraine'", "latest 2026-11-20"
+    composed: bool = False  # a composition call told it (stories of one article are not composed)
+    new: bool = True  # not in the run it was compared with (or there was none)
+    continues: str | None = None  # why it is the same story as before: "shares 2 articles"
+
+
 class Briefing(BaseModel):
     title: str
     summary: str
@@ -152,3 +175,6 @@ class Briefing(BaseModel):
     disagreements: list[Disagreement] = Field(default_factory=list)
     open_questions: list[str] = Field(default_factory=list)
     stats: dict[str, object] = Field(default_factory=dict)
+    # The day's stories, ranked; with one story the fields above are that story's.
+    stories: list[Story] = Field(default_factory=list)
+    since_run: int | None = None  # the stored run that "new" compares with

@@ -7,6 +7,7 @@ own (progress goes through a callback).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -19,7 +20,21 @@ from .chunking import chunk_article, segment
 from .client import CallFailed, ModelClient
 from .exchanges import RecordError, ReplayMiss
 from .merge import dedupe, find_conflicts, group_claims, off_story, timing_split, title_conflicts, title_mentions
-from .models import Article, Briefing, Chunk, Citation, Claim, ClaimKind, DropReason, Group, Selection, SourceRef, Span
+from .models import (
+    Article,
+    Briefing,
+    Chunk,
+    Citation,
+    Claim,
+    ClaimKind,
+    DropReason,
+    Group,
+    Point,
+    Selection,
+    SourceRef,
+    Span,
+    Story,
+)
 from .parsing import inline_schema
 from .prompts import Prompt
 from .reduce import (
@@ -33,6 +48,7 @@ from .reduce import (
     render_conflicts,
     render_facts,
 )
+from .stories import Earlier, Plan, continuity, digest, lead, plan_day, story_id
 from .textutil import content_words
 from .tokens import count_tokens
 from .verify import SourceIndex
@@ -54,6 +70,13 @@ class BuildOptions:
     # fit one composition call (measured on the seeds: the embedded 1.5B model picked every
     # sentence of every article, 62 s for nothing), "always", or "never" (every content sentence).
     select: str = "auto"
+    # The daily briefing: keep only the first ``top`` stories (None: all); stories matching one of
+    # ``topics`` rank first. With several stories, each is told in fewer points than a single one.
+    top: int | None = None
+    topics: tuple[str, ...] = ()
+    story_min_points: int = 3
+    story_max_points: int = 6
+    item_points: int = 2  # a story of one article: its first sentences that state something
 
 
 SELECT_MODES = ("auto", "always", "never")
@@ -244,10 +267,163 @@ async def synthesize(
         facts = merged
 
 
+@dataclass(frozen=True)
+class EarlierRun:
+    """The stored run a build is compared with, for stable story ids and what is new."""
+
+    run_id: int
+    stories: list[Earlier]
+    digests: frozenset[str]  # every article of that run
+
+
+def earlier_run(run_id: int, briefing: Briefing, articles: list[Article]) -> EarlierRun:
+    """From a stored run's briefing and articles. A run from before stories existed is one story
+    of all its articles."""
+    by_id = {a.id: a for a in articles}
+    stories = briefing.stories or [Story(id=story_id([digest(a.text) for a in articles] or [""]), title=briefing.title,
+                                         sources=[a.id for a in articles], outlets=0, reason="")]
+    out = []
+    for st in stories:
+        arts = [by_id[i] for i in st.sources if i in by_id]
+        out.append(Earlier(id=st.id, digests=frozenset(digest(a.text) for a in arts),
+                           leads=tuple(lead(a.title, a.text) for a in arts)))
+    return EarlierRun(run_id=run_id, stories=out, digests=frozenset(digest(a.text) for a in articles))
+
+
+@dataclass
+class StoryWork:
+    """A story's claims, ready to be told (the pure steps after extraction)."""
+
+    plan: Plan
+    articles: list[Article]
+    claims: list[Claim]
+    dropped: list[Dropped]
+
+
+def story_claims(plan: Plan, by_id: dict[int, Article], chunks: list[Chunk],
+                 extractions: dict[tuple[int, int], Selection | None], next_id: Callable[[], int]) -> StoryWork:
+    """Claims of one story from its chunks' selections (deduplicated, off-story ones dropped:
+    the off-story test compares a story's articles with each other, never with the whole day)."""
+    arts = [by_id[i] for i in plan.members]
+    claims: list[Claim] = []
+    dropped: list[Dropped] = []
+    for chunk in chunks:
+        ex = extractions.get((chunk.article_id, chunk.index))
+        if ex is None:
+            continue
+        kept, lost = claims_from_selection(ex, chunk, by_id[chunk.article_id], next_id)
+        claims.extend(kept)
+        dropped.extend(lost)
+    claims, dups = dedupe(claims)
+    dropped += [Dropped(c.article_id, c.chunk_index, c.statement, c.span.quote, DropReason.duplicate) for c in dups]
+    paragraphs = {a.id: [(s, e, content_words(a.text[s:e])) for s, e in segment(a.text).paragraphs] for a in arts}
+    claims, off = off_story(claims, paragraphs)
+    dropped += [Dropped(c.article_id, c.chunk_index, c.statement, c.span.quote, DropReason.furniture) for c in off]
+    return StoryWork(plan=plan, articles=arts, claims=claims, dropped=dropped)
+
+
+def source_refs(articles: list[Article]) -> list[SourceRef]:
+    return [SourceRef(id=a.id, path=a.path, title=a.title, outlet=a.outlet, url=a.url, published=a.published)
+            for a in articles]
+
+
+@dataclass
+class Told:
+    briefing: Briefing  # the story, told as a one-story briefing
+    groups: int
+    synthesis_dropped: Counter[str]
+    failed: str | None
+
+
+async def tell_story(work: StoryWork, client: ModelClient, prompt: Prompt, options: BuildOptions,
+                     min_points: int, max_points: int, progress: Progress) -> Told:
+    """Merge a story's claims into facts, find where outlets differ, and compose it (one call,
+    more when the facts outgrow it); every sentence of the result is checked against its facts."""
+    claim_by_id = {c.id: c for c in work.claims}
+    groups = group_claims(work.claims)
+    facts = facts_from_groups(groups, claim_by_id)
+    group_fact = {g.id: f for g, f in zip(groups, facts, strict=True)}
+    conflicts = conflicts_as_facts(find_conflicts(groups, claim_by_id), group_fact)
+    indexes = {a.id: SourceIndex.build(a) for a in work.articles}
+    conflicts += account_conflicts(groups, claim_by_id, work.articles, indexes)
+    synthesis: Synthesis | None = None
+    failed: str | None = None
+    final_facts = facts
+    if facts:
+        opts = dataclasses.replace(options, max_points=max_points)
+        try:
+            synthesis, final_facts, _ = await synthesize(client, prompt, facts, conflicts, opts, progress)
+        except CallFailed as exc:
+            failed = str(exc)
+        except (ReplayMiss, RecordError):
+            raise
+        except openai.APIConnectionError as exc:
+            if client.usage.calls == 0 and client.usage.cached == 0:  # not one call got through
+                raise ServerUnreachable(f"{type(exc).__name__}: {exc}") from None
+            failed = f"{type(exc).__name__}: {exc}"
+        except openai.OpenAIError as exc:  # the server failed even after the SDK's retries
+            failed = f"{type(exc).__name__}: {exc}"
+    # Points are filled from the merged facts when the synthesis is thin or failed.
+    briefing, dropped = assemble(synthesis, final_facts if synthesis else facts, conflicts,
+                                 source_refs(work.articles), min_points=min_points, max_points=max_points)
+    return Told(briefing=briefing, groups=len(groups), synthesis_dropped=dropped, failed=failed)
+
+
+def item_points(article: Article, chunks: list[Chunk], n: int) -> list[Point]:
+    """A story of one article, told without a model call: its first ``n`` sentences that state
+    something (eight words or more, not the title, not addressed to the reader), each citing
+    itself."""
+    index = SourceIndex.build(article)
+    title = " ".join(article.title.split())
+    out: list[Point] = []
+    for c in chunks:
+        for s, e in c.sentences:
+            quote = article.text[s:e]
+            text = " ".join(quote.split())
+            if len(text.split()) < 8 or text == title or index.touches_directive(s, e):
+                continue
+            out.append(Point(text=text, citations=[Citation(source=article.id, quote=quote, start=s, end=e)]))
+            if len(out) >= n:
+                return out
+    return out
+
+
+def as_story(b: Briefing, plan: Plan, composed: bool) -> Story:
+    return Story(id="", title=b.title, summary=b.summary, summary_sentences=b.summary_sentences,
+                 points=b.points, disagreements=b.disagreements, open_questions=b.open_questions,
+                 sources=list(plan.members), outlets=plan.outlets, reason=plan.reason, composed=composed)
+
+
+def mark_new(stories: list[Story], by_id: dict[int, Article], earlier: EarlierRun | None) -> None:
+    """Stable ids (an earlier story's, when this one continues it) and what is new: a story that
+    continues none, and in a continuing story the points whose every cited article is new."""
+    current = [(frozenset(digest(by_id[i].text) for i in st.sources),
+                [lead(by_id[i].title, by_id[i].text) for i in st.sources]) for st in stories]
+    links = continuity(current, earlier.stories if earlier else [])
+    used: set[str] = set()
+    for st, (dg, _), link in zip(stories, current, links, strict=True):
+        if link is not None:
+            st.id, st.continues = link
+            st.new = False
+            assert earlier is not None
+            for p in [*st.summary_sentences, *st.points]:
+                p.new = all(digest(by_id[c.source].text) not in earlier.digests for c in p.citations)
+        else:
+            st.id = story_id(sorted(dg))
+            st.new = True
+        base, n = st.id, 2
+        while st.id in used:  # two stories from one earlier id cannot happen; a hash clash can
+            st.id, n = f"{base}-{n}", n + 1
+        used.add(st.id)
+
+
 async def build(
     articles: list[Article], client: ModelClient, prompts: dict[str, Prompt], options: BuildOptions,
-    progress: Progress = lambda _s, _d, _t: None,
+    progress: Progress = lambda _s, _d, _t: None, earlier: EarlierRun | None = None,
 ) -> BuildResult:
+    """The day's briefing: group the articles into stories, rank them, extract each story's
+    claims, tell each story of two or more articles through one composition (a story of one
+    article as a short item, with no call), and mark what is new since ``earlier``."""
     started = time.monotonic()
     by_id = {a.id: a for a in articles}
     # A cheap bound first (no article has fewer than ~6 characters a token), so a stray 20 MB
@@ -256,70 +432,86 @@ async def build(
     if at_least > options.max_chunks:
         raise TooMuchInput(f"the input makes at least {at_least:,} chunks (model calls), over the limit of "
                            f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")
-    chunks = chunk_all(articles, options.chunk_tokens, client.config.model)
+    found = plan_day(articles, options.topics)
+    plans = found[: options.top] if options.top else found
+    kept = [a for a in articles if any(a.id in p.members for p in plans)]
+    chunks = chunk_all(kept, options.chunk_tokens, client.config.model)
     if len(chunks) > options.max_chunks:
         raise TooMuchInput(f"the input makes {len(chunks):,} chunks (model calls), over the limit of "
                            f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")
-    extractions: list[Selection | None]
+    chunks_of = {id(p): [c for c in chunks if c.article_id in p.members] for p in plans}
+    composed = [p for p in plans if len(p.members) >= 2]
+    to_pick = [c for p in composed if needs_selection(chunks_of[id(p)], options) for c in chunks_of[id(p)]]
+    extractions: dict[tuple[int, int], Selection | None] = {
+        (c.article_id, c.index): Selection(ids=list(range(1, len(c.sentences) + 1))) for c in chunks}
     failures: list[ChunkFailure] = []
-    if needs_selection(chunks, options):
-        extractions, failures = await extract_all(client, prompts["extract"], by_id, chunks, options, progress)
-        if chunks and len(failures) == len(chunks) and any(f.unreachable for f in failures):
+    if to_pick:
+        picked, failures = await extract_all(client, prompts["extract"], by_id, to_pick, options, progress)
+        if len(failures) == len(to_pick) and any(f.unreachable for f in failures):
             raise ServerUnreachable(next(f.error for f in failures if f.unreachable))
-    else:  # every content sentence is a candidate fact; the composition call reads them all
-        extractions = [Selection(ids=list(range(1, len(c.sentences) + 1))) for c in chunks]
+        extractions.update({(c.article_id, c.index): sel for c, sel in zip(to_pick, picked, strict=True)})
 
-    # In input order, so claim ids do not depend on which call finished first.
-    indexes = {a.id: SourceIndex.build(a) for a in articles}
+    # Claims in input order, so their ids do not depend on which call finished first.
     counter = iter(range(1, 1_000_000))
-    claims: list[Claim] = []
-    dropped: list[Dropped] = []
-    for chunk, ex in zip(chunks, extractions, strict=True):
-        if ex is None:
-            continue
-        kept, lost = claims_from_selection(ex, chunk, by_id[chunk.article_id], lambda: next(counter))
-        claims.extend(kept)
-        dropped.extend(lost)
+    works = {id(p): story_claims(p, by_id, chunks_of[id(p)], extractions, lambda: next(counter)) for p in composed}
+    one_story = len(plans) == 1
+    min_points = options.min_points if one_story else min(options.min_points, options.story_min_points)
+    max_points = options.max_points if one_story else min(options.max_points, options.story_max_points)
 
-    claims, dups = dedupe(claims)
-    dropped += [Dropped(c.article_id, c.chunk_index, c.statement, c.span.quote, DropReason.duplicate) for c in dups]
-    paragraphs = {a.id: [(s, e, content_words(a.text[s:e])) for s, e in segment(a.text).paragraphs]
-                  for a in articles}
-    claims, off = off_story(claims, paragraphs)
-    dropped += [Dropped(c.article_id, c.chunk_index, c.statement, c.span.quote, DropReason.furniture) for c in off]
+    sem = asyncio.Semaphore(max(1, options.concurrency))
+    told: dict[int, Told] = {}
+    done = 0
+    if composed:
+        progress("compose", 0, len(composed))
 
-    claim_by_id = {c.id: c for c in claims}
-    groups = group_claims(claims)
-    facts = facts_from_groups(groups, claim_by_id)
-    group_fact = {g.id: f for g, f in zip(groups, facts, strict=True)}
-    conflicts = conflicts_as_facts(find_conflicts(groups, claim_by_id), group_fact)
-    conflicts += account_conflicts(groups, claim_by_id, articles, indexes)
-    sources = [SourceRef(id=a.id, path=a.path, title=a.title, outlet=a.outlet, url=a.url, published=a.published)
-               for a in articles]
+    async def tell(p: Plan) -> None:
+        nonlocal done
+        async with sem:
+            told[id(p)] = await tell_story(works[id(p)], client, prompts["synthesize"], options,
+                                           min_points, max_points, lambda _s, _d, _t: None)
+        done += 1
+        progress("compose", done, len(composed))
 
-    synthesis: Synthesis | None = None
-    synthesis_failed: str | None = None
-    final_facts = facts
-    if facts:
-        try:
-            synthesis, final_facts, _ = await synthesize(client, prompts["synthesize"], facts, conflicts,
-                                                         options, progress)
-        except CallFailed as exc:
-            synthesis_failed = str(exc)
-        except (ReplayMiss, RecordError):
-            raise
-        except openai.APIConnectionError as exc:
-            if client.usage.calls == 0 and client.usage.cached == 0:  # not one call got through
-                raise ServerUnreachable(f"{type(exc).__name__}: {exc}") from None
-            synthesis_failed = f"{type(exc).__name__}: {exc}"
-        except openai.OpenAIError as exc:  # the server failed even after the SDK's retries
-            synthesis_failed = f"{type(exc).__name__}: {exc}"
-    # Points are filled from the merged facts when the synthesis is thin or failed.
-    briefing, syn_dropped = assemble(synthesis, final_facts if synthesis else facts, conflicts, sources,
-                                     min_points=options.min_points, max_points=options.max_points)
+    await asyncio.gather(*(tell(p) for p in composed))
+
+    stories: list[Story] = []
+    for p in plans:
+        if id(p) in told:
+            stories.append(as_story(told[id(p)].briefing, p, composed=True))
+        else:
+            a = by_id[p.members[0]]
+            pts = item_points(a, chunks_of[id(p)], options.item_points)
+            stories.append(Story(id="", title=a.title, points=pts, sources=[a.id], outlets=p.outlets,
+                                 reason=p.reason))
+    mark_new(stories, by_id, earlier)
+
+    claims = [c for p in composed for c in works[id(p)].claims]
+    dropped = [d for p in composed for d in works[id(p)].dropped]
+    syn_dropped: Counter[str] = Counter()
+    for t in told.values():
+        syn_dropped += t.synthesis_dropped
+    failed = [t.failed for t in told.values() if t.failed]
+    if one_story and stories[0].composed:
+        briefing = told[id(plans[0])].briefing
+        briefing.summary_sentences, briefing.points = stories[0].summary_sentences, stories[0].points
+    elif one_story:
+        st = stories[0]
+        briefing = Briefing(title=st.title, summary="", sources=source_refs(kept), points=st.points)
+    else:
+        briefing = Briefing(title=f"{len(stories)} stories from {len(kept)} articles", summary="",
+                            sources=source_refs(kept), points=[])
+    briefing.sources = source_refs(kept)
+    briefing.stories = stories
+    briefing.since_run = earlier.run_id if earlier else None
     result = BuildResult(briefing=briefing, chunks=chunks, claims=claims, dropped=dropped, failures=failures,
-                         synthesis_dropped=syn_dropped, synthesis_failed=synthesis_failed)
-    briefing.stats = stats_of(result, articles, client, time.monotonic() - started, len(groups))
+                         synthesis_dropped=syn_dropped, synthesis_failed=failed[0] if failed else None)
+    briefing.stats = stats_of(result, articles, client, time.monotonic() - started,
+                              sum(t.groups for t in told.values()))
+    briefing.stats.update({
+        "stories": len(stories), "stories_found": len(found), "stories_composed": len(told),
+        "stories_failed": len(failed), "stories_new": sum(s.new for s in stories) if earlier else None,
+        "points_new": sum(p.new for s in stories for p in s.points) if earlier else None,
+    })
     return result
 
 
@@ -352,7 +544,10 @@ def account_conflicts(groups: list[Group], claims: dict[int, Claim], articles: l
 def stats_of(result: BuildResult, articles: list[Article], client: ModelClient, wall: float,
              groups: int) -> dict[str, object]:
     reasons = Counter(str(d.reason) for d in result.dropped)
-    multi = sum(1 for p in result.briefing.points if len({c.source for c in p.citations}) >= 2)
+    points = [p for st in result.briefing.stories for p in st.points] or result.briefing.points
+    disagreements = sum(len(st.disagreements) for st in result.briefing.stories) or \
+        len(result.briefing.disagreements)
+    multi = sum(1 for p in points if len({c.source for c in p.citations}) >= 2)
     u = client.usage
     return {
         "articles": len(articles),
@@ -362,9 +557,9 @@ def stats_of(result: BuildResult, articles: list[Article], client: ModelClient, 
         "claims_kept": len(result.claims),
         "claims_dropped": dict(reasons),
         "facts": groups,
-        "points": len(result.briefing.points),
+        "points": len(points),
         "multi_source_points": multi,
-        "disagreements": len(result.briefing.disagreements),
+        "disagreements": disagreements,
         "synthesis_dropped": dict(result.synthesis_dropped),
         "synthesis_failed": result.synthesis_failed,
         "model": client.config.model,

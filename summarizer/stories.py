@@ -1,0 +1,277 @@
+"""Stories: which of a day's articles report the same event.
+
+Pure functions on text. An article is represented by its title and lead (the first words of its
+body), weighted by TF-IDF over the day's articles; articles are grouped by average-linkage
+agglomerative clustering on cosine similarity, stopping at a threshold. The method sits behind
+the small ``Grouper`` protocol so another representation (an embedding model) can stand in; the
+figures that chose this one are in ``bench/stories.py`` and the README.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from .chunking import segment
+from .models import Article
+from .settings import STORY_CONTINUES, STORY_LEAD_WORDS, STORY_SIMILARITY
+from .textutil import content_words, tokens
+
+Vector = dict[str, float]
+
+
+def lead(title: str, text: str, words: int = STORY_LEAD_WORDS) -> str:
+    """The title and the first ``words`` words of the body's content paragraphs."""
+    seg = segment(text)
+    out: list[str] = []
+    for s, e in seg.paragraphs:
+        out.extend(text[s:e].split())
+        if len(out) >= words:
+            break
+    body = " ".join(out[:words])
+    return f"{title}\n{body}" if title and not body.startswith(title) else body
+
+
+def terms(text: str) -> Counter[str]:
+    """Stemmed content words, counted (names and rare words carry the weight through IDF)."""
+    counts: Counter[str] = Counter()
+    for t in tokens(text):
+        for w in content_words(t):
+            counts[w] += 1
+    return counts
+
+
+def tfidf(docs: Sequence[Counter[str]]) -> list[Vector]:
+    """Sublinear TF times smoothed IDF over these documents, L2-normalised."""
+    n = len(docs)
+    df: Counter[str] = Counter()
+    for d in docs:
+        df.update(d.keys())
+    out = []
+    for d in docs:
+        v = {w: (1 + math.log(c)) * (math.log((1 + n) / (1 + df[w])) + 1) for w, c in d.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        out.append({w: x / norm for w, x in v.items()})
+    return out
+
+
+def cosine(a: Vector, b: Vector) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(w, 0.0) for w, x in a.items())
+
+
+def agglomerate(sim: Sequence[Sequence[float]], threshold: float) -> list[list[int]]:
+    """Average-linkage agglomerative clustering: merge the two most similar groups while their
+    mean pairwise similarity is at least ``threshold`` (Lance-Williams updates, O(n^3) for n
+    articles: 0.2 s for 200). Groups come out in order of their first member, members in index
+    order; ties merge the lowest indexes first, so the result is deterministic."""
+    n = len(sim)
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    link = {i: {j: float(sim[i][j]) for j in range(n) if j != i} for i in range(n)}
+    while len(members) > 1:
+        best, pair = threshold, None
+        for i in sorted(members):
+            for j, v in link[i].items():
+                if j > i and (v > best or (v == best and pair is None)):
+                    best, pair = v, (i, j)
+        if pair is None:
+            break
+        i, j = pair
+        ni, nj = len(members[i]), len(members[j])
+        for k in members:
+            if k not in (i, j):
+                v = (ni * link[i][k] + nj * link[j][k]) / (ni + nj)
+                link[i][k] = link[k][i] = v
+                del link[k][j]
+        del link[i][j]
+        del link[j]
+        members[i] = sorted(members[i] + members.pop(j))
+    return sorted(members.values(), key=lambda g: g[0])
+
+
+class Grouper(Protocol):
+    """Groups documents (title and lead each) into stories: lists of indexes."""
+
+    def similarity(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+@dataclass(frozen=True)
+class Lexical:
+    """TF-IDF over the day's titles and leads."""
+
+    def similarity(self, texts: Sequence[str]) -> list[list[float]]:
+        vs = tfidf([terms(t) for t in texts])
+        return [[1.0 if i == j else cosine(a, b) for j, b in enumerate(vs)] for i, a in enumerate(vs)]
+
+
+def group(texts: Sequence[str], grouper: Grouper | None = None,
+          threshold: float = STORY_SIMILARITY) -> list[list[int]]:
+    """Stories as lists of indexes into ``texts``."""
+    if not texts:
+        return []
+    return agglomerate((grouper or Lexical()).similarity(texts), threshold)
+
+
+# --- measuring a grouping against known stories --------------------------------------------
+
+def adjusted_rand(truth: Sequence[object], found: Sequence[object]) -> float:
+    """Adjusted Rand index of two labelings of the same items (1 = identical, ~0 = chance)."""
+    n = len(truth)
+    if n < 2:
+        return 1.0
+
+    def pairs(k: int) -> float:
+        return k * (k - 1) / 2
+
+    table = Counter(zip(truth, found, strict=True))
+    index = sum(pairs(c) for c in table.values())
+    a = sum(pairs(c) for c in Counter(truth).values())
+    b = sum(pairs(c) for c in Counter(found).values())
+    expected = a * b / pairs(n)
+    most = (a + b) / 2
+    return 1.0 if most == expected else (index - expected) / (most - expected)
+
+
+def purity(truth: Sequence[object], found: Sequence[object]) -> float:
+    """Share of items whose found group's majority true label is their own."""
+    by_group: dict[object, Counter[object]] = {}
+    for t, f in zip(truth, found, strict=True):
+        by_group.setdefault(f, Counter())[t] += 1
+    return sum(c.most_common(1)[0][1] for c in by_group.values()) / max(1, len(truth))
+
+
+# --- the day's stories: outlets, ranking, topics, continuity across runs ---------------------
+
+def digest(text: str) -> str:
+    """An article's identity across runs: the hash of its whitespace-normalised text."""
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+
+
+def outlet_key(a: Article) -> str:
+    """Who published it: the outlet's name, else the URL's host; an article with neither counts
+    as its own outlet (it cannot be shown to be a repeat of another)."""
+    if a.outlet and a.outlet.strip():
+        return a.outlet.strip().casefold()
+    host = urlsplit(a.url).hostname if a.url else None
+    if host:
+        return host.removeprefix("www.")
+    return f"#{a.id}"
+
+
+def when(published: str | None) -> datetime | None:
+    """ISO 8601 or RFC 2822 (feeds) to an aware datetime; None when absent or unreadable."""
+    if not published:
+        return None
+    text = published.strip()
+    try:
+        t = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            t = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def matches(topic: str, text: str) -> bool:
+    """Every content word of ``topic`` (stemmed) is in ``text``."""
+    want = content_words(topic)
+    return bool(want) and want <= content_words(text)
+
+
+@dataclass
+class Plan:
+    """A story before it is told: its articles, and what ranks it."""
+
+    members: list[int]  # article ids, in input order
+    outlets: int
+    outlets_known: bool
+    latest: datetime | None
+    topics: list[str] = field(default_factory=list)  # the --topic phrases it matches
+
+    @property
+    def reason(self) -> str:
+        parts = [f"{self.outlets} {'outlet' if self.outlets_known else 'source'}{'s' if self.outlets != 1 else ''}"]
+        parts += [f"matches “{t}”" for t in self.topics]
+        if self.latest:
+            parts.append(f"latest {self.latest:%Y-%m-%d %H:%M}")
+        return " · ".join(parts)
+
+
+def plan_day(articles: Sequence[Article], topics: Sequence[str] = (), grouper: Grouper | None = None,
+             threshold: float = STORY_SIMILARITY) -> list[Plan]:
+    """The day's stories, ranked: those matching a topic first, then by independent outlets,
+    then by the latest publication time (unknown last), then by input order."""
+    leads = [lead(a.title, a.text) for a in articles]
+    plans = []
+    for members in group(leads, grouper, threshold):
+        arts = [articles[i] for i in members]
+        keys = {outlet_key(a) for a in arts}
+        times = [t for a in arts if (t := when(a.published))]
+        text = "\n".join(leads[i] for i in members)
+        plans.append(Plan(members=[a.id for a in arts], outlets=len(keys),
+                          outlets_known=not any(k.startswith("#") for k in keys),
+                          latest=max(times) if times else None,
+                          topics=[t for t in topics if matches(t, text)]))
+    oldest = datetime.min.replace(tzinfo=UTC)
+    plans.sort(key=lambda p: (not p.topics, -p.outlets, -(p.latest or oldest).timestamp(), p.members[0]))
+    return plans
+
+
+def story_id(digests: Sequence[str]) -> str:
+    """A new story's id: from its first article's identity, so the same input gets the same id."""
+    return "s" + hashlib.sha1(min(digests).encode()).hexdigest()[:6]
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A story of the run compared with: its id, its articles' digests and leads."""
+
+    id: str
+    digests: frozenset[str]
+    leads: tuple[str, ...]
+
+
+def continuity(current: Sequence[tuple[frozenset[str], Sequence[str]]], earlier: Sequence[Earlier],
+               threshold: float = STORY_CONTINUES) -> list[tuple[str, str] | None]:
+    """For each current story (its digests and leads): (earlier id, why) when it continues an
+    earlier story — it shares an article, or its leads are at least ``threshold`` similar on
+    average (TF-IDF over both days' leads). One-to-one, strongest link first."""
+    if not current or not earlier:
+        return [None] * len(current)
+    texts = [t for _, ls in current for t in ls] + [t for e in earlier for t in e.leads]
+    vs = tfidf([terms(t) for t in texts])
+    spans, at = [], 0
+    for _, ls in current:
+        spans.append(range(at, at + len(ls)))
+        at += len(ls)
+    old_spans = []
+    for e in earlier:
+        old_spans.append(range(at, at + len(e.leads)))
+        at += len(e.leads)
+    links = []
+    for i, (dg, _) in enumerate(current):
+        for j, e in enumerate(earlier):
+            shared = len(dg & e.digests)
+            sim = (sum(cosine(vs[a], vs[b]) for a in spans[i] for b in old_spans[j])
+                   / max(1, len(spans[i]) * len(old_spans[j])))
+            if shared or sim >= threshold:
+                links.append((shared, sim, i, j))
+    links.sort(key=lambda x: (-x[0], -x[1], x[2], x[3]))
+    out: list[tuple[str, str] | None] = [None] * len(current)
+    taken: set[int] = set()
+    for shared, sim, i, j in links:
+        if out[i] is None and j not in taken:
+            why = (f"shares {shared} article{'s' if shared != 1 else ''}" if shared
+                   else f"similar ({sim:.2f})")
+            out[i] = (earlier[j].id, why)
+            taken.add(j)
+    return out

@@ -81,9 +81,17 @@ class Session:
     """One run's articles ready for questions, and one conversation about them."""
 
     def __init__(self, store: Store, run: int, conversation: int | None, client: ModelClient,
-                 prompts: dict[str, Prompt]) -> None:
+                 prompts: dict[str, Prompt], story: str | None = None) -> None:
         self.store, self.run, self.client, self.prompts = store, run, client, prompts
         self.articles: list[Article] = store.articles(run)
+        if story is not None:  # only that story's articles are searched and cited
+            briefing = store.briefing(run)
+            stories = {s.id: s for s in (briefing.stories if briefing else [])}
+            if story not in stories:
+                known = ", ".join(list(stories)[:8]) or "none (a run from before stories)"
+                raise AskError(f"run {run} has no story {story!r}; its stories: {known}")
+            keep = set(stories[story].sources)
+            self.articles = [a for a in self.articles if a.id in keep]
         self.by_id = {a.id: a for a in self.articles}
         self.indexes = {a.id: SourceIndex.build(a) for a in self.articles}
         passages = passages_of(self.articles)

@@ -32,10 +32,22 @@ from .client import MODES, CallFailed, ModelClient, ModelConfig
 from .config import Target, resolve_target
 from .exchanges import ExchangeTransport, RecordError, ReplayMiss
 from .files import atomic_write
+from .html import to_html
 from .ingest import load_inputs
 from .local import LocalModelError, local_server
 from .models import Briefing
-from .pipeline import SELECT_MODES, BuildOptions, BuildResult, ServerUnreachable, TooMuchInput, build
+from .pipeline import (
+    SELECT_MODES,
+    BuildOptions,
+    BuildResult,
+    EarlierRun,
+    Estimate,
+    ServerUnreachable,
+    TooMuchInput,
+    build,
+    earlier_run,
+    estimate,
+)
 from .prompts import PromptError, load_prompts
 from .render import to_json, to_markdown
 from .sanitize import display_path, from_argv, is_http_url, plain, redact, scrub_url, secrets_of
@@ -221,6 +233,46 @@ def open_store_for_build() -> tuple[Store | None, str | None]:
         return None, str(exc)
 
 
+def render(briefing: Briefing, fmt: str) -> str:
+    if fmt == "json":
+        return to_json(briefing)
+    if fmt == "html":
+        return to_html(briefing)
+    return to_markdown(briefing)
+
+
+def earlier_of(store: Store, since: int | None) -> EarlierRun | None:
+    """The run this build is compared with: ``--since RUN``, else the latest stored run."""
+    run_id = since if since is not None else store.latest_run_id()
+    if run_id is None:
+        return None
+    briefing = store.briefing(run_id)
+    if briefing is None:
+        if since is not None:
+            raise UserError(f"--since {since}: no run with that id (see `briefing runs`)")
+        return None
+    return earlier_run(run_id, briefing, store.articles(run_id))
+
+
+def measured_rate(store: Store, target: Target) -> float | None:
+    """Prompt tokens a second that this model served in earlier runs (generated tokens counted
+    as four, the ratio measured on llama.cpp), or None when it has never run."""
+    tokens = seconds = 0.0
+    for r in store.runs(200):
+        if r.model == target.model and r.stats.get("model_seconds"):
+            tokens += float(r.stats.get("tokens_in", 0)) + 4 * float(r.stats.get("tokens_out", 0))
+            seconds += float(r.stats["model_seconds"])
+    return tokens / seconds if seconds > 30 else None
+
+
+def estimate_text(e: Estimate, concurrency: int) -> str:
+    return (f"{e.articles} articles in {e.stories} stories ({e.composed} to compose, {e.items} told without a "
+            f"call)\n{e.calls} model calls ({e.extract_calls} to pick sentences, {e.compose_calls} to compose)\n"
+            f"about {e.tokens_in:,} tokens in, {e.tokens_out:,} out (before the cache)\n"
+            f"about {e.seconds / 60:.1f} min of model time at {e.rate:.0f} tokens/s ({e.rate_source}), "
+            f"{concurrency} call{'s' if concurrency != 1 else ''} at a time\n")
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     prompts = load_prompts()
     paths = [display_path(p) for p in args.paths]
@@ -237,19 +289,44 @@ def cmd_build(args: argparse.Namespace) -> int:
         err(note)
     options = BuildOptions(chunk_tokens=args.chunk_tokens, concurrency=target.concurrency,
                            min_points=args.min_points, max_points=args.max_points, max_chunks=args.max_chunks,
-                           select=args.select)
+                           select=args.select, top=args.top,
+                           topics=tuple(" ".join(from_argv(t).split()) for t in args.topic or ()))
+    if args.estimate:
+        store, _ = open_store_for_build()
+        try:
+            rate = measured_rate(store, target) if store else None
+        finally:
+            if store is not None:
+                store.close()
+        try:
+            est = estimate(articles, prompts, options, target.model, rate)
+        except TooMuchInput as exc:
+            raise UserError(str(exc)) from None
+        write_output(estimate_text(est, options.concurrency) if args.format != "json"
+                     else json.dumps(est.__dict__, indent=2) + "\n", args.output)
+        return EXIT_OK
     store, store_problem = open_store_for_build()
     if store_problem:
         err(f"warning: {store_problem}; the briefing will be printed but not stored")
+    earlier: EarlierRun | None = None
+    if store is not None:
+        try:
+            earlier = earlier_of(store, args.since)
+        except StoreError as exc:
+            err(f"warning: {exc}; nothing is marked new")
+        except UserError:
+            store.close()
+            raise
 
     result: BuildResult | None = None
     try:
         with reporter, model_endpoint(target, reporter) as base_url:
             client, transport = make_client(args, target, base_url)
+            client.budget = args.max_tokens_total
 
             async def run() -> BuildResult:
                 try:
-                    return await build(articles, client, prompts, options, reporter)
+                    return await build(articles, client, prompts, options, reporter, earlier)
                 finally:
                     await client.aclose()
 
@@ -287,7 +364,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
     briefing.stats["run"] = run_id
-    text = to_json(briefing) if args.format == "json" else to_markdown(briefing)
+    text = render(briefing, args.format)
     try:
         write_output(text, args.output)
     except OSError as exc:
@@ -296,7 +373,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     for f in result.failures:
         err(f"chunk {f.chunk_index} of {articles[f.article_id - 1].path} failed: {f.error}")
     if result.synthesis_failed:
-        err(f"synthesis failed, points are the best-supported facts: {result.synthesis_failed}")
+        failed = briefing.stats.get("stories_failed") or 1
+        err(f"composition failed for {failed} stor{'y' if failed == 1 else 'ies'}, their points are the "
+            f"best-supported facts: {result.synthesis_failed}")
+    if args.max_tokens_total is not None and client.usage.prompt_tokens + client.usage.completion_tokens \
+            >= args.max_tokens_total and result.partial:
+        err(f"the token budget of {args.max_tokens_total:,} was spent: calls not started are listed above; "
+            "the briefing is built from what was done")
     if not args.quiet:
         err(summary_line(briefing.stats, len(skipped)) + (f" · run {run_id}" if run_id else " · not stored"))
     if result.partial:
@@ -336,7 +419,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     try:
         with model_endpoint(target, Reporter(quiet=args.quiet)) as base_url:
             client, _ = make_client(args, target, base_url)
-            session = Session(store, run, conversation, client, prompts)
+            session = Session(store, run, conversation, client, prompts, story=args.story)
 
             async def go() -> AskResult:
                 try:
@@ -476,7 +559,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         store.close()
     if briefing is None:
         raise UserError(f"no run with id {run_id} (see `briefing runs`)")
-    sys.stdout.write(to_json(briefing) if args.format == "json" else to_markdown(briefing))
+    sys.stdout.write(render(briefing, args.format))
     return EXIT_OK
 
 
@@ -488,6 +571,9 @@ EXAMPLES = """examples:
   briefing build today/ --base-url http://localhost:11434/v1 --model llama3.1   # Ollama
   OPENAI_API_KEY=sk-... briefing build today/*.html                   # OpenAI (gpt-4o-mini)
   briefing build seeds/ --record fixtures/seeds                # record every exchange as fixtures
+  briefing build today/ --top 10 --topic ukraine --format html -o today.html   # the day, ranked
+  briefing build today/ --estimate                        # calls, tokens and time; no model call
+  briefing build today/ --since 12                        # mark what is new since run 12
   cat story.txt | briefing build -
   briefing runs
 """
@@ -496,6 +582,7 @@ ASK_EXAMPLES = """examples:
   briefing ask "Who pledged troops?"                      # about the latest run
   briefing ask -c "And Sweden?"                           # follow-up in the last conversation
   briefing ask --run 3 "What did the Dutch minister say?" --format json
+  briefing ask --story s1f2e3d "Who was arrested?"         # only that story's articles
   briefing chat                                           # interactive; /help inside
 """
 
@@ -582,7 +669,18 @@ def parser() -> argparse.ArgumentParser:
     )
     b.add_argument("paths", nargs="+", metavar="PATH", help="files, directories or - (stdin)")
     b.add_argument("-o", "--output", help="write the briefing here instead of stdout")
-    b.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    b.add_argument("--format", choices=["markdown", "json", "html"], default="markdown",
+                   help="markdown (default), json, or html: one self-contained page")
+    d = b.add_argument_group("the day's stories")
+    d.add_argument("--top", type=_positive, metavar="N", help="only the N best-ranked stories (the rest cost nothing)")
+    d.add_argument("--topic", action="append", metavar="WORDS",
+                   help="rank stories whose titles and leads have all these words first (repeatable)")
+    d.add_argument("--since", type=_positive, metavar="RUN",
+                   help="mark what is new since this stored run (default: the latest run)")
+    d.add_argument("--estimate", action="store_true",
+                   help="print the calls, tokens and expected time, and stop before any model call")
+    d.add_argument("--max-tokens-total", type=_positive, metavar="N",
+                   help="start no model call once N tokens are spent; build from what is done (exit 3)")
     add_model_args(b)
     t = b.add_argument_group("tuning")
     t.add_argument("--chunk-tokens", type=_whole(64, 32_000), default=BuildOptions.chunk_tokens,
@@ -605,6 +703,7 @@ def parser() -> argparse.ArgumentParser:
     )
     a.add_argument("question")
     add_conversation_args(a)
+    a.add_argument("--story", metavar="ID", help="answer only from this story's articles (ids in the briefing)")
     a.add_argument("--format", choices=["text", "json"], default="text")
     a.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
     add_model_args(a)
@@ -627,7 +726,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("show", help="print a stored run's briefing again")
     s.add_argument("run", nargs="?", type=_positive, help="run id (default: the latest)")
-    s.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    s.add_argument("--format", choices=["markdown", "json", "html"], default="markdown")
     s.set_defaults(func=cmd_show)
     return p
 

@@ -574,3 +574,70 @@ def stats_of(result: BuildResult, articles: list[Article], client: ModelClient, 
         "model_seconds": round(u.seconds, 1),
         "wall_seconds": round(wall, 1),
     }
+
+
+# Measured on the embedded model (Qwen2.5-Coder-1.5B Q4_K_M, llama-cpp-python, 2 cores): about 60
+# prompt tokens a second and 16 generated, i.e. ~60 "prompt-equivalent" tokens a second with a
+# generated token counted as four.
+EMBEDDED_RATE = 60.0
+COMPOSE_TOKENS_OUT = 300  # what a model that writes its points spends on one composition
+
+
+@dataclass
+class Estimate:
+    articles: int
+    stories: int
+    composed: int
+    items: int
+    extract_calls: int
+    compose_calls: int
+    calls: int
+    tokens_in: int
+    tokens_out: int
+    rate: float
+    rate_source: str
+    seconds: float
+
+
+def estimate(articles: list[Article], prompts: dict[str, Prompt], options: BuildOptions, model: str,
+             rate: float | None = None) -> Estimate:
+    """What a build would cost, before any call: the same stories, chunks and selection decision
+    as ``build``; a composition's input as every candidate sentence listed once (an upper bound:
+    merging across outlets shortens it). ``rate``: prompt-equivalent tokens a second measured on
+    this model in earlier runs; else the embedded model's."""
+    at_least = sum(len(a.text) for a in articles) // (6 * options.chunk_tokens)
+    if at_least > options.max_chunks:
+        raise TooMuchInput(f"the input makes at least {at_least:,} chunks (model calls), over the limit of "
+                           f"{options.max_chunks:,} (--max-chunks N to allow more)")
+    found = plan_day(articles, options.topics)
+    plans = found[: options.top] if options.top else found
+    by_id = {a.id: a for a in articles}
+    kept = [a for a in articles if any(a.id in p.members for p in plans)]
+    chunks = chunk_all(kept, options.chunk_tokens, model)
+    composed = [p for p in plans if len(p.members) >= 2]
+    tokens_in = tokens_out = extract_calls = compose_calls = 0
+    synth_base = count_tokens(" ".join(m["content"] for m in prompts["synthesize"].render(
+        claims="", conflicts="", max_points=options.story_max_points)), model)
+    for p in composed:
+        mine = [c for c in chunks if c.article_id in p.members]
+        listed = sum(len(c.sentences) * 8 + c.tokens - 4 * len(c.sentences) for c in mine)
+        if needs_selection(mine, options):
+            for c in mine:
+                a = by_id[c.article_id]
+                msgs = prompts["extract"].render(title=a.title, outlet=a.outlet or "unknown", text=c.text)
+                tokens_in += count_tokens(" ".join(m["content"] for m in msgs), model)
+                tokens_out += min(options.extract_max_tokens, 16 + 3 * len(c.sentences))
+                extract_calls += 1
+            listed = listed // 2  # measured: the picks keep about half the sentences or fewer
+        parts = max(1, -(-listed // options.synth_input_tokens))
+        compose_calls += parts + (1 if parts > 1 else 0)
+        tokens_in += listed + synth_base * (parts + (1 if parts > 1 else 0))
+        tokens_out += COMPOSE_TOKENS_OUT * (parts + (1 if parts > 1 else 0))
+    r = rate or EMBEDDED_RATE
+    seconds = (tokens_in + 4 * tokens_out) / r / max(1, options.concurrency)
+    return Estimate(articles=len(kept), stories=len(plans), composed=len(composed), items=len(plans) - len(composed),
+                    extract_calls=extract_calls, compose_calls=compose_calls, calls=extract_calls + compose_calls,
+                    tokens_in=tokens_in, tokens_out=tokens_out, rate=r,
+                    rate_source="measured on this model's earlier runs" if rate
+                    else "the embedded model's measured rate",
+                    seconds=seconds)

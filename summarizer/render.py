@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .models import Briefing, Citation, Point, SourceRef
+from .models import Briefing, Citation, Point, SourceRef, Story
 from .sanitize import md_text, safe_url
 
 
@@ -48,7 +48,7 @@ def _sentence(p: Point, notes: Notes) -> str:
     return f"{md_text(as_sentence(p.text))}{notes.mark(p.citations)}"
 
 
-def to_markdown(b: Briefing) -> str:
+def _single(b: Briefing) -> str:
     notes = Notes()
     sources = {s.id: s for s in b.sources}
     out = [f"# {md_text(b.title)}", ""]
@@ -59,7 +59,7 @@ def to_markdown(b: Briefing) -> str:
         for p in b.points:
             n = len({c.source for c in p.citations})
             tag = f" *({n} sources)*" if n > 1 else ""
-            out.append(f"- {_sentence(p, notes)}{tag}")
+            out.append(f"- {'**new** ' if p.new else ''}{_sentence(p, notes)}{tag}")
         out.append("")
     if b.disagreements:
         out += ["## Where sources disagree", ""]
@@ -75,6 +75,12 @@ def to_markdown(b: Briefing) -> str:
         out += ["## Open questions", ""]
         out += [f"- {md_text(q)}" for q in b.open_questions]
         out.append("")
+    out += _evidence_and_sources(b, notes)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _evidence_and_sources(b: Briefing, notes: Notes) -> list[str]:
+    out: list[str] = []
     if notes.order:
         out += ["## Quoted evidence", ""]
         for n, c in enumerate(notes.order, start=1):
@@ -94,11 +100,81 @@ def to_markdown(b: Briefing) -> str:
     if st:
         out += ["", f"*{st.get('articles', 0)} articles · {st.get('claims_kept', 0)} verified claims · "
                     f"{st.get('points', 0)} points · model {md_text(str(st.get('model', '?')))}*"]
+    return out
+
+
+def story_tags(st: Story, compared: bool) -> str:
+    """"3 outlets · story s1a2b3c · new": the reason it ranks where it does, its id, news."""
+    tags = [st.reason, f"story {st.id}"]
+    if compared:
+        tags.append("new story" if st.new else "continuing")
+    return " · ".join(tags)
+
+
+def to_markdown(b: Briefing) -> str:
+    """One story: the briefing as before. Several: a contents list, then each story in rank
+    order (its summary, points, disagreements), then the evidence and sources of all."""
+    if len(b.stories) <= 1:
+        return _single(b)
+    notes = Notes()
+    sources = {s.id: s for s in b.sources}
+    compared = b.since_run is not None
+    out = [f"# {md_text(b.title)}", ""]
+    if compared:
+        new = sum(st.new for st in b.stories)
+        pts = sum(p.new for st in b.stories for p in st.points)
+        out += [f"*Compared with run {b.since_run}: {new} new stor{'y' if new == 1 else 'ies'}, "
+                f"{pts} new point{'s' if pts != 1 else ''} in continuing stories.*", ""]
+    out += ["## Contents", ""]
+    for n, st in enumerate(b.stories, start=1):
+        out.append(f"{n}. {md_text(st.title)} — {md_text(story_tags(st, compared))}")
+    out.append("")
+    for n, st in enumerate(b.stories, start=1):
+        out += [f"## {n}. {md_text(st.title)}", "", f"*{md_text(story_tags(st, compared))}*", ""]
+        if st.summary_sentences:
+            out += [" ".join(_sentence(p, notes) for p in st.summary_sentences), ""]
+        for p in st.points:
+            k = len({c.source for c in p.citations})
+            tag = f" *({k} sources)*" if k > 1 else ""
+            out.append(f"- {'**new** ' if p.new else ''}{_sentence(p, notes)}{tag}")
+        if st.points:
+            out.append("")
+        for d in st.disagreements:
+            out += [f"**Where sources disagree: {md_text(d.topic)}**", ""]
+            for pos in d.positions:
+                who = ", ".join(dict.fromkeys(source_label(sources[c.source]) for c in pos.citations
+                                              if c.source in sources))
+                out.append(f"- {who}: {_sentence(Point(text=pos.text, citations=pos.citations), notes)}")
+            out.append("")
+        out += ["Sources: " + ", ".join(source_label(sources[i]) for i in st.sources if i in sources), ""]
+    out += _evidence_and_sources(b, notes)
     return "\n".join(out).rstrip() + "\n"
 
 
 def citations_json(cs: list[Citation]) -> list[dict[str, Any]]:
     return [{"source": c.source, "quote": c.quote, "start": c.start, "end": c.end} for c in cs]
+
+
+def point_json(p: Point) -> dict[str, Any]:
+    return {"text": p.text, "citations": citations_json(p.citations),
+            "independent_sources": len({c.source for c in p.citations}), "new": p.new}
+
+
+def story_json(st: Story) -> dict[str, Any]:
+    return {
+        "id": st.id, "title": st.title, "summary": st.summary,
+        "summary_sentences": [{"text": p.text, "citations": citations_json(p.citations), "new": p.new}
+                              for p in st.summary_sentences],
+        "points": [point_json(p) for p in st.points],
+        "disagreements": [
+            {"topic": d.topic,
+             "positions": [{"text": p.text, "citations": citations_json(p.citations)} for p in d.positions]}
+            for d in st.disagreements
+        ],
+        "open_questions": st.open_questions,
+        "sources": st.sources, "outlets": st.outlets, "reason": st.reason, "composed": st.composed,
+        "new": st.new, "continues": st.continues,
+    }
 
 
 def to_json_obj(b: Briefing) -> dict[str, Any]:
@@ -118,6 +194,8 @@ def to_json_obj(b: Briefing) -> dict[str, Any]:
             for d in b.disagreements
         ],
         "open_questions": b.open_questions,
+        "stories": [story_json(st) for st in b.stories],
+        "since_run": b.since_run,
         "stats": b.stats,
     }
 

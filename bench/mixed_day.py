@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from summarizer.stories import adjusted_rand, purity  # noqa: E402
+from summarizer.stories import adjusted_rand, purity
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "multinews-dev.jsonl"
 CLUSTERS = [0, 1, 2, 3, 4, 7, 16, 20, 21, 23, 24, 25]

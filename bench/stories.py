@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from summarizer.stories import Lexical, adjusted_rand, agglomerate, lead, purity  # noqa: E402
+from summarizer.stories import Lexical, adjusted_rand, agglomerate, lead, purity
 
 DEFAULT_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "multinews-dev.jsonl"
 

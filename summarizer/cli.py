@@ -374,7 +374,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         err(f"chunk {f.chunk_index} of {articles[f.article_id - 1].path} failed: {f.error}")
     if result.synthesis_failed:
         failed = briefing.stats.get("stories_failed") or 1
-        err(f"composition failed for {failed} stor{'y' if failed == 1 else 'ies'}, their points are the "
+        err(f"synthesis failed for {failed} stor{'y' if failed == 1 else 'ies'}, their points are the "
             f"best-supported facts: {result.synthesis_failed}")
     if args.max_tokens_total is not None and client.usage.prompt_tokens + client.usage.completion_tokens \
             >= args.max_tokens_total and result.partial:

@@ -49,7 +49,7 @@ from .reduce import (
     render_facts,
 )
 from .stories import Earlier, Plan, continuity, digest, lead, plan_day, story_id
-from .textutil import content_words
+from .textutil import content_words, is_furniture
 from .tokens import count_tokens
 from .verify import SourceIndex
 
@@ -318,7 +318,10 @@ def story_claims(plan: Plan, by_id: dict[int, Article], chunks: list[Chunk],
     dropped += [Dropped(c.article_id, c.chunk_index, c.statement, c.span.quote, DropReason.duplicate) for c in dups]
     paragraphs = {a.id: [(s, e, content_words(a.text[s:e])) for s, e in segment(a.text).paragraphs] for a in arts}
     claims, off = off_story(claims, paragraphs)
-    dropped += [Dropped(c.article_id, c.chunk_index, c.statement, c.span.quote, DropReason.furniture) for c in off]
+    furniture = [c for c in claims if is_furniture(c.span.quote)]
+    claims = [c for c in claims if not is_furniture(c.span.quote)]
+    dropped += [Dropped(c.article_id, c.chunk_index, c.statement, c.span.quote, DropReason.furniture)
+                for c in [*off, *furniture]]
     return StoryWork(plan=plan, articles=arts, claims=claims, dropped=dropped)
 
 
@@ -371,8 +374,8 @@ async def tell_story(work: StoryWork, client: ModelClient, prompt: Prompt, optio
 
 def item_points(article: Article, chunks: list[Chunk], n: int) -> list[Point]:
     """A story of one article, told without a model call: its first ``n`` sentences that state
-    something (eight words or more, not the title, not addressed to the reader), each citing
-    itself."""
+    something (eight words or more, not the title, not addressed to the reader or the model, not
+    page furniture), each citing itself."""
     index = SourceIndex.build(article)
     title = " ".join(article.title.split())
     out: list[Point] = []
@@ -380,7 +383,7 @@ def item_points(article: Article, chunks: list[Chunk], n: int) -> list[Point]:
         for s, e in c.sentences:
             quote = article.text[s:e]
             text = " ".join(quote.split())
-            if len(text.split()) < 8 or text == title or index.touches_directive(s, e):
+            if len(text.split()) < 8 or text == title or index.touches_directive(s, e) or is_furniture(text):
                 continue
             out.append(Point(text=text, citations=[Citation(source=article.id, quote=quote, start=s, end=e)]))
             if len(out) >= n:

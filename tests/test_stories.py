@@ -1,0 +1,189 @@
+"""Stories: grouping, ranking, topics, continuity across runs — pure functions, tables of cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer.chunking import chunk_article
+from summarizer.models import Article, Briefing, Citation, Point, Story
+from summarizer.pipeline import EarlierRun, earlier_run, item_points, mark_new
+from summarizer.stories import (
+    Earlier,
+    adjusted_rand,
+    agglomerate,
+    continuity,
+    digest,
+    group,
+    lead,
+    matches,
+    outlet_key,
+    plan_day,
+    purity,
+    story_id,
+    when,
+)
+
+
+@pytest.mark.parametrize(("truth", "found", "ari"), [
+    ([0, 0, 1, 1], [0, 0, 1, 1], 1.0),
+    ([0, 0, 1, 1], [5, 5, 3, 3], 1.0),  # label names do not matter
+    ([0, 0, 1, 1], [0, 0, 1, 2], 0.5714285714285715),  # scikit-learn's value for this case
+    ([0, 0, 1, 1], [0, 1, 0, 1], -0.5),  # worse than chance (scikit-learn's documented value)
+    ([0, 0, 1, 2], [0, 0, 0, 0], 0.0),  # everything in one story carries no information
+])
+def test_adjusted_rand(truth: list[int], found: list[int], ari: float) -> None:
+    assert adjusted_rand(truth, found) == pytest.approx(ari)
+
+
+@pytest.mark.parametrize(("truth", "found", "p"), [
+    ([0, 0, 1, 1], [0, 0, 1, 1], 1.0),
+    ([0, 0, 1, 1], [0, 0, 0, 0], 0.5),
+    ([0, 0, 1, 1], [0, 1, 2, 3], 1.0),  # splitting is pure; ARI is what punishes it
+])
+def test_purity(truth: list[int], found: list[int], p: float) -> None:
+    assert purity(truth, found) == p
+
+
+def test_agglomerate_merges_while_the_average_link_holds() -> None:
+    sim = [[1, .9, .1, 0], [.9, 1, .3, 0], [.1, .3, 1, 0], [0, 0, 0, 1]]
+    assert agglomerate(sim, 0.5) == [[0, 1], [2], [3]]
+    assert agglomerate(sim, 0.2) == [[0, 1, 2], [3]]  # mean of .1 and .3 is .2
+    assert agglomerate(sim, 0.21) == [[0, 1], [2], [3]]
+    assert agglomerate([], 0.1) == []
+
+
+DAY = {
+    "quake": ("Earthquake strikes Peru", "A magnitude 7.1 earthquake struck southern Peru on Tuesday, "
+              "killing at least 12 people and damaging hundreds of homes in Arequipa."),
+    "quake2": ("Peru earthquake toll rises", "The death toll from Tuesday's magnitude 7.1 earthquake in "
+               "southern Peru rose to 15, officials in Arequipa said, as rescuers searched damaged homes."),
+    "vote": ("Parliament passes budget", "Lawmakers in Canberra passed the federal budget late on Wednesday "
+             "after the Senate agreed to changes on childcare spending and tax offsets."),
+    "vote2": ("Australian budget clears Senate", "Australia's Senate agreed to the federal budget on "
+              "Wednesday night in Canberra, after the government conceded on childcare spending."),
+    "match": ("United beat City", "Manchester United beat City 2-1 at Old Trafford on Sunday with a late "
+              "goal from their captain in front of a sold-out crowd."),
+}
+
+
+def day(*keys: str, outlets: dict[str, str] | None = None, published: dict[str, str] | None = None) -> list[Article]:
+    return [Article(id=i, path=f"{k}.txt", title=DAY[k][0], text=f"{DAY[k][0]}\n\n{DAY[k][1]}\n",
+                    outlet=(outlets or {}).get(k), published=(published or {}).get(k))
+            for i, k in enumerate(keys, start=1)]
+
+
+def test_stories_are_events_and_rank_by_independent_outlets() -> None:
+    arts = day("match", "quake", "vote", "quake2", "vote2",
+               outlets={"quake": "Reuters", "quake2": "AP", "vote": "ABC", "vote2": "ABC"})
+    plans = plan_day(arts)
+    assert [p.members for p in plans] == [[2, 4], [1], [3, 5]]  # ties on outlets: input order
+    assert [p.reason for p in plans] == ["2 outlets", "1 source", "1 outlet"]  # one outlet twice is one
+
+
+def test_topics_rank_first_and_recency_breaks_ties() -> None:
+    arts = day("quake", "quake2", "vote", "vote2", "match",
+               published={"vote": "2026-11-20T08:00:00Z", "quake": "Tue, 17 Nov 2026 10:00:00 GMT"})
+    assert [p.members[0] for p in plan_day(arts)] == [3, 1, 5]  # 2, 2, 1 sources; vote newer
+    boosted = plan_day(arts, topics=["united city"])
+    assert [p.members[0] for p in boosted] == [5, 3, 1]
+    assert boosted[0].reason.startswith("1 source · matches “united city”")
+    assert plan_day(arts, topics=["united arequipa"])[0].members[0] == 3  # every word must match
+
+
+@pytest.mark.parametrize(("published", "iso"), [
+    ("2026-11-20T08:00:00Z", "2026-11-20T08:00:00+00:00"),
+    ("2026-11-20", "2026-11-20T00:00:00+00:00"),
+    ("Fri, 20 Nov 2026 08:00:00 +0100", "2026-11-20T08:00:00+01:00"),
+    ("yesterday", None),
+    ("", None),
+    (None, None),
+])
+def test_when(published: str | None, iso: str | None) -> None:
+    t = when(published)
+    assert (t.isoformat() if t else None) == iso
+
+
+@pytest.mark.parametrize(("outlet", "url", "key"), [
+    ("Reuters ", None, "reuters"),
+    (None, "https://www.bbc.co.uk/news/x", "bbc.co.uk"),
+    (None, None, "#1"),
+    ("", "http://example.org/a", "example.org"),
+])
+def test_outlet_key(outlet: str | None, url: str | None, key: str) -> None:
+    assert outlet_key(Article(id=1, path="a", title="t", text="x", outlet=outlet, url=url)) == key
+
+
+@pytest.mark.parametrize(("topic", "text", "hit"), [
+    ("ukraine", "Troops for Ukraine's defence", True),
+    ("Ukraine troops", "troop pledges for Ukraine", True),  # stemmed
+    ("Ukraine troops", "Ukraine ceasefire talks", False),
+    ("the", "the the", False),  # no content word: matches nothing
+])
+def test_matches(topic: str, text: str, hit: bool) -> None:
+    assert matches(topic, text) is hit
+
+
+def test_lead_is_title_and_first_words() -> None:
+    text = "Title line\n\n" + " ".join(f"w{i}" for i in range(400)) + "\n"
+    got = lead("Title line", text, words=10)
+    assert got.split()[:2] == ["Title", "line"] and len(got.split()) <= 12
+    assert group([]) == []
+
+
+def earlier_of(*stories: tuple[str, list[str]]) -> list[Earlier]:
+    return [Earlier(id=i, digests=frozenset(digest(DAY[k][1]) for k in keys), leads=tuple(DAY[k][1] for k in keys))
+            for i, keys in stories]
+
+
+def test_continuity_by_shared_article_then_by_similarity_one_to_one() -> None:
+    before = earlier_of(("s-quake", ["quake"]), ("s-vote", ["vote"]))
+    now = [(frozenset({digest(DAY["quake2"][1])}), [DAY["quake2"][1]]),  # no shared article, same event
+           (frozenset({digest(DAY["vote"][1]), digest(DAY["vote2"][1])}), [DAY["vote"][1], DAY["vote2"][1]]),
+           (frozenset({digest(DAY["match"][1])}), [DAY["match"][1]])]
+    links = continuity(now, before)
+    assert links[0] is not None and links[0][0] == "s-quake" and links[0][1].startswith("similar")
+    assert links[1] == ("s-vote", "shares 1 article")
+    assert links[2] is None
+    assert continuity(now, []) == [None, None, None]
+
+
+def test_story_ids_are_stable_and_new_points_are_from_new_articles() -> None:
+    first = day("quake", "vote", "vote2")
+    by_id = {a.id: a for a in first}
+
+    def stories_of(arts: list[Article], groups: list[list[int]]) -> list[Story]:
+        out = []
+        for g in groups:
+            pts = [Point(text=arts[i - 1].text, citations=[Citation(source=i, quote="q", start=0, end=1)]) for i in g]
+            out.append(Story(id="", title=arts[g[0] - 1].title, points=pts, sources=g, outlets=len(g), reason=""))
+        return out
+
+    one = stories_of(first, [[1], [2, 3]])
+    mark_new(one, by_id, None)
+    assert all(s.new for s in one) and one[0].id == story_id([digest(first[0].text)])
+    briefing = Briefing(title="t", summary="", sources=[], points=[], stories=one)
+    before: EarlierRun = earlier_run(7, briefing, first)
+
+    second = day("quake", "quake2", "vote", "vote2", "match")
+    two = stories_of(second, [[1, 2], [3, 4], [5]])
+    mark_new(two, {a.id: a for a in second}, before)
+    assert [s.id for s in two[:2]] == [one[0].id, one[1].id]
+    assert [s.new for s in two] == [False, False, True]
+    assert [p.new for p in two[0].points] == [False, True]  # quake2 arrived since run 7
+    assert two[0].continues == "shares 1 article"
+
+
+def test_an_item_cites_its_first_sentences_that_state_something() -> None:
+    text = ("Storm hits coast\n\nBy Staff\n\nA storm hit the northern coast on Monday, cutting power to "
+            "40,000 homes.\n\nPlease subscribe to our newsletter for more updates every single day.\n\n"
+            "Crews expect to restore most lines by Wednesday evening, the utility said.\n\nMore later.\n")
+    a = Article(id=3, path="a.txt", title="Storm hits coast", text=text)
+    chunks = chunk_article(a, 1200, lambda t: len(t.split()))
+    pts = item_points(a, chunks, 2)
+    assert [p.text for p in pts] == [
+        "A storm hit the northern coast on Monday, cutting power to 40,000 homes.",
+        "Crews expect to restore most lines by Wednesday evening, the utility said.",
+    ]
+    for p in pts:
+        c = p.citations[0]
+        assert text[c.start:c.end] == c.quote and c.source == 3

@@ -25,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx2
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from summarizer.client import ModelClient, ModelConfig
@@ -39,6 +41,7 @@ def serve(latency: float) -> tuple[ThreadingHTTPServer, list[float]]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -93,7 +96,7 @@ def synthetic_day(n: int, per_story: int, seed: int = 5) -> list[Article]:
 async def run_once(url: str, articles: list[Article], concurrency: int) -> tuple[float, int, int]:
     config = ModelConfig(base_url=url, model="sim", api_key="x", structured="json_object", max_retries=0,
                          timeout=120)
-    client = ModelClient(config, ExchangeTransport(mode="off"))
+    client = ModelClient(config, ExchangeTransport("off", inner=httpx2.AsyncHTTPTransport(retries=0), base_url=url))
     options = BuildOptions(concurrency=concurrency, select="always", max_chunks=1000)
     started = time.monotonic()
     try:

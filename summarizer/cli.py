@@ -254,20 +254,26 @@ def earlier_of(store: Store, since: int | None) -> EarlierRun | None:
     return earlier_run(run_id, briefing, store.articles(run_id))
 
 
-def measured_rate(store: Store, target: Target) -> float | None:
-    """Prompt tokens a second that this model served in earlier runs (generated tokens counted
-    as four, the ratio measured on llama.cpp), or None when it has never run."""
-    tokens = seconds = 0.0
+def measured_rate(store: Store, target: Target) -> tuple[float, float] | None:
+    """(prompt-equivalent tokens a second, generated tokens a call) that this model showed in
+    earlier runs — a generated token counted as four prompt tokens, the ratio measured on
+    llama.cpp — or None when it has not run for at least 30 s of model time."""
+    tokens = seconds = out = calls = 0.0
     for r in store.runs(200):
-        if r.model == target.model and r.stats.get("model_seconds"):
+        if r.model == target.model and r.stats.get("model_seconds") and r.stats.get("calls"):
             tokens += float(r.stats.get("tokens_in", 0)) + 4 * float(r.stats.get("tokens_out", 0))
             seconds += float(r.stats["model_seconds"])
-    return tokens / seconds if seconds > 30 else None
+            out += float(r.stats.get("tokens_out", 0))
+            calls += float(r.stats["calls"])
+    return (tokens / seconds, out / calls) if seconds > 30 else None
 
 
 def estimate_text(e: Estimate, concurrency: int) -> str:
-    return (f"{e.articles} articles in {e.stories} stories ({e.composed} to compose, {e.items} told without a "
-            f"call)\n{e.calls} model calls ({e.extract_calls} to pick sentences, {e.compose_calls} to compose)\n"
+    def n(k: int, one: str, many: str) -> str:
+        return f"{k:,} {one if k == 1 else many}"
+    return (f"{n(e.articles, 'article', 'articles')} in {n(e.stories, 'story', 'stories')} ({e.composed} to "
+            f"compose, {e.items} told without a call)\n{n(e.calls, 'model call', 'model calls')} "
+            f"({e.extract_calls} to pick sentences, {e.compose_calls} to compose)\n"
             f"about {e.tokens_in:,} tokens in, {e.tokens_out:,} out (before the cache)\n"
             f"about {e.seconds / 60:.1f} min of model time at {e.rate:.0f} tokens/s ({e.rate_source}), "
             f"{concurrency} call{'s' if concurrency != 1 else ''} at a time\n")
@@ -294,12 +300,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.estimate:
         store, _ = open_store_for_build()
         try:
-            rate = measured_rate(store, target) if store else None
+            measured = measured_rate(store, target) if store else None
         finally:
             if store is not None:
                 store.close()
         try:
-            est = estimate(articles, prompts, options, target.model, rate)
+            est = estimate(articles, prompts, options, target.model, *(measured or (None, None)))
         except TooMuchInput as exc:
             raise UserError(str(exc)) from None
         write_output(estimate_text(est, options.concurrency) if args.format != "json"

@@ -603,11 +603,12 @@ class Estimate:
 
 
 def estimate(articles: list[Article], prompts: dict[str, Prompt], options: BuildOptions, model: str,
-             rate: float | None = None) -> Estimate:
+             rate: float | None = None, out_per_call: float | None = None) -> Estimate:
     """What a build would cost, before any call: the same stories, chunks and selection decision
     as ``build``; a composition's input as every candidate sentence listed once (an upper bound:
     merging across outlets shortens it). ``rate``: prompt-equivalent tokens a second measured on
-    this model in earlier runs; else the embedded model's."""
+    this model in earlier runs, else the embedded model's; ``out_per_call``: generated tokens a
+    composition call, measured likewise, else COMPOSE_TOKENS_OUT."""
     at_least = sum(len(a.text) for a in articles) // (6 * options.chunk_tokens)
     if at_least > options.max_chunks:
         raise TooMuchInput(f"the input makes at least {at_least:,} chunks (model calls), over the limit of "
@@ -635,7 +636,7 @@ def estimate(articles: list[Article], prompts: dict[str, Prompt], options: Build
         parts = max(1, -(-listed // options.synth_input_tokens))
         compose_calls += parts + (1 if parts > 1 else 0)
         tokens_in += listed + synth_base * (parts + (1 if parts > 1 else 0))
-        tokens_out += COMPOSE_TOKENS_OUT * (parts + (1 if parts > 1 else 0))
+        tokens_out += round(out_per_call or COMPOSE_TOKENS_OUT) * (parts + (1 if parts > 1 else 0))
     r = rate or EMBEDDED_RATE
     seconds = (tokens_in + 4 * tokens_out) / r / max(1, options.concurrency)
     return Estimate(articles=len(kept), stories=len(plans), composed=len(composed), items=len(plans) - len(composed),

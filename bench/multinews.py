@@ -63,7 +63,10 @@ def main() -> int:
                 continue
             out = json.loads(proc.stdout)
             paths = {s["id"]: s["path"] for s in out["sources"]}
-            cites = [c for p in out["points"] + out["summary_sentences"] for c in p["citations"]]
+            # Every story's summary and points (a cluster the grouping splits is several stories).
+            stories = out.get("stories") or [out]
+            points = [p for st in stories for p in st["points"]]
+            cites = [c for st in stories for p in st["points"] + st["summary_sentences"] for c in p["citations"]]
             exact = precise = 0
             hit_gold: set[tuple[str, int, int]] = set()
             for c in cites:
@@ -75,9 +78,9 @@ def main() -> int:
                 precise += bool(golds)
                 hit_gold |= {(path, *g) for g in golds}
             n_gold = sum(len(set(g)) for g in offsets.values())
-            multi = sum(1 for p in out["points"] if len({c["source"] for c in p["citations"]}) > 1)
+            multi = sum(1 for p in points if len({c["source"] for c in p["citations"]}) > 1)
             dropped = sum((out["stats"].get("claims_dropped") or {}).values())
-            print(f"{n:>8} {len(cluster['documents']):>4} {len(out['points']):>6} {multi:>5} "
+            print(f"{n:>8} {len(cluster['documents']):>4} {len(points):>6} {multi:>5} "
                   f"{exact}/{len(cites):<5} {precise / max(1, len(cites)):>9.2f} "
                   f"{len(hit_gold) / max(1, n_gold):>7.2f} {dropped:>7} {out['stats']['model_seconds']:>7}")
             totals["citations"] += len(cites)
@@ -85,7 +88,7 @@ def main() -> int:
             totals["precise"] += precise
             totals["gold"] += n_gold
             totals["recalled"] += len(hit_gold)
-            totals["points"] += len(out["points"])
+            totals["points"] += len(points)
             totals["seconds"] += elapsed
     c = max(1, int(totals["citations"]))
     print(f"{'all':>8} {'':>4} {int(totals['points']):>6} {'':>5} {int(totals['exact'])}/{c:<5} "

@@ -174,10 +174,18 @@ def report_transport(transport: ExchangeTransport) -> None:
 def summary_line(stats: dict[str, Any], skipped: int) -> str:
     dropped = stats.get("claims_dropped") or {}
     why = ", ".join(f"{n} {r}" for r, n in dropped.items()) if dropped else "none"
+    stories = ""
+    if stats.get("stories", 1) > 1 or stats.get("stories_found", 1) > 1:
+        stories = f"{stats['stories']} stories ({stats['stories_composed']} composed"
+        if stats.get("stories_found", 0) > stats["stories"]:
+            stories += f", of {stats['stories_found']} found"
+        if stats.get("stories_new") is not None:
+            stories += f"; {stats['stories_new']} new, {stats.get('points_new', 0)} new points"
+        stories += ") · "
     return (
         f"{stats['articles']} articles read, {skipped} skipped · {stats['chunks']} chunks"
         f"{' (' + str(stats['chunks_failed']) + ' failed)' if stats['chunks_failed'] else ''} · "
-        f"claims: {stats['claims_kept']} kept, {sum(dropped.values())} dropped ({why}) · "
+        f"claims: {stats['claims_kept']} kept, {sum(dropped.values())} dropped ({why}) · {stories}"
         f"{stats['points']} points, {stats['multi_source_points']} multi-source, "
         f"{stats['disagreements']} disagreements · {stats['calls']} model calls, {stats['cache_hits']} cached, "
         f"{stats['reasks']} re-asks · tokens {stats['tokens_in']:,} in / {stats['tokens_out']:,} out"
@@ -547,9 +555,10 @@ def cmd_runs(args: argparse.Namespace) -> int:
     if not rows:
         err(f"no runs yet in {home()} (run `briefing build` first)")
         return EXIT_OK
-    print(f"{'run':>4}  {'when (UTC)':<20} {'status':<9} {'art':>3} {'pts':>3}  {'model':<36} inputs")
+    print(f"{'run':>4}  {'when (UTC)':<20} {'status':<9} {'art':>3} {'sto':>3} {'pts':>3}  {'model':<36} inputs")
     for r in rows:
         print(plain(f"{r.id:>4}  {r.created_at[:19]:<20} {r.status:<9} {r.stats.get('articles', 0):>3} "
+                    f"{r.stats.get('stories', 1):>3} "
                     f"{r.stats.get('points', 0):>3}  {r.model[:36]:<36} {' '.join(r.inputs)[:60]}"))
     return EXIT_OK
 

@@ -181,7 +181,7 @@ async def extract_all(
     results: list[Selection | None] = [None] * len(chunks)
     failures: list[ChunkFailure] = []
     done = 0
-    progress("extract", 0, len(chunks))
+    progress("chunks extracted", 0, len(chunks))
 
     async def one(i: int, chunk: Chunk) -> None:
         nonlocal done
@@ -205,7 +205,7 @@ async def extract_all(
                 failures.append(ChunkFailure(chunk.article_id, chunk.index, f"{type(exc).__name__}: {exc}"))
             finally:
                 done += 1
-                progress("extract", done, len(chunks))
+                progress("chunks extracted", done, len(chunks))
 
     await asyncio.gather(*(one(i, c) for i, c in enumerate(chunks)))
     failures.sort(key=lambda f: (f.article_id, f.chunk_index))
@@ -465,7 +465,7 @@ async def build(
     told: dict[int, Told] = {}
     done = 0
     if composed:
-        progress("compose", 0, len(composed))
+        progress("stories composed", 0, len(composed))
 
     async def tell(p: Plan) -> None:
         nonlocal done
@@ -473,7 +473,7 @@ async def build(
             told[id(p)] = await tell_story(works[id(p)], client, prompts["synthesize"], options,
                                            min_points, max_points, lambda _s, _d, _t: None)
         done += 1
-        progress("compose", done, len(composed))
+        progress("stories composed", done, len(composed))
 
     await asyncio.gather(*(tell(p) for p in composed))
 

@@ -420,6 +420,12 @@ def mark_new(stories: list[Story], by_id: dict[int, Article], earlier: EarlierRu
         used.add(st.id)
 
 
+def told_by_model(plans: list[Plan]) -> list[Plan]:
+    """The stories that get a composition call: those of two or more articles — and the only
+    story of a run, even of one article, since then it is the whole briefing."""
+    return [p for p in plans if len(p.members) >= 2 or len(plans) == 1]
+
+
 async def build(
     articles: list[Article], client: ModelClient, prompts: dict[str, Prompt], options: BuildOptions,
     progress: Progress = lambda _s, _d, _t: None, earlier: EarlierRun | None = None,
@@ -443,7 +449,7 @@ async def build(
         raise TooMuchInput(f"the input makes {len(chunks):,} chunks (model calls), over the limit of "
                            f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")
     chunks_of = {id(p): [c for c in chunks if c.article_id in p.members] for p in plans}
-    composed = [p for p in plans if len(p.members) >= 2]
+    composed = told_by_model(plans)
     to_pick = [c for p in composed if needs_selection(chunks_of[id(p)], options) for c in chunks_of[id(p)]]
     extractions: dict[tuple[int, int], Selection | None] = {
         (c.article_id, c.index): Selection(ids=list(range(1, len(c.sentences) + 1))) for c in chunks}
@@ -494,12 +500,9 @@ async def build(
     for t in told.values():
         syn_dropped += t.synthesis_dropped
     failed = [t.failed for t in told.values() if t.failed]
-    if one_story and stories[0].composed:
+    if one_story:  # the briefing is that story's, as before stories existed
         briefing = told[id(plans[0])].briefing
         briefing.summary_sentences, briefing.points = stories[0].summary_sentences, stories[0].points
-    elif one_story:
-        st = stories[0]
-        briefing = Briefing(title=st.title, summary="", sources=source_refs(kept), points=st.points)
     else:
         briefing = Briefing(title=f"{len(stories)} stories from {len(kept)} articles", summary="",
                             sources=source_refs(kept), points=[])
@@ -618,7 +621,7 @@ def estimate(articles: list[Article], prompts: dict[str, Prompt], options: Build
     by_id = {a.id: a for a in articles}
     kept = [a for a in articles if any(a.id in p.members for p in plans)]
     chunks = chunk_all(kept, options.chunk_tokens, model)
-    composed = [p for p in plans if len(p.members) >= 2]
+    composed = told_by_model(plans)
     tokens_in = tokens_out = extract_calls = compose_calls = 0
     synth_base = count_tokens(" ".join(m["content"] for m in prompts["synthesize"].render(
         claims="", conflicts="", max_points=options.story_max_points)), model)

@@ -179,3 +179,21 @@ def test_a_token_budget_stops_new_calls_and_builds_from_what_is_done(
     for st in composed:  # every story is still told, from its verified sentences
         assert st["points"]
     check_citations(run)
+
+
+def test_a_run_of_one_article_is_still_composed(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seed = sorted(Path("seeds").iterdir())[0]
+    with FakeServer() as server:
+        code, run, err = build(capsys, str(seed), "--base-url", server.url, "--model", MODEL)
+        assert len(server.requests) == 1  # the only story is the whole briefing: one composition
+    assert code == 0, err
+    assert len(run["stories"]) == 1 and run["stories"][0]["composed"] and run["points"]
+
+
+def test_since_a_run_that_does_not_exist_is_one_line(home: Path, days: tuple[Path, Path],
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["build", str(days[0]), "--replay", str(FIXTURES), "--since", "99"])
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == ""
+    assert captured.err.strip().splitlines()[-1] == "briefing: --since 99: no run with that id (see `briefing runs`)"
+    assert "Traceback" not in captured.err

@@ -77,6 +77,16 @@ def resolve_run_and_conversation(store: Store, run: int | None, conversation: in
     return run, None
 
 
+def story_sources(store: Store, run: int, story: str) -> list[int]:
+    """The article ids of one story of a stored run, or AskError naming the run's stories."""
+    briefing = store.briefing(run)
+    stories = {s.id: s for s in (briefing.stories if briefing else [])}
+    if story not in stories:
+        known = ", ".join(list(stories)[:8]) or "none (a run from before stories)"
+        raise AskError(f"run {run} has no story {story!r}; its stories: {known}")
+    return stories[story].sources
+
+
 class Session:
     """One run's articles ready for questions, and one conversation about them."""
 
@@ -85,12 +95,7 @@ class Session:
         self.store, self.run, self.client, self.prompts = store, run, client, prompts
         self.articles: list[Article] = store.articles(run)
         if story is not None:  # only that story's articles are searched and cited
-            briefing = store.briefing(run)
-            stories = {s.id: s for s in (briefing.stories if briefing else [])}
-            if story not in stories:
-                known = ", ".join(list(stories)[:8]) or "none (a run from before stories)"
-                raise AskError(f"run {run} has no story {story!r}; its stories: {known}")
-            keep = set(stories[story].sources)
+            keep = set(story_sources(store, run, story))
             self.articles = [a for a in self.articles if a.id in keep]
         self.by_id = {a.id: a for a in self.articles}
         self.indexes = {a.id: SourceIndex.build(a) for a in self.articles}

@@ -25,7 +25,7 @@ import httpx2
 import openai
 
 from . import __version__
-from .asking import AskError, AskResult, Session, resolve_run_and_conversation
+from .asking import AskError, AskResult, Session, resolve_run_and_conversation, story_sources
 from .asking import to_json_obj as ask_json
 from .asking import to_text as ask_text
 from .client import MODES, CallFailed, ModelClient, ModelConfig
@@ -409,6 +409,8 @@ def open_session(args: argparse.Namespace) -> tuple[Store, int, int | None]:
     store = Store()  # a StoreError is one line (main)
     try:
         run, conversation = resolve_run_and_conversation(store, args.run, args.conversation, args.continue_last)
+        if args.story is not None:  # checked before a model is started
+            story_sources(store, run, args.story)
     except AskError as exc:
         store.close()
         raise UserError(str(exc)) from None
@@ -494,7 +496,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     try:
         with model_endpoint(target, Reporter(quiet=False)) as base_url:
             client, _ = make_client(args, target, base_url)
-            session = Session(store, run, conversation, client, prompts)
+            session = Session(store, run, conversation, client, prompts, story=args.story)
             n = len(session.articles)
             print(f"briefing chat · run {run} · {n} article{'s' if n != 1 else ''}"
                   + (f" · continuing conversation {conversation}" if conversation else "")
@@ -659,6 +661,7 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
 
 def add_conversation_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--run", type=_positive, help="the stored run to ask about (default: the latest)")
+    p.add_argument("--story", metavar="ID", help="answer only from this story's articles (ids in the briefing)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("-c", "--continue", dest="continue_last", action="store_true",
                    help="continue the last conversation")
@@ -718,7 +721,6 @@ def parser() -> argparse.ArgumentParser:
     )
     a.add_argument("question")
     add_conversation_args(a)
-    a.add_argument("--story", metavar="ID", help="answer only from this story's articles (ids in the briefing)")
     a.add_argument("--format", choices=["text", "json"], default="text")
     a.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
     add_model_args(a)

@@ -197,3 +197,15 @@ def test_since_a_run_that_does_not_exist_is_one_line(home: Path, days: tuple[Pat
     assert code == 1 and captured.out == ""
     assert captured.err.strip().splitlines()[-1] == "briefing: --since 99: no run with that id (see `briefing runs`)"
     assert "Traceback" not in captured.err
+
+
+def test_ask_one_story_answers_from_its_articles(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, run, _ = build(capsys, "seeds/", "--replay", "fixtures/seeds")
+    assert code == 0 and len(run["stories"]) == 1
+    story = run["stories"][0]["id"]
+    code = main(["ask", "--story", story, "Who led the meeting?", "--replay", "fixtures/ask", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["answerable"] and answer["citations"]
+    assert {c["source"] for c in answer["citations"]} <= set(run["stories"][0]["sources"])

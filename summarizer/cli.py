@@ -18,6 +18,7 @@ import stat
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,10 @@ from .asking import to_text as ask_text
 from .client import MODES, CallFailed, ModelClient, ModelConfig
 from .config import Target, resolve_target
 from .exchanges import ExchangeTransport, RecordError, ReplayMiss
+from .fetch import Gathered, gather, to_articles
 from .files import atomic_write
 from .html import to_html
-from .ingest import load_inputs
+from .ingest import InputError, decode, load_inputs, read_file
 from .local import LocalModelError, local_server
 from .models import Briefing
 from .pipeline import (
@@ -52,7 +54,9 @@ from .prompts import PromptError, load_prompts
 from .render import to_json, to_markdown
 from .sanitize import display_path, from_argv, is_http_url, plain, redact, scrub_url, secrets_of
 from .store import Store, StoreError, home
+from .stories import when
 from .tokens import resolve_encoding
+from .webfeeds import FeedRef, OPMLError, parse_opml, parse_sources_file, parse_window
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_PARTIAL, EXIT_MODEL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 EXIT_INTERNAL = 70  # a bug (EX_SOFTWARE): one line on stderr, the traceback with BRIEFING_DEBUG=1
@@ -287,16 +291,101 @@ def estimate_text(e: Estimate, concurrency: int) -> str:
             f"{concurrency} call{'s' if concurrency != 1 else ''} at a time\n")
 
 
+def read_opml(path: str) -> list[FeedRef]:
+    try:
+        data = read_file(Path(path))
+    except OSError as exc:
+        raise UserError(f"cannot read --opml {path}: {exc.strerror or exc}") from None
+    try:
+        return parse_opml(data)
+    except OPMLError as exc:
+        raise UserError(f"--opml {path}: {exc}") from None
+
+
+def web_sources(args: argparse.Namespace) -> tuple[list[str], list[str], list[FeedRef]]:
+    """(files, URLs, feeds) from the command line, --sources and --opml."""
+    files = [p for p in args.paths if not is_http_url(p)]
+    urls = [p for p in args.paths if is_http_url(p)]
+    feeds = read_opml(args.opml) if args.opml else []
+    if args.sources:
+        try:
+            text = decode(read_file(Path(args.sources)))
+        except (OSError, InputError) as exc:
+            raise UserError(f"cannot read --sources {args.sources}: {getattr(exc, 'strerror', None) or exc}") from None
+        found, problems = parse_sources_file(text)
+        for problem in problems:
+            err(f"--sources {args.sources}, {problem}: skipped")
+        urls += found
+    return files, urls, feeds
+
+
+def fetch_web(args: argparse.Namespace, urls: list[str], feeds: list[FeedRef], inputs: list[str],
+              reporter: Reporter) -> tuple[Gathered, str | None]:
+    """The web articles of this run, and the start of the feeds' window (ISO)."""
+    try:
+        store = Store()
+    except StoreError as exc:
+        raise UserError(f"feeds and URLs need the store: {exc}") from None
+    try:
+        now = datetime.now(UTC)
+        prev = store.last_run_with(inputs) if feeds else None
+        if isinstance(args.since, timedelta):
+            start: datetime | None = now - args.since
+        elif prev is not None:
+            start = when(prev.created_at)
+        else:
+            start = now - timedelta(hours=24) if feeds else None
+        with reporter:
+            got = asyncio.run(gather(store, feeds, urls, start, offline=args.offline, timeout=args.fetch_timeout,
+                                     progress=reporter))
+            if feeds and prev is not None and not isinstance(args.since, timedelta) and \
+                    len(got.articles) <= len(urls):
+                # Nothing new since the last run of these feeds: that run's window again, from
+                # what is stored (so the same briefing, from the cache), said on stderr.
+                earlier_start = when(str(prev.stats.get("window_start") or "")) or now - timedelta(hours=24)
+                again = asyncio.run(gather(store, feeds, urls, earlier_start, offline=True))
+                reporter.log(f"no new entries since run {prev.id} ({prev.created_at[:16]}); "
+                             f"building its window again (since {earlier_start:%Y-%m-%d %H:%M})")
+                again.requests, again.not_modified, again.problems = got.requests, got.not_modified, got.problems
+                got, start = again, earlier_start
+        return got, start.isoformat(timespec="seconds") if start else None
+    finally:
+        store.close()
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     prompts = load_prompts()
-    paths = [display_path(p) for p in args.paths]
-    articles, skipped = load_inputs(args.paths)
+    files, urls, feeds = web_sources(args)
     reporter = Reporter(args.quiet)
+    if not (files or urls or feeds):  # today's briefing from the feeds kept in the store
+        try:
+            stored = Store()
+            try:
+                feeds = [FeedRef(url=u, name=n, category=c) for u, n, c in stored.feeds()]
+            finally:
+                stored.close()
+        except StoreError as exc:
+            raise UserError(str(exc)) from None
+        if not feeds:
+            raise UserError("nothing to build: give files, directories or URLs, --opml FILE, --sources FILE, "
+                            "or keep feeds with `briefing feeds add URL`")
+    paths = [display_path(p) for p in files] + sorted(urls) + sorted(f.url for f in feeds)
+    articles, skipped = load_inputs(files) if files else ([], [])
     for s in skipped:
         err(f"skipped {s.path}: {s.reason}")
+    web: Gathered | None = None
+    window_start: str | None = None
+    if urls or feeds:
+        web, window_start = fetch_web(args, urls, feeds, paths, reporter)
+        articles += to_articles(web.articles, len(articles) + 1)
     if not articles:
-        raise UserError("no readable article in the input" + (" (see above)" if skipped else ""))
-    check_output(args.output, list(args.paths))
+        why = " (see above)" if skipped or (web and web.problems) else ""
+        if web is not None:
+            for problem in web.problems:
+                err(problem)
+            raise UserError(f"no article in the window{why}: nothing to build")
+        raise UserError("no readable article in the input" + why)
+    check_output(args.output, files)
     target = target_from(args)
     _, note = resolve_encoding(target.model)
     if note and not args.quiet:
@@ -325,7 +414,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     earlier: EarlierRun | None = None
     if store is not None:
         try:
-            earlier = earlier_of(store, args.since)
+            earlier = earlier_of(store, args.since if isinstance(args.since, int) else None)
         except StoreError as exc:
             err(f"warning: {exc}; nothing is marked new")
         except UserError:
@@ -350,6 +439,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         assert result is not None
         briefing = result.briefing
         briefing.stats["failures"] = len(result.failures) + bool(result.synthesis_failed)
+        if web is not None:
+            briefing.stats.update({"window_start": window_start, "web_requests": web.requests,
+                                   "feeds_not_modified": web.not_modified, "pages_fetched": web.fetched_pages,
+                                   "pages_stored": web.stored_pages, "source_problems": len(web.problems)})
         if result.synthesis_failed:
             briefing.stats["synthesis_failed"] = redact(result.synthesis_failed, SECRETS)
         if args.replay:
@@ -386,6 +479,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise UserError(f"cannot write {args.output}: {exc.strerror or exc}{kept}") from None
     for f in result.failures:
         err(f"chunk {f.chunk_index} of {articles[f.article_id - 1].path} failed: {f.error}")
+    if web is not None:
+        for problem in web.problems:
+            err(problem)
+        if not args.quiet:
+            err(f"web: {web.requests} requests ({web.not_modified} feeds unchanged, 304) · {web.fetched_pages} pages "
+                f"fetched, {web.stored_pages} already stored · {len(web.problems)} source problems")
     if result.synthesis_failed:
         failed = briefing.stats.get("stories_failed") or 1
         err(f"synthesis failed for {failed} stor{'y' if failed == 1 else 'ies'}, their points are the "
@@ -565,6 +664,40 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_feeds(args: argparse.Namespace) -> int:
+    store = Store()
+    try:
+        if args.action == "add":
+            refs = [FeedRef(url=u, name=args.name or "", category=args.category or "") for u in args.urls]
+            if args.opml:
+                refs += read_opml(args.opml)
+            if not refs:
+                raise UserError("feeds add: give one or more feed URLs, or --opml FILE")
+            for r in refs:
+                if not is_http_url(r.url):
+                    raise UserError(f"feeds add: not an http(s) URL: {r.url}")
+            added = sum(store.add_feed(r.url, r.name, r.category) for r in refs)
+            err(f"{added} feed{'s' if added != 1 else ''} added, {len(refs) - added} already kept; "
+                f"{len(store.feeds())} in all (`briefing build` with no arguments reads them)")
+        elif args.action == "remove":
+            gone = [u for key in args.urls for u in store.remove_feed(key)]
+            if not gone:
+                raise UserError(f"feeds remove: no kept feed has the URL or name {' '.join(args.urls)!r}")
+            for u in gone:
+                print(plain(f"removed {u}"))
+        else:
+            rows = store.feeds()
+            if args.format == "json":
+                print(json.dumps([{"url": u, "name": n, "category": c} for u, n, c in rows], indent=2))
+            elif not rows:
+                err("no feeds kept yet: `briefing feeds add URL` or `briefing feeds add --opml FILE`")
+            for u, n, c in rows if args.format != "json" else []:
+                print(plain(f"{u}" + (f"  {n}" if n else "") + (f"  [{c}]" if c else "")))
+    finally:
+        store.close()
+    return EXIT_OK
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     store = Store()
     try:
@@ -576,6 +709,17 @@ def cmd_show(args: argparse.Namespace) -> int:
         store.close()
     if briefing is None:
         raise UserError(f"no run with id {run_id} (see `briefing runs`)")
+    if args.source is not None:
+        store = Store()
+        try:
+            arts = {a.id: a for a in store.articles(run_id)}
+        finally:
+            store.close()
+        if args.source not in arts:
+            raise UserError(f"run {run_id} has no source S{args.source} (it has S1 to S{len(arts)})")
+        # Exactly the text the citations index: quote == text[start:end].
+        sys.stdout.write(arts[args.source].text)
+        return EXIT_OK
     sys.stdout.write(render(briefing, args.format))
     return EXIT_OK
 
@@ -591,6 +735,8 @@ EXAMPLES = """examples:
   briefing build today/ --top 10 --topic ukraine --format html -o today.html   # the day, ranked
   briefing build today/ --estimate                        # calls, tokens and time; no model call
   briefing build today/ --since 12                        # mark what is new since run 12
+  briefing build https://example.org/rss.xml https://example.com/story.html   # a feed and a page
+  briefing build                                          # the feeds kept with `briefing feeds add`
   cat story.txt | briefing build -
   briefing runs
 """
@@ -601,6 +747,17 @@ ASK_EXAMPLES = """examples:
   briefing ask --run 3 "What did the Dutch minister say?" --format json
   briefing ask --story s1f2e3d "Who was arrested?"         # only that story's articles
   briefing chat                                           # interactive; /help inside
+"""
+
+
+FEEDS_EXAMPLES = """examples:
+  briefing feeds add https://example.org/rss.xml https://example.com/atom --category World
+  briefing feeds add --opml subscriptions.opml        # an export from a feed reader
+  briefing feeds list
+  briefing feeds remove https://example.org/rss.xml
+  briefing build                                      # today's briefing from the kept feeds
+  briefing build --since 24h --format html -o today.html
+  briefing build --offline                            # only what is already stored
 """
 
 
@@ -619,6 +776,19 @@ def _whole(low: int, high: int = 2**63 - 1) -> Any:
 
 
 _positive = _whole(1)
+
+
+def _since(value: str) -> int | timedelta:
+    """--since: a run id (a whole number) or a window (24h, 90m, 2d, 1w)."""
+    if value.strip().isdigit():
+        n = int(value)
+        if n < 1:
+            raise argparse.ArgumentTypeError("a run id is 1 or more")
+        return n
+    window = parse_window(value)
+    if window is None or window.total_seconds() <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is neither a run id nor a window such as 24h, 90m or 2d")
+    return window
 
 
 def _seconds(value: str) -> float:
@@ -685,7 +855,9 @@ def parser() -> argparse.ArgumentParser:
                     "claims with the model, verify every quote against the source, merge across "
                     "outlets and write the briefing.",
     )
-    b.add_argument("paths", nargs="+", metavar="PATH", help="files, directories or - (stdin)")
+    b.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files, directories, - (stdin), feed URLs or article URLs; none: the feeds kept with "
+                        "`briefing feeds add`")
     b.add_argument("-o", "--output", help="write the briefing here instead of stdout")
     b.add_argument("--format", choices=["markdown", "json", "html"], default="markdown",
                    help="markdown (default), json, or html: one self-contained page")
@@ -693,8 +865,17 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--top", type=_positive, metavar="N", help="only the N best-ranked stories (the rest cost nothing)")
     d.add_argument("--topic", action="append", metavar="WORDS",
                    help="rank stories whose titles and leads have all these words first (repeatable)")
-    d.add_argument("--since", type=_positive, metavar="RUN",
-                   help="mark what is new since this stored run (default: the latest run)")
+    d.add_argument("--since", type=_since, metavar="RUN|WINDOW",
+                   help="a run id: mark what is new since that stored run (default: the latest run); a window "
+                        "such as 24h, 90m or 2d: the feed entries published within it (default: since the "
+                        "last run of the same feeds)")
+    w = b.add_argument_group("feeds and URLs")
+    w.add_argument("--opml", metavar="FILE", help="read the feeds of an OPML export (folders kept as categories)")
+    w.add_argument("--sources", metavar="FILE", help="a file of feed and article URLs, one per line, # comments")
+    w.add_argument("--offline", action="store_true", help="fetch nothing: build from what is already stored")
+    w.add_argument("--fetch-timeout", type=_seconds, default=15.0, metavar="SECONDS",
+                   help="the longest wait for a feed's or page's server to answer (default 15; a whole "
+                        "exchange may take twice that)")
     d.add_argument("--estimate", action="store_true",
                    help="print the calls, tokens and expected time, and stop before any model call")
     d.add_argument("--max-tokens-total", type=_positive, metavar="N",
@@ -744,7 +925,21 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("show", help="print a stored run's briefing again")
     s.add_argument("run", nargs="?", type=_positive, help="run id (default: the latest)")
     s.add_argument("--format", choices=["markdown", "json", "html"], default="markdown")
+    s.add_argument("--source", type=_positive, metavar="N",
+                   help="print source SN's text exactly as stored: citations index it (quote == text[start:end])")
     s.set_defaults(func=cmd_show)
+
+    f = sub.add_parser(
+        "feeds", help="keep the feeds `briefing build` reads when given nothing", epilog=FEEDS_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="add, list or remove the feeds (RSS, Atom, JSON Feed) kept in the store.")
+    f.add_argument("action", choices=["add", "list", "remove"])
+    f.add_argument("urls", nargs="*", metavar="URL|NAME")
+    f.add_argument("--opml", metavar="FILE", help="with add: every feed of an OPML export")
+    f.add_argument("--name", help="with add: the feed's name (default: its title when first read)")
+    f.add_argument("--category", help="with add: a category for the feed")
+    f.add_argument("--format", choices=["text", "json"], default="text")
+    f.set_defaults(func=cmd_feeds)
     return p
 
 

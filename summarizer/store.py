@@ -84,6 +84,33 @@ CREATE TABLE IF NOT EXISTS turns (
     result TEXT NOT NULL,
     PRIMARY KEY (conversation_id, seq)
 );
+CREATE TABLE IF NOT EXISTS feeds (
+    url TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    category TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS http_state (
+    url TEXT PRIMARY KEY,
+    etag TEXT, last_modified TEXT,
+    checked_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feed_entries (
+    feed_url TEXT NOT NULL,
+    page TEXT NOT NULL,
+    title TEXT NOT NULL,
+    published TEXT,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (feed_url, page)
+);
+CREATE TABLE IF NOT EXISTS pages (
+    page TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    status TEXT NOT NULL,
+    title TEXT, outlet TEXT, published TEXT, text TEXT, digest TEXT,
+    fetched_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pages_digest ON pages (digest);
 CREATE TABLE IF NOT EXISTS failures (
     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     article_id INTEGER, chunk_index INTEGER, stage TEXT NOT NULL, error TEXT NOT NULL
@@ -261,6 +288,89 @@ class Store:
             self.db.execute("INSERT INTO turns VALUES (?,?,?,?,?,?,?,?)",
                             (conversation_id, seq, _now(), question, standalone, answer, int(answerable),
                              json.dumps(result)))
+
+    # -- feeds and fetched pages -------------------------------------------------------------
+
+    @_guard
+    def add_feed(self, url: str, name: str, category: str) -> bool:
+        """False when it was already there (its name and category are then updated)."""
+        with self.db:
+            known = self.db.execute("SELECT 1 FROM feeds WHERE url = ?", (url,)).fetchone() is not None
+            self.db.execute("INSERT INTO feeds VALUES (?,?,?,?) ON CONFLICT(url) DO UPDATE SET "
+                            "name = excluded.name, category = excluded.category", (url, name, category, _now()))
+        return not known
+
+    @_guard
+    def feeds(self) -> list[tuple[str, str, str]]:
+        """(url, name, category), in the order they were added."""
+        return [tuple(r) for r in self.db.execute("SELECT url, name, category FROM feeds ORDER BY rowid")]
+
+    @_guard
+    def name_feed(self, url: str, name: str) -> None:
+        """A kept feed added without a name takes its title when first read."""
+        with self.db:
+            self.db.execute("UPDATE feeds SET name = ? WHERE url = ? AND name = ''", (name, url))
+
+    @_guard
+    def remove_feed(self, key: str) -> list[str]:
+        """Remove the feeds whose URL or name is ``key``; the URLs removed."""
+        with self.db:
+            rows = [r[0] for r in self.db.execute("SELECT url FROM feeds WHERE url = ? OR name = ?", (key, key))]
+            self.db.executemany("DELETE FROM feeds WHERE url = ?", [(u,) for u in rows])
+        return rows
+
+    @_guard
+    def http_state(self, url: str) -> tuple[str | None, str | None]:
+        row = self.db.execute("SELECT etag, last_modified FROM http_state WHERE url = ?", (url,)).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    @_guard
+    def set_http_state(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO http_state VALUES (?,?,?,?)", (url, etag, last_modified, _now()))
+
+    @_guard
+    def add_entries(self, feed_url: str, entries: list[tuple[str, str, str | None]]) -> None:
+        """(canonical page URL, title, published ISO) of a feed; first_seen is kept from the first time."""
+        with self.db:
+            self.db.executemany("INSERT OR IGNORE INTO feed_entries VALUES (?,?,?,?,?)",
+                                [(feed_url, page, title, published, _now()) for page, title, published in entries])
+
+    @_guard
+    def entries(self, feed_url: str) -> list[tuple[str, str, str | None, str]]:
+        """(page, title, published, first_seen) of a feed's entries, as stored."""
+        return [tuple(r) for r in self.db.execute(
+            "SELECT page, title, published, first_seen FROM feed_entries WHERE feed_url = ? ORDER BY first_seen, page",
+            (feed_url,))]
+
+    @_guard
+    def page(self, page: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT page, url, status, title, outlet, published, text, digest, fetched_at "
+                              "FROM pages WHERE page = ?", (page,)).fetchone()
+        if row is None:
+            return None
+        return dict(zip(("page", "url", "status", "title", "outlet", "published", "text", "digest", "fetched_at"),
+                        row, strict=True))
+
+    @_guard
+    def page_with_digest(self, digest: str) -> str | None:
+        row = self.db.execute("SELECT page FROM pages WHERE digest = ? AND status = 'ok' LIMIT 1", (digest,)).fetchone()
+        return row[0] if row else None
+
+    @_guard
+    def save_page(self, page: str, url: str, status: str, title: str | None = None, outlet: str | None = None,
+                  published: str | None = None, text: str | None = None, digest: str | None = None) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO pages VALUES (?,?,?,?,?,?,?,?,?)",
+                            (page, url, status, title, outlet, published, text, digest, _now()))
+
+    @_guard
+    def last_run_with(self, inputs: list[str]) -> RunRow | None:
+        """The latest run whose inputs were exactly these (the same feeds)."""
+        for r in self.runs(500):
+            if sorted(r.inputs) == sorted(inputs):
+                return r
+        return None
 
     @_guard
     def briefing(self, run_id: int) -> Briefing | None:

@@ -1,0 +1,315 @@
+"""Sources from the web, the network shell: feeds fetched with conditional requests, their
+entries' pages fetched once and their main text extracted, everything kept in the store.
+
+Politeness and bounds: a clear User-Agent, gzip, a connect and a read timeout, at most
+``PER_HOST`` requests in flight per host, redirects capped, bodies capped at ``MAX_BYTES``. A
+source that fails (down, slow, malformed, paywalled, not an article) is one line in ``problems``
+and the rest goes on; nothing is retried within a run, and only passing failures (a timeout, a
+5xx, a refused connection) are tried again on a later run. Only the extracted text is stored:
+the page's HTML, with its scripts, frames and handlers, is never kept or shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import httpx2
+
+from . import __version__
+from .ingest import InputError, parse_html
+from .models import Article
+from .sanitize import clean_text
+from .store import Store
+from .stories import digest, when
+from .webfeeds import FeedRef, canonical_url, in_window, parse_feed
+
+USER_AGENT = f"briefing/{__version__} (a news briefing tool; fetches each article once)"
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 15.0
+PER_HOST = 2  # requests in flight to one host
+IN_FLIGHT = 8  # requests in flight in all
+MAX_REDIRECTS = 5
+MAX_BYTES = 5_000_000  # a feed or a page larger than this is refused
+MIN_ARTICLE_CHARS = 400  # less extracted text than this is a teaser, a paywall or not an article
+PERMANENT = ("not an article", "paywalled", "too large", "gone", "not HTML")
+
+Progress = Callable[[str, int, int], None]
+
+
+class FetchError(Exception):
+    """One line: why a URL could not be fetched."""
+
+
+@dataclass
+class Fetched:
+    status: int
+    url: str  # after redirects
+    body: bytes
+    content_type: str
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass
+class WebArticle:
+    page: str  # canonical URL
+    url: str
+    title: str
+    text: str
+    outlet: str | None
+    published: str | None
+
+
+@dataclass
+class Gathered:
+    articles: list[WebArticle] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # one line per bad source
+    requests: int = 0
+    not_modified: int = 0  # feeds answered 304
+    tried: set[str] = field(default_factory=set)  # pages asked for in this run: never twice
+    fetched_pages: int = 0
+    stored_pages: int = 0  # pages served from the store, not fetched again
+
+
+class Fetcher:
+    def __init__(self, transport: httpx2.AsyncBaseTransport | None = None, timeout: float = READ_TIMEOUT) -> None:
+        self.client = httpx2.AsyncClient(
+            headers={"user-agent": USER_AGENT, "accept-encoding": "gzip, deflate"},
+            timeout=httpx2.Timeout(timeout, connect=CONNECT_TIMEOUT), follow_redirects=True,
+            max_redirects=MAX_REDIRECTS, transport=transport,
+            limits=httpx2.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT),
+        )
+        self.timeout = timeout
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self.requests = 0
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def get(self, url: str, etag: str | None = None, last_modified: str | None = None,
+                  accept: str = "*/*") -> Fetched:
+        host = urlsplit(url).hostname or ""
+        sem = self._hosts.setdefault(host, asyncio.Semaphore(PER_HOST))
+        headers = {"accept": accept}
+        if etag:
+            headers["if-none-match"] = etag
+        if last_modified:
+            headers["if-modified-since"] = last_modified
+        async with sem:
+            self.requests += 1
+            try:
+                async with asyncio.timeout(self.timeout * 2):  # the whole exchange, slow bodies included
+                    async with self.client.stream("GET", url, headers=headers) as r:
+                        size = int(r.headers.get("content-length") or 0)
+                        if size > MAX_BYTES:
+                            raise FetchError(f"too large ({size:,} bytes; the limit is {MAX_BYTES:,})")
+                        body = bytearray()
+                        async for chunk in r.aiter_bytes():
+                            body += chunk
+                            if len(body) > MAX_BYTES:
+                                raise FetchError(f"too large (over {MAX_BYTES:,} bytes)")
+                        return Fetched(status=r.status_code, url=str(r.url), body=bytes(body),
+                                       content_type=r.headers.get("content-type", "").lower(),
+                                       etag=r.headers.get("etag"), last_modified=r.headers.get("last-modified"))
+            except TimeoutError:
+                raise FetchError(f"timed out after {self.timeout * 2:g}s") from None
+            except httpx2.TooManyRedirects:
+                raise FetchError(f"more than {MAX_REDIRECTS} redirects") from None
+            except httpx2.TimeoutException:
+                raise FetchError(f"timed out after {self.timeout:g}s") from None
+            except httpx2.HTTPError as exc:
+                raise FetchError(f"cannot fetch ({type(exc).__name__}: {' '.join(str(exc).split())[:100]})") from None
+
+
+def _status_problem(status: int) -> str:
+    if status in (401, 402, 403):
+        return f"paywalled or forbidden (HTTP {status})"
+    if status in (404, 410):
+        return f"gone (HTTP {status})"
+    return f"HTTP {status}"
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or url).removeprefix("www.")
+
+
+async def gather(store: Store, feeds: list[FeedRef], urls: list[str], start: datetime | None, *,
+                 offline: bool = False, fetcher: Fetcher | None = None, timeout: float = READ_TIMEOUT,
+                 progress: Progress = lambda _s, _d, _t: None) -> Gathered:
+    """Today's web articles: the entries of ``feeds`` in the window (from ``start``; None: all
+    stored) and the pages ``urls`` (a URL that turns out to be a feed is read as one)."""
+    out = Gathered()
+    own = fetcher is None
+    f = fetcher or Fetcher(timeout=timeout)
+    try:
+        pages: dict[str, tuple[str, str, str | None, str | None]] = {}  # page -> (url, title, published, outlet)
+        done = 0
+        total = len(feeds) + len(urls)
+        progress("feeds and URLs checked", 0, total)
+
+        async def feed(ref: FeedRef) -> None:
+            nonlocal done
+            try:
+                await read_feed(store, f, ref, start, offline, out, pages)
+            finally:
+                done += 1
+                progress("feeds and URLs checked", done, total)
+
+        async def direct(url: str) -> None:
+            nonlocal done
+            try:
+                page = canonical_url(url)
+                etag, _ = store.http_state(url)
+                if not offline and store.page(page) is None and etag is None:
+                    # Unknown: fetch once; a feed is read as a feed, a page kept for below.
+                    try:
+                        got = await f.get(url)
+                    except FetchError as exc:
+                        out.problems.append(f"{url}: {exc}")
+                        return
+                    parsed = parse_feed(got.body, got.url, got.content_type) if got.status == 200 else None
+                    if parsed is not None and parsed.is_feed:
+                        await read_feed(store, f, FeedRef(url=url), start, offline, out, pages, first=got)
+                        return
+                    save_page(store, page, url, got, None, None, None, out)
+                    out.tried.add(page)
+                    pages.setdefault(page, (url, "", None, None))
+                elif etag is not None:
+                    await read_feed(store, f, FeedRef(url=url), start, offline, out, pages)
+                else:
+                    pages.setdefault(page, (url, "", None, None))
+            finally:
+                done += 1
+                progress("feeds and URLs checked", done, total)
+
+        await asyncio.gather(*(feed(r) for r in feeds), *(direct(u) for u in urls))
+
+        todo = list(pages.items())
+        progress("pages", 0, len(todo))
+        n = 0
+
+        async def one(page: str, url: str, title: str, published: str | None, outlet: str | None) -> None:
+            nonlocal n
+            try:
+                art = await read_page(store, f, page, url, offline, out)
+                if art is not None:
+                    final = art.url or url
+                    out.articles.append(WebArticle(page=page, url=final, title=title or art.title or final,
+                                                   text=art.text, outlet=art.outlet or outlet or host_of(url),
+                                                   published=published or art.published))
+            finally:
+                n += 1
+                progress("pages", n, len(todo))
+
+        await asyncio.gather(*(one(p, *v) for p, v in todo))
+        out.articles.sort(key=lambda a: (a.published or "", a.page))
+        out.requests = f.requests
+        return out
+    finally:
+        if own:
+            await f.aclose()
+
+
+async def read_feed(store: Store, f: Fetcher, ref: FeedRef, start: datetime | None, offline: bool, out: Gathered,
+                    pages: dict[str, tuple[str, str, str | None, str | None]], first: Fetched | None = None) -> None:
+    name = ref.name
+    if not offline:
+        got = first
+        if got is None:
+            etag, modified = store.http_state(ref.url)
+            try:
+                got = await f.get(ref.url, etag, modified,
+                                  accept="application/rss+xml, application/atom+xml, application/feed+json, "
+                                         "application/json;q=0.9, application/xml;q=0.8, */*;q=0.5")
+            except FetchError as exc:
+                out.problems.append(f"feed {ref.url}: {exc}; its stored entries are used")
+                got = None
+        if got is not None and got.status == 304:
+            out.not_modified += 1
+        elif got is not None and got.status != 200:
+            out.problems.append(f"feed {ref.url}: {_status_problem(got.status)}; its stored entries are used")
+        elif got is not None:
+            parsed = parse_feed(got.body, got.url, got.content_type)
+            if not parsed.is_feed:
+                out.problems.append(f"feed {ref.url}: not a feed (RSS, Atom or JSON Feed)")
+            elif parsed.malformed and not parsed.entries:
+                out.problems.append(f"feed {ref.url}: malformed ({parsed.malformed})")
+            else:
+                if parsed.malformed:
+                    out.problems.append(f"feed {ref.url}: malformed ({parsed.malformed}); "
+                                        f"{len(parsed.entries)} entries read anyway")
+                store.add_entries(ref.url, [(canonical_url(e.url), e.title,
+                                             e.published.isoformat() if e.published else None)
+                                            for e in parsed.entries])
+                store.set_http_state(ref.url, got.etag, got.last_modified)
+                if not name and parsed.title:
+                    name = parsed.title
+                    store.name_feed(ref.url, name)
+    for page, title, published, first_seen in store.entries(ref.url):
+        seen = when(first_seen) or datetime.now(UTC)
+        if start is None or in_window(when(published), seen, start):
+            pages.setdefault(page, (page, title, published, name or None))
+
+
+def save_page(store: Store, page: str, url: str, got: Fetched, title: str | None, published: str | None,
+              outlet: str | None, out: Gathered) -> None:
+    """Extract a fetched page's main text and keep it (or why it has none)."""
+    if got.status != 200:
+        store.save_page(page, url, _status_problem(got.status))
+        return
+    if got.content_type and "html" not in got.content_type and "xml" not in got.content_type:
+        store.save_page(page, url, f"not HTML ({got.content_type.split(';')[0]})")
+        return
+    try:
+        rec = parse_html(got.url, clean_text(got.body.decode("utf-8", errors="replace")))
+    except InputError:
+        store.save_page(page, url, "not an article (no main text found)")
+        return
+    if len(rec.text) < MIN_ARTICLE_CHARS:
+        store.save_page(page, url, f"not an article or paywalled (only {len(rec.text)} characters of text)")
+        return
+    d = digest(rec.text)
+    twin = store.page_with_digest(d)
+    if twin is not None and twin != page:
+        store.save_page(page, url, f"duplicate of {twin}")
+        return
+    # The address shown and linked is the final one, without its tracking parameters.
+    store.save_page(page, canonical_url(got.url), "ok", rec.title, rec.outlet, rec.published, rec.text, d)
+    out.fetched_pages += 1
+
+
+async def read_page(store: Store, f: Fetcher, page: str, url: str, offline: bool, out: Gathered) -> Article | None:
+    kept = store.page(page)
+    passing = kept is not None and kept["status"] != "ok" and not kept["status"].startswith((*PERMANENT, "duplicate"))
+    if page not in out.tried and (kept is None or (passing and not offline)):
+        if offline:
+            out.problems.append(f"{url}: not fetched yet (--offline)")
+            return None
+        out.tried.add(page)
+        try:
+            got = await f.get(url, accept="text/html, application/xhtml+xml;q=0.9, */*;q=0.5")
+        except FetchError as exc:
+            why = str(exc)
+            store.save_page(page, url, why if why.startswith("too large") else f"failed: {why}")
+            out.problems.append(f"{url}: {why}")
+            return None
+        save_page(store, page, url, got, None, None, None, out)
+        kept = store.page(page)
+    elif kept is not None and kept["status"] == "ok" and page not in out.tried:
+        out.stored_pages += 1
+    assert kept is not None
+    if kept["status"] != "ok":
+        if not kept["status"].startswith("duplicate"):
+            out.problems.append(f"{url}: {kept['status']}")
+        return None
+    return Article(id=0, path=kept["url"], title=kept["title"] or "", text=kept["text"], outlet=kept["outlet"],
+                   url=kept["url"], published=kept["published"], from_file_text=False)
+
+
+def to_articles(web: Iterable[WebArticle], first_id: int) -> list[Article]:
+    return [Article(id=first_id + i, path=w.url, title=w.title, text=w.text, outlet=w.outlet, url=w.url,
+                    published=w.published, from_file_text=False) for i, w in enumerate(web)]

@@ -20,8 +20,16 @@ from summarizer.webfeeds import (
     parse_sources_file,
     parse_window,
 )
-from tests.fakeserver import MODEL, FakeServer
+from tests.fakeserver import MODEL, SEEDS_FIXTURES, FakeServer
 from tests.webserver import FEEDS, NewsSite
+
+# The three feeds' build recorded from the real local model (python -m tests.webserver; feeds add;
+# build --record fixtures/feeds); other builds here fall back to a recorded reply of the same prompt.
+FEEDS_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "feeds"
+
+
+def model_server() -> FakeServer:
+    return FakeServer(fixtures=(FEEDS_FIXTURES, *SEEDS_FIXTURES))
 
 
 @pytest.mark.parametrize(("url", "canonical"), [
@@ -107,7 +115,7 @@ def stored_text(capsys: pytest.CaptureFixture[str], run: int, source: int) -> st
 
 def test_kept_feeds_build_today_and_a_second_run_only_asks_if_they_changed(
         home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with NewsSite() as site, FakeServer() as model:
+    with NewsSite() as site, model_server() as model:
         for name in FEEDS:
             assert main(["feeds", "add", site.feed_url(name)]) == 0
         capsys.readouterr()
@@ -126,6 +134,9 @@ def test_kept_feeds_build_today_and_a_second_run_only_asks_if_they_changed(
         for text in texts.values():  # the page's scripts, frames and handlers were never kept
             assert "pwned" not in text and "<script" not in text and "injected" not in text
         calls = len(model.requests)
+        assert calls == 1 and json.dumps(model.requests[0], sort_keys=True, ensure_ascii=False) in \
+            {json.dumps(json.loads(f.read_text(encoding="utf-8"))["request"], sort_keys=True, ensure_ascii=False)
+             for f in FEEDS_FIXTURES.glob("*.json")}  # exactly the recorded request
         # Minutes later: one conditional request per feed (304), no page fetched, no model call.
         code, again, err = build(capsys, model)
         assert code == 0, err
@@ -154,7 +165,7 @@ def test_opml_import_and_feeds_list_remove(home: Path, tmp_path: Path, capsys: p
 
 
 def test_every_bad_source_is_one_line_and_the_run_completes(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with NewsSite() as site, FakeServer() as model:
+    with NewsSite() as site, model_server() as model:
         bad = [site.feed_url(n) for n in ("down.xml", "slow.xml", "bozo.xml", "mixed.xml")]
         code, run, err = build(capsys, model, site.feed_url("harbor.xml"), *bad, "--fetch-timeout", "1",
                                "--since", "24h")
@@ -182,7 +193,7 @@ def test_every_bad_source_is_one_line_and_the_run_completes(home: Path, capsys: 
 
 
 def test_offline_builds_from_what_is_stored(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with NewsSite() as site, FakeServer() as model:
+    with NewsSite() as site, model_server() as model:
         feed = site.feed_url("valley.atom")
         code, _, _ = build(capsys, model, feed, "--since", "24h")
         assert code == 0
@@ -195,7 +206,7 @@ def test_offline_builds_from_what_is_stored(home: Path, capsys: pytest.CaptureFi
 
 
 def test_an_article_url_and_a_sources_file(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with NewsSite() as site, FakeServer() as model:
+    with NewsSite() as site, model_server() as model:
         sources = tmp_path / "sources.txt"
         sources.write_text(f"# mine\n{site.base}/a/seed2.html?utm_source=x\n{site.feed_url('metro.json')}\n")
         code, run, err = build(capsys, model, "--sources", str(sources), f"{site.base}/a/seed2.html")

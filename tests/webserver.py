@@ -157,6 +157,13 @@ class NewsSite:
                 pass
 
             def do_GET(self) -> None:
+                if self.path == "/_requests":  # for a person checking by hand: what was asked, not counted
+                    body = json.dumps(site.requests).encode()
+                    self.send_response(200)
+                    self.send_header("content-length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 site.arrived.append(self.path)
                 status, headers, body = site.answer(self.path, self.headers)
                 conditional = bool(self.headers.get("if-none-match") or self.headers.get("if-modified-since"))
@@ -171,3 +178,9 @@ class NewsSite:
                     self.wfile.write(body)
 
         return Handler
+
+
+if __name__ == "__main__":  # python -m tests.webserver: serve the site until interrupted
+    with NewsSite() as site:
+        print(site.base, flush=True)
+        threading.Event().wait()

@@ -339,7 +339,7 @@ def fetch_web(args: argparse.Namespace, urls: list[str], feeds: list[FeedRef], i
             got = asyncio.run(gather(store, feeds, urls, start, offline=args.offline, timeout=args.fetch_timeout,
                                      progress=reporter))
             if feeds and prev is not None and not isinstance(args.since, timedelta) and \
-                    len(got.articles) <= len(urls):
+                    not any(a.page in got.from_feeds for a in got.articles):
                 # Nothing new since the last run of these feeds: that run's window again, from
                 # what is stored (so the same briefing, from the cache), said on stderr.
                 earlier_start = when(str(prev.stats.get("window_start") or "")) or now - timedelta(hours=24)

@@ -71,6 +71,7 @@ class Gathered:
     requests: int = 0
     not_modified: int = 0  # feeds answered 304
     tried: set[str] = field(default_factory=set)  # pages asked for in this run: never twice
+    from_feeds: set[str] = field(default_factory=set)  # pages that are entries of a feed in the window
     fetched_pages: int = 0
     stored_pages: int = 0  # pages served from the store, not fetched again
 
@@ -253,6 +254,7 @@ async def read_feed(store: Store, f: Fetcher, ref: FeedRef, start: datetime | No
         seen = when(first_seen) or datetime.now(UTC)
         if start is None or in_window(when(published), seen, start):
             pages.setdefault(page, (page, title, published, name or None))
+            out.from_feeds.add(page)
 
 
 def save_page(store: Store, page: str, url: str, got: Fetched, title: str | None, published: str | None,

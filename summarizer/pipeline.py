@@ -140,8 +140,12 @@ def needs_selection(chunks: list[Chunk], options: BuildOptions) -> bool:
     when all the sentences, listed as facts, would not fit one composition call."""
     if options.select != "auto":
         return options.select == "always"
-    listed = sum(len(c.sentences) * 8 + c.tokens - 4 * len(c.sentences) for c in chunks)  # "F12 (1 source): "
-    return listed > options.synth_input_tokens
+    return listed_tokens(chunks) > options.synth_input_tokens
+
+
+def listed_tokens(chunks: list[Chunk]) -> int:
+    """The chunks' sentences listed as facts for a composition call ("F12 (1 source): …")."""
+    return sum(len(c.sentences) * 8 + c.tokens - 4 * len(c.sentences) for c in chunks)
 
 
 def chunk_all(articles: list[Article], budget: int, model: str) -> list[Chunk]:
@@ -420,6 +424,39 @@ def mark_new(stories: list[Story], by_id: dict[int, Article], earlier: EarlierRu
         used.add(st.id)
 
 
+@dataclass
+class RunPlan:
+    """What a build will do, decided before any call (``build`` and ``estimate`` share it)."""
+
+    found: list[Plan]  # every story of the day, ranked
+    plans: list[Plan]  # the stories kept (--top)
+    kept: list[Article]  # their articles
+    chunks: list[Chunk]
+    chunks_of: dict[int, list[Chunk]]  # by id() of a plan
+    composed: list[Plan]  # the stories told by a composition call
+    picks: dict[int, bool]  # by id() of a composed plan: whether its sentences are picked first
+
+
+def plan_run(articles: list[Article], options: BuildOptions, model: str) -> RunPlan:
+    # A cheap bound first (no article has fewer than ~6 characters a token), so a stray 20 MB
+    # file is refused at once instead of after it has been chunked.
+    at_least = sum(len(a.text) for a in articles) // (6 * options.chunk_tokens)
+    if at_least > options.max_chunks:
+        raise TooMuchInput(f"the input makes at least {at_least:,} chunks (model calls), over the limit of "
+                           f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")
+    found = plan_day(articles, options.topics)
+    plans = found[: options.top] if options.top else found
+    kept = [a for a in articles if any(a.id in p.members for p in plans)]
+    chunks = chunk_all(kept, options.chunk_tokens, model)
+    if len(chunks) > options.max_chunks:
+        raise TooMuchInput(f"the input makes {len(chunks):,} chunks (model calls), over the limit of "
+                           f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")
+    chunks_of = {id(p): [c for c in chunks if c.article_id in p.members] for p in plans}
+    composed = told_by_model(plans)
+    return RunPlan(found=found, plans=plans, kept=kept, chunks=chunks, chunks_of=chunks_of, composed=composed,
+                   picks={id(p): needs_selection(chunks_of[id(p)], options) for p in composed})
+
+
 def told_by_model(plans: list[Plan]) -> list[Plan]:
     """The stories that get a composition call: those of two or more articles — and the only
     story of a run, even of one article, since then it is the whole briefing."""
@@ -435,22 +472,10 @@ async def build(
     article as a short item, with no call), and mark what is new since ``earlier``."""
     started = time.monotonic()
     by_id = {a.id: a for a in articles}
-    # A cheap bound first (no article has fewer than ~6 characters a token), so a stray 20 MB
-    # file is refused at once instead of after it has been chunked.
-    at_least = sum(len(a.text) for a in articles) // (6 * options.chunk_tokens)
-    if at_least > options.max_chunks:
-        raise TooMuchInput(f"the input makes at least {at_least:,} chunks (model calls), over the limit of "
-                           f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")
-    found = plan_day(articles, options.topics)
-    plans = found[: options.top] if options.top else found
-    kept = [a for a in articles if any(a.id in p.members for p in plans)]
-    chunks = chunk_all(kept, options.chunk_tokens, client.config.model)
-    if len(chunks) > options.max_chunks:
-        raise TooMuchInput(f"the input makes {len(chunks):,} chunks (model calls), over the limit of "
-                           f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")
-    chunks_of = {id(p): [c for c in chunks if c.article_id in p.members] for p in plans}
-    composed = told_by_model(plans)
-    to_pick = [c for p in composed if needs_selection(chunks_of[id(p)], options) for c in chunks_of[id(p)]]
+    run = plan_run(articles, options, client.config.model)
+    found, plans, kept, chunks, chunks_of, composed = \
+        run.found, run.plans, run.kept, run.chunks, run.chunks_of, run.composed
+    to_pick = [c for p in composed if run.picks[id(p)] for c in chunks_of[id(p)]]
     extractions: dict[tuple[int, int], Selection | None] = {
         (c.article_id, c.index): Selection(ids=list(range(1, len(c.sentences) + 1))) for c in chunks}
     failures: list[ChunkFailure] = []
@@ -612,23 +637,15 @@ def estimate(articles: list[Article], prompts: dict[str, Prompt], options: Build
     merging across outlets shortens it). ``rate``: prompt-equivalent tokens a second measured on
     this model in earlier runs, else the embedded model's; ``out_per_call``: generated tokens a
     composition call, measured likewise, else COMPOSE_TOKENS_OUT."""
-    at_least = sum(len(a.text) for a in articles) // (6 * options.chunk_tokens)
-    if at_least > options.max_chunks:
-        raise TooMuchInput(f"the input makes at least {at_least:,} chunks (model calls), over the limit of "
-                           f"{options.max_chunks:,} (--max-chunks N to allow more)")
-    found = plan_day(articles, options.topics)
-    plans = found[: options.top] if options.top else found
+    run = plan_run(articles, options, model)
     by_id = {a.id: a for a in articles}
-    kept = [a for a in articles if any(a.id in p.members for p in plans)]
-    chunks = chunk_all(kept, options.chunk_tokens, model)
-    composed = told_by_model(plans)
     tokens_in = tokens_out = extract_calls = compose_calls = 0
     synth_base = count_tokens(" ".join(m["content"] for m in prompts["synthesize"].render(
         claims="", conflicts="", max_points=options.story_max_points)), model)
-    for p in composed:
-        mine = [c for c in chunks if c.article_id in p.members]
-        listed = sum(len(c.sentences) * 8 + c.tokens - 4 * len(c.sentences) for c in mine)
-        if needs_selection(mine, options):
+    for p in run.composed:
+        mine = run.chunks_of[id(p)]
+        listed = listed_tokens(mine)
+        if run.picks[id(p)]:
             for c in mine:
                 a = by_id[c.article_id]
                 msgs = prompts["extract"].render(title=a.title, outlet=a.outlet or "unknown", text=c.text)
@@ -642,7 +659,8 @@ def estimate(articles: list[Article], prompts: dict[str, Prompt], options: Build
         tokens_out += round(out_per_call or COMPOSE_TOKENS_OUT) * (parts + (1 if parts > 1 else 0))
     r = rate or EMBEDDED_RATE
     seconds = (tokens_in + 4 * tokens_out) / r / max(1, options.concurrency)
-    return Estimate(articles=len(kept), stories=len(plans), composed=len(composed), items=len(plans) - len(composed),
+    return Estimate(articles=len(run.kept), stories=len(run.plans), composed=len(run.composed),
+                    items=len(run.plans) - len(run.composed),
                     extract_calls=extract_calls, compose_calls=compose_calls, calls=extract_calls + compose_calls,
                     tokens_in=tokens_in, tokens_out=tokens_out, rate=r,
                     rate_source="measured on this model's earlier runs" if rate

@@ -23,18 +23,18 @@ from . import __version__
 from .ingest import InputError, parse_html
 from .models import Article
 from .sanitize import clean_text
+from .settings import FETCH_CONNECT_TIMEOUT as CONNECT_TIMEOUT
+from .settings import FETCH_IN_FLIGHT as IN_FLIGHT
+from .settings import FETCH_MAX_BYTES as MAX_BYTES
+from .settings import FETCH_MAX_REDIRECTS as MAX_REDIRECTS
+from .settings import FETCH_PER_HOST as PER_HOST
+from .settings import FETCH_READ_TIMEOUT as READ_TIMEOUT
+from .settings import MIN_ARTICLE_CHARS
 from .store import Store
 from .stories import digest, when
 from .webfeeds import FeedRef, canonical_url, in_window, parse_feed
 
 USER_AGENT = f"briefing/{__version__} (a news briefing tool; fetches each article once)"
-CONNECT_TIMEOUT = 5.0
-READ_TIMEOUT = 15.0
-PER_HOST = 2  # requests in flight to one host
-IN_FLIGHT = 8  # requests in flight in all
-MAX_REDIRECTS = 5
-MAX_BYTES = 5_000_000  # a feed or a page larger than this is refused
-MIN_ARTICLE_CHARS = 400  # less extracted text than this is a teaser, a paywall or not an article
 PERMANENT = ("not an article", "paywalled", "too large", "gone", "not HTML")
 
 Progress = Callable[[str, int, int], None]

@@ -48,6 +48,7 @@ from .reduce import (
     render_conflicts,
     render_facts,
 )
+from .settings import COMPOSE_TOKENS_OUT, EMBEDDED_RATE
 from .stories import Earlier, Plan, continuity, digest, lead, plan_day, story_id
 from .textutil import content_words, is_furniture
 from .tokens import count_tokens
@@ -605,13 +606,6 @@ def stats_of(result: BuildResult, articles: list[Article], client: ModelClient, 
         "model_seconds": round(u.seconds, 1),
         "wall_seconds": round(wall, 1),
     }
-
-
-# Measured on the embedded model (Qwen2.5-Coder-1.5B Q4_K_M, llama-cpp-python, 2 cores): about 60
-# prompt tokens a second and 16 generated, i.e. ~60 "prompt-equivalent" tokens a second with a
-# generated token counted as four.
-EMBEDDED_RATE = 60.0
-COMPOSE_TOKENS_OUT = 300  # what a model that writes its points spends on one composition
 
 
 @dataclass

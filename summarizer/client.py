@@ -11,8 +11,10 @@ distinct request (it carries the error and the attempt number), so a re-run asks
 where a run failed.
 
 Structured output differs by server, so the request shape is a *mode*:
-``json_schema`` (OpenAI, vLLM, Ollama, llama.cpp's llama-server), ``json_object`` with a
-``schema`` key (llama-cpp-python's server, which rejects json_schema with HTTP 500), ``tools``
+``json_schema`` (OpenAI, vLLM, Ollama, llama.cpp's llama-server), ``gbnf`` (a grammar of our
+own, with newlines allowed and every string and list bounded: llama-cpp-python's server, the
+embedded default, which rejects json_schema with HTTP 500 and whose own json_object grammar
+allows no newline), ``json_object`` with a ``schema`` key, ``tools``
 (a forced function call), and ``prompt`` (schema in the prompt, JSON dug out of the text).
 With ``auto`` the server's ``/models`` answer picks the mode, trusted only when it is a valid
 model list. A mode changes only when the server rejects the request shape itself (an error status
@@ -33,18 +35,21 @@ import openai
 from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+from tenacity import AsyncRetrying, retry_if_exception_type, retry_if_not_exception_type, stop_after_attempt
 
 from .exchanges import CACHE_HEADER, KEY_HEADER, PROMPT_HEADER, ExchangeTransport, ReplyTooLarge
-from .parsing import InvalidOutput, NotAnAPIReply, inline_schema, parse_reply
+from .grammar import reply_tokens, to_gbnf
+from .parsing import InvalidOutput, NotAnAPIReply, TruncatedOutput, inline_schema, parse_reply
 from .prompts import Prompt
 
 T = TypeVar("T", bound=BaseModel)
 
-MODES = ("json_schema", "json_object", "tools", "prompt")
+MODES = ("json_schema", "gbnf", "json_object", "tools", "prompt")
+# The mode to try when a server rejects a request's shape (with --structured auto).
+STEP_DOWN = {"json_schema": "json_object", "gbnf": "json_object", "json_object": "tools", "tools": "prompt"}
 # What each server's /models answer says about itself (``owned_by``) -> the mode it supports.
 OWNED_BY_MODE = {
-    "me": "json_object",  # llama-cpp-python's server
+    "me": "gbnf",  # llama-cpp-python's server: its json_object grammar allows no newline (see grammar.py)
     "llamacpp": "json_schema",  # llama.cpp's llama-server
     "vllm": "json_schema",
     "library": "json_schema",  # Ollama
@@ -112,6 +117,21 @@ def rejects_shape(exc: openai.APIStatusError) -> bool:
         return False
     text = f"{exc.message} {exc.body if isinstance(exc.body, str | dict) else ''}".lower()
     return any(w in text for w in _SHAPE_WORDS)
+
+
+def connection_words(exc: BaseException) -> str:
+    """One line for a request that got no answer: a server that closed the connection without
+    answering (it took the request, then dropped it) is not one that cannot be reached."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, httpx2.RemoteProtocolError | httpx2.ReadError):
+            return ("the model server closed the connection without answering (it dropped the request; "
+                    "its own log says why)")
+        if isinstance(cause, httpx2.ConnectError | httpx2.ConnectTimeout):
+            return ("cannot reach the model server: nothing accepted the connection "
+                    "(start the server, or check --base-url / BRIEFING_BASE_URL)")
+        cause = cause.__cause__ or cause.__context__
+    return f"cannot reach the model server: {type(exc).__name__}: {exc}"
 
 
 def reask_messages(base: list[dict[str, str]], content: str | None, error: InvalidOutput, attempt: int,
@@ -194,15 +214,30 @@ class ModelClient:
                 return OWNED_BY_MODE[owner]
         return "json_schema"
 
+    async def plain(self, messages: list[dict[str, str]], max_tokens: int) -> tuple[int, int, float]:
+        """One unstructured call, timed: (prompt tokens, generated tokens, seconds). For measuring
+        a server's speed (``briefing doctor``), never for content."""
+        started = time.monotonic()
+        completion = await asyncio.wait_for(self._sdk.chat.completions.create(
+            model=self.config.model, messages=messages, max_tokens=max_tokens, temperature=0,  # type: ignore[arg-type]
+        ), self.config.timeout)
+        seconds = time.monotonic() - started
+        u = completion.usage
+        return (u.prompt_tokens if u else 0), (u.completion_tokens if u else 0), seconds
+
     # -- one structured call ---------------------------------------------------------------
 
     def request_for(self, mode: str, messages: list[dict[str, str]], schema: type[BaseModel],
-                    max_tokens: int, json_schema: dict[str, Any] | None = None) -> dict[str, Any]:
+                    max_tokens: int | None = None, json_schema: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The request body. ``max_tokens`` defaults to the longest reply the schema's bounds
+        allow (``grammar.reply_tokens``): a reply is never cut short of what it was asked for."""
         js = json_schema or inline_schema(schema)
         name = schema.__name__.lower()
         body: dict[str, Any] = {"model": self.config.model, "messages": messages,
-                                "temperature": 0, "max_tokens": max_tokens}
-        if mode == "json_schema":
+                                "temperature": 0, "max_tokens": max_tokens or reply_tokens(js)}
+        if mode == "gbnf":
+            body["grammar"] = to_gbnf(js)
+        elif mode == "json_schema":
             body["response_format"] = {"type": "json_schema",
                                        "json_schema": {"name": name, "schema": js, "strict": False}}
         elif mode == "json_object":
@@ -222,6 +257,8 @@ class ModelClient:
     async def _send(self, body: dict[str, Any], prompt: Prompt, mode: str) -> _Reply:
         started = time.monotonic()
         kwargs = dict(body)
+        if "grammar" in kwargs:  # not an OpenAI parameter: sent as is, in the request's JSON
+            kwargs["extra_body"] = {"grammar": kwargs.pop("grammar")}
         try:
             raw = await asyncio.wait_for(
                 self._sdk.chat.completions.with_raw_response.create(
@@ -263,7 +300,7 @@ class ModelClient:
                       completion_tokens=usage.completion_tokens if usage else 0, cached=cached, key=key)
 
     async def structured(self, prompt: Prompt, values: dict[str, Any], schema: type[T], *,
-                         max_tokens: int = 1024, json_schema: dict[str, Any] | None = None) -> CallResult[T]:
+                         max_tokens: int | None = None, json_schema: dict[str, Any] | None = None) -> CallResult[T]:
         """Render ``prompt``, ask, and return the reply as ``schema``; re-ask on unusable output.
 
         ``json_schema`` replaces the schema sent to the server (e.g. tighter item counts); the
@@ -279,16 +316,16 @@ class ModelClient:
             except openai.APIStatusError as exc:
                 # A server that rejects this request shape: with auto-detection, step down a mode
                 # for this prompt's calls, and say so.
-                if self.config.structured != "auto" or mode == MODES[-1] or not rejects_shape(exc):
+                if self.config.structured != "auto" or mode not in STEP_DOWN or not rejects_shape(exc):
                     raise
-                nxt = MODES[MODES.index(mode) + 1]
+                nxt = STEP_DOWN[mode]
                 self.usage.mode_changes.append(
                     f"{prompt.name}: {mode} -> {nxt} (the server answered HTTP {exc.status_code}: "
                     f"{' '.join(str(exc.message).split())[:120]})")
                 self._modes[prompt.name] = mode = nxt
 
     async def _ask(self, base: list[dict[str, str]], prompt: Prompt, schema: type[T], mode: str,
-                   max_tokens: int, json_schema: dict[str, Any] | None = None) -> CallResult[T]:
+                   max_tokens: int | None, json_schema: dict[str, Any] | None = None) -> CallResult[T]:
         messages = base
         attempts = 0
         first_key: str | None = None  # the first request's exchange: a usable re-ask answers it too
@@ -297,7 +334,9 @@ class ModelClient:
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(1 + self.config.reasks),
-                retry=retry_if_exception_type(InvalidOutput),
+                # A reply cut at its cap is not asked for again in the same form (it would run to
+                # the cap again): the caller falls back at once.
+                retry=retry_if_exception_type(InvalidOutput) & retry_if_not_exception_type(TruncatedOutput),
                 reraise=True,
             ):
                 with attempt:

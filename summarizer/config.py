@@ -53,7 +53,7 @@ def resolve_target(
         # The embedded local model (or a GGUF of the user's), served by llama-cpp-python.
         name = chosen_model or (local_gguf.stem if local_gguf else DEFAULT_MODEL_NAME)
         return Target(model=name, base_url=REPLAY_URL if replay else None, api_key="not-needed",
-                      structured=mode or "json_object", local_gguf=local_gguf,
+                      structured=mode or "gbnf", local_gguf=local_gguf,
                       concurrency=concurrency or 1)
     name = chosen_model or (OPENAI_DEFAULT_MODEL if url == OPENAI_URL else "")
     if not name:

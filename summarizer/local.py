@@ -23,6 +23,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -91,6 +92,88 @@ def ensure_gguf(log: Callable[[str], None] = lambda _m: None) -> Path:
     return target
 
 
+# --- the CPU ------------------------------------------------------------------------------
+
+# CPU flags under which llama.cpp's repacked weights crash: its AMX kernels segfault in decode at
+# the first prompt of more than one token (llama-cpp-python 0.3.36 on a Xeon with amx_tile,
+# amx_int8 and amx_bf16). Loading the weights without the extra buffer types avoids them.
+AMX_FLAGS = frozenset({"amx_tile", "amx_int8", "amx_bf16"})
+
+
+def cpu_flags(cpuinfo: str | None = None) -> frozenset[str]:
+    """The CPU's feature flags from /proc/cpuinfo (``flags`` on x86, ``Features`` on ARM);
+    empty where there is no such file."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return frozenset()
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip().lower() in ("flags", "features"):
+            return frozenset(value.split())
+    return frozenset()
+
+
+def repacks_safely(flags: frozenset[str]) -> bool:
+    """Whether llama.cpp's repacked weights (its extra CPU buffer types) are safe on a CPU with
+    these flags: not where it has AMX."""
+    return not (flags & AMX_FLAGS)
+
+
+def use_repacking(flags: frozenset[str], setting: str | None = None) -> bool:
+    """Whether the embedded server loads the weights repacked for the CPU's special kernels.
+
+    Not by default, on any CPU: on an AMX CPU repacked weights crash, and where they do not, they
+    read prompts slower (measured with ``briefing doctor`` on a 2-core AVX-512 Xeon without AMX,
+    Qwen2.5-Coder-1.5B Q4_K_M: 69 prompt tokens/s repacked against 102 not, generation 24–28
+    tokens/s either way; a briefing is mostly prompt). ``BRIEFING_REPACK=on`` asks for them,
+    and gets them where the CPU has no AMX."""
+    wanted = setting is not None and setting.strip().lower() in ("on", "1", "yes")
+    return wanted and repacks_safely(flags)
+
+
+def server_command(model: Path, *, alias: str, port: int, context: int, threads: int,
+                   repack: bool) -> list[str]:
+    """The embedded server's command line (pure; ``repack`` from ``use_repacking``)."""
+    cmd = [sys.executable, "-m", "summarizer.llama_server"]
+    if not repack:
+        cmd.append("--no-repack")
+    return [*cmd, "--model", str(model), "--model_alias", alias, "--host", "127.0.0.1", "--port", str(port),
+            "--n_ctx", str(context), "--n_threads", str(threads)]
+
+
+def exit_words(returncode: int | None) -> str:
+    """How a process ended, for a user: "crashed (SIGSEGV)", "exited with code 1"."""
+    if returncode is None:
+        return "is still running"
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return "was killed (SIGKILL)" if name == "SIGKILL" else f"crashed ({name})"
+    return f"exited with code {returncode}"
+
+
+@dataclass
+class Watch:
+    """The embedded server's process, for telling a crash from a slow answer."""
+
+    proc: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+    def died(self, wait: float = 2.0) -> int | None:
+        """The process's exit code if it has ended (waiting up to ``wait`` seconds for a process
+        that just dropped a connection to finish dying), else None."""
+        if self.proc is None:
+            return None
+        try:
+            return self.proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            return None
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -112,30 +195,32 @@ def local_server(
     log: Callable[[str], None] = lambda _m: None,
     log_file: Path | None = None,
     startup_timeout: float = 180.0,
+    watch: Watch | None = None,
 ) -> Iterator[str]:
     """Start llama-cpp-python's server for ``gguf``; yield its base URL; always stop it."""
     model = prepare(gguf, log)
     lock = _exclusive(cache_dir() / "local-model.lock", log)
+    if watch is not None:
+        watch.log_path = log_file or cache_dir() / "llama-server.log"
     port = port or free_port()
-    cmd = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(model), "--model_alias", alias,
-        "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", str(context), "--n_threads", str(max(1, os.cpu_count() or 1)),
-    ]
+    repack = use_repacking(cpu_flags(), os.environ.get("BRIEFING_REPACK"))
+    cmd = server_command(model, alias=alias, port=port, context=context, threads=max(1, os.cpu_count() or 1),
+                         repack=repack)
     log_path = log_file or cache_dir() / "llama-server.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    log(f"starting the local model {model.name} on 127.0.0.1:{port}")
+    log(f"starting the local model {model.name} on 127.0.0.1:{port}" + (" (weights repacked)" if repack else ""))
     with log_path.open("ab") as log_out:
         proc = subprocess.Popen(cmd, stdout=log_out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
+    if watch is not None:
+        watch.proc = proc
     base = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + startup_timeout
         while True:
             if proc.poll() is not None:
-                raise LocalModelError(f"the local model server exited at start (code {proc.returncode}); "
-                                      f"see {log_path}")
+                raise LocalModelError(f"the local model server {exit_words(proc.returncode)} at start; "
+                                      f"its log: {log_path}")
             try:
                 with urllib.request.urlopen(f"{base}/models", timeout=2) as r:
                     if r.status == 200:
@@ -180,9 +265,17 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 # --- started on demand -------------------------------------------------------------------
 
 
-class LocalStartFailed(OpenAIError):
-    """The embedded server did not start when the first call needed it (an OpenAIError, so the
-    SDK passes it on at once instead of retrying)."""
+class LocalServerFailed(OpenAIError):
+    """The embedded server failed: it did not start, or it died during the run (an OpenAIError,
+    so the SDK passes it on at once instead of retrying)."""
+
+
+class LocalStartFailed(LocalServerFailed):
+    """The embedded server did not start when the first call needed it."""
+
+
+class LocalServerCrashed(LocalServerFailed):
+    """The embedded server's process ended while a request was in flight."""
 
 
 def prepare(gguf: Path | None = None, log: Callable[[str], None] = lambda _m: None) -> Path:
@@ -211,6 +304,8 @@ class OnDemand:
         self._lock = threading.Lock()
         self.started = False
         self.failed: str | None = None
+        self.watch = Watch()
+        self.requests = 0  # requests forwarded to it
 
     def start(self) -> None:
         with self._lock:
@@ -219,18 +314,30 @@ class OnDemand:
             if self.failed is not None:  # tried once in this run: not again
                 raise LocalStartFailed(self.failed)
             try:
-                self._stack.enter_context(local_server(self.gguf, port=self.port, alias=self.alias, log=self.log))
+                self._stack.enter_context(local_server(self.gguf, port=self.port, alias=self.alias, log=self.log,
+                                                       watch=self.watch))
             except LocalModelError as exc:
                 self.failed = str(exc)
                 raise LocalStartFailed(self.failed) from None
             self.started = True
+
+    def crash(self, number: int) -> LocalServerCrashed | None:
+        """What to tell the user when request ``number`` got no answer: the server's process
+        ended (a crash), or None when it is still running (an ordinary connection error)."""
+        code = self.watch.died()
+        if code is None:
+            return None
+        at = "at its first request" if number == 1 else f"at request {number}"
+        return LocalServerCrashed(f"the local model server {exit_words(code)} {at}; its log: {self.watch.log_path} "
+                                  "(briefing doctor checks the runtime step by step)")
 
     def close(self) -> None:
         self._stack.close()
 
 
 class StartFirst(httpx2.AsyncBaseTransport):
-    """An HTTP transport that starts the embedded server before the first request it forwards."""
+    """An HTTP transport that starts the embedded server before the first request it forwards,
+    and turns a request that died with the server into one clear error."""
 
     def __init__(self, inner: httpx2.AsyncBaseTransport, server: OnDemand) -> None:
         self.inner, self.server = inner, server
@@ -242,7 +349,17 @@ class StartFirst(httpx2.AsyncBaseTransport):
             async with self._lock:
                 if not self.server.started:
                     await asyncio.to_thread(self.server.start)
-        return await self.inner.handle_async_request(request)
+        if request.url.path.endswith("/models"):
+            return await self.inner.handle_async_request(request)
+        self.server.requests += 1
+        number = self.server.requests
+        try:
+            return await self.inner.handle_async_request(request)
+        except httpx2.TransportError:
+            crashed = await asyncio.to_thread(self.server.crash, number)
+            if crashed is not None:
+                raise crashed from None
+            raise
 
     async def aclose(self) -> None:
         await self.inner.aclose()

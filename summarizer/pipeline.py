@@ -17,9 +17,9 @@ from typing import Any
 import openai
 
 from .chunking import chunk_article, segment
-from .client import CallFailed, ModelClient
+from .client import CallFailed, ModelClient, connection_words
 from .exchanges import RecordError, ReplayMiss
-from .local import LocalStartFailed
+from .local import LocalServerFailed
 from .merge import dedupe, find_conflicts, group_claims, off_story, timing_split, title_conflicts, title_mentions
 from .models import (
     Article,
@@ -48,8 +48,10 @@ from .reduce import (
     facts_from_groups,
     render_conflicts,
     render_facts,
+    synthesis_schema,
 )
-from .settings import COMPOSE_TOKENS_OUT, EMBEDDED_RATE
+from .selection import context_of, select_facts
+from .settings import COMPOSE_TOKENS_OUT, EMBEDDED_RATE, SELECTION_WEIGHTS
 from .stories import Earlier, Plan, continuity, digest, lead, plan_day, story_id
 from .textutil import content_words, is_furniture
 from .tokens import count_tokens
@@ -63,14 +65,16 @@ class BuildOptions:
     min_points: int = 8
     max_points: int = 12
     extract_max_tokens: int = 400  # sentence numbers: a few tokens each
-    synth_max_tokens: int = 1500
     synth_input_tokens: int = 3500  # facts per synthesis call; more are merged hierarchically
     # The most chunks (model calls) one run may make unless the user raises it: the seeds make 5,
     # a morning of 60 articles about 70; a stray 20 MB file would make thousands.
     max_chunks: int = 400
-    # When the model picks the facts' sentences: "auto" only when the articles' sentences do not
-    # fit one composition call (measured on the seeds: the embedded 1.5B model picked every
-    # sentence of every article, 62 s for nothing), "always", or "never" (every content sentence).
+    # How a story whose facts do not fit one composition call (``synth_input_tokens``) is cut to
+    # fit: "auto" ranks its facts (selection.py) and lists the best, with no model call; "always"
+    # has the model pick each chunk's sentences first (measured on the seeds and on a 4-article
+    # story of 19,847 characters: the embedded 1.5B model picked every sentence, six calls for
+    # nothing), then ranks what it picked; "never" lists every content sentence, composing in
+    # several calls when they do not fit one.
     select: str = "auto"
     # The daily briefing: keep only the first ``top`` stories (None: all); stories matching one of
     # ``topics`` rank first. With several stories, each is told in fewer points than a single one.
@@ -138,11 +142,15 @@ def selection_schema(sentences: int) -> dict[str, Any]:
 
 
 def needs_selection(chunks: list[Chunk], options: BuildOptions) -> bool:
-    """Whether the model must first pick each chunk's fact sentences: always, never, or (auto)
-    when all the sentences, listed as facts, would not fit one composition call."""
-    if options.select != "auto":
-        return options.select == "always"
-    return listed_tokens(chunks) > options.synth_input_tokens
+    """Whether the model first picks each chunk's fact sentences: only with ``--select always``."""
+    return options.select == "always" and bool(chunks)
+
+
+def picked_nothing(selection: Selection, chunk: Chunk) -> bool:
+    """A pick of every sentence of a chunk (of more than three) picks nothing: it is treated as
+    no selection, and the story's facts are ranked as if the call had not been made."""
+    n = len(chunk.sentences)
+    return n > 3 and len({i for i in selection.ids if 1 <= i <= n}) >= n
 
 
 def listed_tokens(chunks: list[Chunk]) -> int:
@@ -202,10 +210,10 @@ async def extract_all(
                 results[i] = r.value
             except CallFailed as exc:
                 failures.append(ChunkFailure(chunk.article_id, chunk.index, str(exc)))
-            except (ReplayMiss, RecordError, LocalStartFailed):
+            except (ReplayMiss, RecordError, LocalServerFailed):
                 raise
             except openai.APIConnectionError as exc:
-                failures.append(ChunkFailure(chunk.article_id, chunk.index, f"{type(exc).__name__}: {exc}",
+                failures.append(ChunkFailure(chunk.article_id, chunk.index, connection_words(exc),
                                              unreachable=True))
             except openai.OpenAIError as exc:
                 failures.append(ChunkFailure(chunk.article_id, chunk.index, f"{type(exc).__name__}: {exc}"))
@@ -247,7 +255,7 @@ async def synthesize(
             r = await client.structured(
                 prompt, {"claims": render_facts(facts), "conflicts": render_conflicts(conflicts, known),
                          "max_points": options.max_points},
-                Synthesis, max_tokens=options.synth_max_tokens,
+                Synthesis, json_schema=synthesis_schema(list(known), options.max_points),
             )
             progress("synthesize", 1, 1)
             return r.value, facts, dropped
@@ -259,7 +267,7 @@ async def synthesize(
             r = await client.structured(
                 prompt, {"claims": render_facts(part), "conflicts": render_conflicts(conflicts, known),
                          "max_points": options.max_points},
-                Synthesis, max_tokens=options.synth_max_tokens,
+                Synthesis, json_schema=synthesis_schema(list(known), options.max_points),
             )
             partial, d = assemble(r.value, part, [], [], min_points=options.max_points,
                                   max_points=options.max_points)
@@ -355,6 +363,8 @@ async def tell_story(work: StoryWork, client: ModelClient, prompt: Prompt, optio
     conflicts = conflicts_as_facts(find_conflicts(groups, claim_by_id), group_fact)
     indexes = {a.id: SourceIndex.build(a) for a in work.articles}
     conflicts += account_conflicts(groups, claim_by_id, work.articles, indexes)
+    if options.select != "never":
+        facts = fit_facts(facts, work.articles, indexes, options, client.config.model)
     synthesis: Synthesis | None = None
     failed: str | None = None
     final_facts = facts
@@ -364,11 +374,11 @@ async def tell_story(work: StoryWork, client: ModelClient, prompt: Prompt, optio
             synthesis, final_facts, _ = await synthesize(client, prompt, facts, conflicts, opts, progress)
         except CallFailed as exc:
             failed = str(exc)
-        except (ReplayMiss, RecordError, LocalStartFailed):
+        except (ReplayMiss, RecordError, LocalServerFailed):
             raise
         except openai.APIConnectionError as exc:
             if client.usage.calls == 0 and client.usage.cached == 0:  # not one call got through
-                raise ServerUnreachable(f"{type(exc).__name__}: {exc}") from None
+                raise ServerUnreachable(connection_words(exc)) from None
             failed = f"{type(exc).__name__}: {exc}"
         except openai.OpenAIError as exc:  # the server failed even after the SDK's retries
             failed = f"{type(exc).__name__}: {exc}"
@@ -376,6 +386,20 @@ async def tell_story(work: StoryWork, client: ModelClient, prompt: Prompt, optio
     briefing, dropped = assemble(synthesis, final_facts if synthesis else facts, conflicts,
                                  source_refs(work.articles), min_points=min_points, max_points=max_points)
     return Told(briefing=briefing, groups=len(groups), synthesis_dropped=dropped, failed=failed)
+
+
+def fit_facts(facts: list[Fact], articles: list[Article], indexes: dict[int, SourceIndex], options: BuildOptions,
+              model: str) -> list[Fact]:
+    """The facts one composition call lists: all of them when they fit ``synth_input_tokens``,
+    else the best-ranked that fit (selection.py), renumbered F1, F2, … in their new order."""
+    cost = {id(f): count_tokens(render_facts([f]), model) + 1 for f in facts}
+    if sum(cost.values()) <= options.synth_input_tokens:
+        return facts
+    ctx = context_of({a.id: a.text for a in articles}, {a.id: indexes[a.id].sentences for a in articles})
+    chosen = select_facts(facts, ctx, options.synth_input_tokens, lambda f: cost[id(f)], SELECTION_WEIGHTS)
+    for n, f in enumerate(chosen, start=1):
+        f.id = f"F{n}"
+    return chosen
 
 
 def item_points(article: Article, chunks: list[Chunk], n: int) -> list[Point]:

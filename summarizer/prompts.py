@@ -20,6 +20,7 @@ PROMPT_VARIABLES: dict[str, frozenset[str]] = {
     "synthesize": frozenset({"claims", "conflicts", "max_points"}),
     "answer": frozenset({"question", "passages"}),
     "rewrite": frozenset({"history", "question"}),
+    "doctor": frozenset({"text"}),
 }
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")

@@ -13,34 +13,71 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .models import Briefing, Citation, Claim, Conflict, Disagreement, Group, Point, Position, SourceRef
+from .parsing import inline_schema
 from .textutil import about, content_words, coverage, is_directive, jaccard, numbers_in, supported
 
 # --- what the model returns ---------------------------------------------------------------
 
 
+# Bounds sent with the schema (not enforced when validating): with a grammar they bound what the
+# model can write, so a reply cannot run on to its token cap. A news sentence is rarely longer
+# than 240 characters (the seeds' longest is 236); a headline is under 90.
+SENTENCE_CHARS = 240
+TITLE_CHARS = 90
+TOPIC_CHARS = 80
+QUESTION_CHARS = 140
+FACTS_PER_SENTENCE = 4
+SUMMARY_SENTENCES = 2
+DISAGREEMENTS = 2
+SIDES = 3
+
+
 class CitedSentence(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    text: str
+    text: str = Field(json_schema_extra={"maxLength": SENTENCE_CHARS})
     facts: list[str] = Field(description='Ids of the facts that support the sentence, e.g. ["F1", "F4"].')
 
 
 class SynthesisDisagreement(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    topic: str
+    topic: str = Field(json_schema_extra={"maxLength": TOPIC_CHARS})
     positions: list[CitedSentence] = Field(max_length=4)
 
 
 class Synthesis(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    title: str
+    title: str = Field(json_schema_extra={"maxLength": TITLE_CHARS})
     summary: list[CitedSentence] = Field(max_length=3)
     points: list[CitedSentence] = Field(max_length=12)
     disagreements: list[SynthesisDisagreement] = Field(default_factory=list, max_length=4)
     open_questions: list[str] = Field(default_factory=list, max_length=3)
+
+
+def synthesis_schema(fact_ids: Sequence[str], max_points: int) -> dict[str, Any]:
+    """The schema sent for one composition over facts ``fact_ids``: a sentence can cite only
+    those ids, at most FACTS_PER_SENTENCE of them, and every list and string is bounded."""
+    js = inline_schema(Synthesis)
+    props = js["properties"]
+    sentence = props["summary"]["items"]
+    sentence["properties"]["facts"]["items"] = {"type": "string", "enum": list(fact_ids) or ["F1"]}
+    sentence["properties"]["facts"]["maxItems"] = FACTS_PER_SENTENCE
+    sentence["properties"]["facts"]["minItems"] = 1
+    for key in ("points",):
+        props[key]["items"] = sentence
+    props["summary"]["maxItems"] = SUMMARY_SENTENCES
+    props["points"]["maxItems"] = max_points
+    props["disagreements"]["maxItems"] = DISAGREEMENTS
+    side = props["disagreements"]["items"]["properties"]["positions"]
+    side["items"] = sentence
+    side["maxItems"] = SIDES
+    props["open_questions"]["maxItems"] = 3
+    props["open_questions"]["items"] = {"type": "string", "maxLength": QUESTION_CHARS}
+    return js
 
 
 # --- the facts it reads -------------------------------------------------------------------

@@ -116,7 +116,7 @@ def main() -> None:
     ap.add_argument("paths", nargs="+")
     ap.add_argument("--base-url")
     ap.add_argument("--model", default=DEFAULT_MODEL_NAME)
-    ap.add_argument("--structured", default="json_object")
+    ap.add_argument("--structured", default="gbnf")
     ap.add_argument("--langchain-python", metavar="PYTHON",
                     help="an interpreter with langchain-classic, langchain-openai and langchain-text-splitters "
                          "(e.g. a separate venv's bin/python): adds LangChain's map-reduce chain")

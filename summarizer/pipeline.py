@@ -65,7 +65,10 @@ class BuildOptions:
     min_points: int = 8
     max_points: int = 12
     extract_max_tokens: int = 400  # sentence numbers: a few tokens each
-    synth_input_tokens: int = 3500  # facts per synthesis call; more are merged hierarchically
+    # The facts one composition call lists (tokens). Reading is most of a composition's cost (the
+    # seeds list 2,534 tokens of facts when every sentence is listed: 29 s of the model's 60); more
+    # are ranked and the best listed (selection.py), or, with --select never, merged hierarchically.
+    synth_input_tokens: int = 1200
     # The most chunks (model calls) one run may make unless the user raises it: the seeds make 5,
     # a morning of 60 articles about 70; a stray 20 MB file would make thousands.
     max_chunks: int = 400
@@ -350,6 +353,7 @@ class Told:
     groups: int
     synthesis_dropped: Counter[str]
     failed: str | None
+    written: Counter[str] = field(default_factory=Counter)  # what the model wrote, what was kept
 
 
 async def tell_story(work: StoryWork, client: ModelClient, prompt: Prompt, options: BuildOptions,
@@ -383,9 +387,11 @@ async def tell_story(work: StoryWork, client: ModelClient, prompt: Prompt, optio
         except openai.OpenAIError as exc:  # the server failed even after the SDK's retries
             failed = f"{type(exc).__name__}: {exc}"
     # Points are filled from the merged facts when the synthesis is thin or failed.
+    written: Counter[str] = Counter()
     briefing, dropped = assemble(synthesis, final_facts if synthesis else facts, conflicts,
-                                 source_refs(work.articles), min_points=min_points, max_points=max_points)
-    return Told(briefing=briefing, groups=len(groups), synthesis_dropped=dropped, failed=failed)
+                                 source_refs(work.articles), min_points=min_points, max_points=max_points,
+                                 written=written)
+    return Told(briefing=briefing, groups=len(groups), synthesis_dropped=dropped, failed=failed, written=written)
 
 
 def fit_facts(facts: list[Fact], articles: list[Article], indexes: dict[int, SourceIndex], options: BuildOptions,
@@ -548,8 +554,10 @@ async def build(
     claims = [c for p in composed for c in works[id(p)].claims]
     dropped = [d for p in composed for d in works[id(p)].dropped]
     syn_dropped: Counter[str] = Counter()
+    written: Counter[str] = Counter()
     for t in told.values():
         syn_dropped += t.synthesis_dropped
+        written.update(t.written)
     failed = [t.failed for t in told.values() if t.failed]
     if one_story:  # the briefing is that story's, as before stories existed
         briefing = told[id(plans[0])].briefing
@@ -566,7 +574,10 @@ async def build(
                               sum(t.groups for t in told.values()))
     briefing.stats.update({
         "stories": len(stories), "stories_found": len(found), "stories_composed": len(told),
-        "stories_failed": len(failed), "stories_new": sum(s.new for s in stories) if earlier else None,
+        "stories_failed": len(failed),
+        # What the model wrote and what of it the checks kept (the rest are source sentences).
+        "model_sentences": {kind: {"written": written[f"{kind} written"], "kept": written[f"{kind} kept"]}
+                            for kind in ("title", "summary", "points", "sides", "questions")}, "stories_new": sum(s.new for s in stories) if earlier else None,
         "points_new": sum(p.new for s in stories for p in s.points) if earlier else None,
     })
     return result

@@ -33,8 +33,9 @@ TOPIC_CHARS = 80
 QUESTION_CHARS = 140
 FACTS_PER_SENTENCE = 4
 SUMMARY_SENTENCES = 2
-DISAGREEMENTS = 2
+DISAGREEMENTS = 1  # the code finds differing figures and accounts itself (merge.py, account_conflicts)
 SIDES = 3
+QUESTIONS = 2
 
 
 class CitedSentence(BaseModel):
@@ -75,7 +76,7 @@ def synthesis_schema(fact_ids: Sequence[str], max_points: int) -> dict[str, Any]
     side = props["disagreements"]["items"]["properties"]["positions"]
     side["items"] = sentence
     side["maxItems"] = SIDES
-    props["open_questions"]["maxItems"] = 3
+    props["open_questions"]["maxItems"] = QUESTIONS
     props["open_questions"]["items"] = {"type": "string", "maxLength": QUESTION_CHARS}
     return js
 
@@ -207,7 +208,11 @@ def assemble(
     *,
     min_points: int = 8,
     max_points: int = 12,
+    written: Counter[str] | None = None,
 ) -> tuple[Briefing, Counter[str]]:
+    """The briefing from the model's reply and the facts. ``written`` (when given) counts what
+    the model wrote and what of it the checks kept: "title", "summary", "points", "sides" and
+    "questions", each as "<kind> written" and "<kind> kept"."""
     by_id = {f.id: f for f in facts}
     dropped: Counter[str] = Counter()
     syn = synthesis or Synthesis(title="", summary=[], points=[])
@@ -222,6 +227,8 @@ def assemble(
             dropped["repeated point"] += 1
             continue
         points.append(p)
+    model_points = len(points)
+    model_summary = len(summary)
     # Without a summary from the model, the two best-corroborated facts are the summary (when
     # enough are left for the points), and then not points as well: each fact is said once.
     summary_from_facts = not summary
@@ -262,6 +269,7 @@ def assemble(
             continue
         disagreements.append(Disagreement(topic=topic, positions=positions))
     covered = {(c.source, c.start) for d in disagreements for p in d.positions for c in p.citations}
+    added = 0
     for topic, fs in conflicts:
         if all(any((c.source, c.start) in covered for c in f.citations) for f in fs):
             continue
@@ -269,6 +277,7 @@ def assemble(
             topic=topic,
             positions=[Position(text=f.text, citations=list(f.citations)) for f in fs],
         ))
+        added += 1
 
     title = " ".join(syn.title.split())
     all_quotes = " ".join(c.quote for f in facts for c in f.citations)
@@ -284,6 +293,16 @@ def assemble(
             continue
         questions.append(q)
     questions = questions[:3]
+    if written is not None:
+        model_title = " ".join(syn.title.split())
+        written.update({
+            "title written": int(bool(model_title)), "title kept": int(bool(model_title) and title == model_title),
+            "summary written": len(syn.summary), "summary kept": model_summary,
+            "points written": len(syn.points), "points kept": model_points,
+            "sides written": sum(len(d.positions) for d in syn.disagreements),
+            "sides kept": sum(len(d.positions) for d in disagreements[: len(disagreements) - added]),
+            "questions written": len(syn.open_questions), "questions kept": len(questions),
+        })
     briefing = Briefing(
         title=title,
         summary=" ".join(p.text for p in summary),

@@ -35,8 +35,10 @@ def main() -> int:
     args, extra = ap.parse_known_args()
     lines = args.eval.read_text(encoding="utf-8").splitlines()
     totals = {"citations": 0, "exact": 0, "precise": 0, "gold": 0, "recalled": 0, "points": 0, "seconds": 0.0}
+    kinds = ("title", "summary", "points", "sides")
+    written = {k: [0, 0] for k in kinds}  # what the model wrote, what the checks kept
     print(f"{'cluster':>8} {'docs':>4} {'points':>6} {'multi':>5} {'exact':>7} {'precision':>9} {'recall':>7} "
-          f"{'dropped':>7} {'model s':>7}")
+          f"{'dropped':>7} {'model s':>7}  model wrote/kept: " + " ".join(kinds))
     for n in (int(x) for x in args.clusters.split(",")):
         cluster = json.loads(lines[n])
         with tempfile.TemporaryDirectory() as tmp:
@@ -80,9 +82,15 @@ def main() -> int:
             n_gold = sum(len(set(g)) for g in offsets.values())
             multi = sum(1 for p in points if len({c["source"] for c in p["citations"]}) > 1)
             dropped = sum((out["stats"].get("claims_dropped") or {}).values())
+            model = out["stats"].get("model_sentences") or {}
+            for k in kinds:
+                written[k][0] += (model.get(k) or {}).get("written", 0)
+                written[k][1] += (model.get(k) or {}).get("kept", 0)
+            wrote = " ".join(f"{(model.get(k) or {}).get('written', 0)}/{(model.get(k) or {}).get('kept', 0)}"
+                             for k in kinds)
             print(f"{n:>8} {len(cluster['documents']):>4} {len(points):>6} {multi:>5} "
                   f"{exact}/{len(cites):<5} {precise / max(1, len(cites)):>9.2f} "
-                  f"{len(hit_gold) / max(1, n_gold):>7.2f} {dropped:>7} {out['stats']['model_seconds']:>7}")
+                  f"{len(hit_gold) / max(1, n_gold):>7.2f} {dropped:>7} {out['stats']['model_seconds']:>7}  {wrote}")
             totals["citations"] += len(cites)
             totals["exact"] += exact
             totals["precise"] += precise
@@ -93,7 +101,7 @@ def main() -> int:
     c = max(1, int(totals["citations"]))
     print(f"{'all':>8} {'':>4} {int(totals['points']):>6} {'':>5} {int(totals['exact'])}/{c:<5} "
           f"{totals['precise'] / c:>9.2f} {totals['recalled'] / max(1, totals['gold']):>7.2f} "
-          f"{'':>7} {totals['seconds']:>7.1f}")
+          f"{'':>7} {totals['seconds']:>7.1f}  " + " ".join(f"{w}/{k}" for w, k in written.values()))
     return 0 if totals["exact"] == totals["citations"] else 1
 
 

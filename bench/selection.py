@@ -19,11 +19,10 @@ import itertools
 import json
 from pathlib import Path
 
-from summarizer.models import Article
-from summarizer.pipeline import chunk_all, claims_from_selection, story_claims
-from summarizer.reduce import Fact, facts_from_groups, render_facts
 from summarizer.merge import group_claims
-from summarizer.models import Selection
+from summarizer.models import Article, Selection
+from summarizer.pipeline import chunk_all, story_claims
+from summarizer.reduce import Fact, facts_from_groups, render_facts
 from summarizer.selection import Weights, context_of, select_facts
 from summarizer.stories import Plan
 from summarizer.tokens import count_tokens
@@ -71,8 +70,8 @@ def main() -> int:
         cost = {id(f): count_tokens(render_facts([f]), "gpt-4o-mini") + 1 for f in facts}
         prepared.append((facts, ctx, cost, gold))
     total_tokens = sum(sum(c.values()) for _, _, c, _ in prepared)
-    print(f"{len(prepared)} clusters, {sum(len(f) for f, *_ in prepared)} facts, {total_tokens:,} tokens listed in all; "
-          f"budget {args.budget} tokens a story")
+    print(f"{len(prepared)} clusters, {sum(len(f) for f, *_ in prepared)} facts, "
+          f"{total_tokens:,} tokens listed in all; budget {args.budget} tokens a story")
 
     def run(name: str, pick) -> None:
         hit = n = 0
@@ -90,8 +89,8 @@ def main() -> int:
         return out
 
     run("old order (multi-outlet, then round robin)", in_order)
-    grid = [Weights(sources=s, shared=h, lead=l) for s in (0.0, 0.5, 1.0, 2.0) for h in (0.0, 0.5, 1.0, 2.0)
-            for l in (0.0, 0.5, 1.0, 2.0) if (s, h, l) != (0.0, 0.0, 0.0)]
+    steps = (0.0, 0.5, 1.0, 2.0)
+    grid = [Weights(sources=s, shared=h, lead=e) for s in steps for h in steps for e in steps if (s, h, e) != (0, 0, 0)]
     for w in grid:
         run(f"sources {w.sources} shared {w.shared} lead {w.lead}",
             lambda facts, ctx, cost, w=w: select_facts(facts, ctx, args.budget, lambda f: cost[id(f)], w))

@@ -857,8 +857,9 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
                         "key from BRIEFING_API_KEY or OPENAI_API_KEY")
     m.add_argument("--gguf", help="run this local GGUF file with llama-cpp-python instead of the default")
     m.add_argument("--structured", choices=["auto", *MODES],
-                   help="how to ask for JSON: auto (default for servers), json_schema, json_object "
-                        "(llama-cpp-python; default for local models), tools, prompt")
+                   help="how to ask for JSON: auto (default for servers), json_schema, gbnf (a grammar of "
+                        "ours: llama-cpp-python and llama-server; default for local models), json_object, "
+                        "tools, prompt")
     m.add_argument("--concurrency", type=_positive, help="parallel model calls (default 1 local, 4 remote)")
     m.add_argument("--retries", type=_whole(0, 20), default=3, metavar="N",
                    help="HTTP retries on 429/5xx and dropped connections, honouring Retry-After (default 3)")
@@ -928,8 +929,9 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--max-chunks", type=_positive, default=BuildOptions.max_chunks, metavar="N",
                    help=f"refuse inputs that make more than N chunks (model calls) (default {BuildOptions.max_chunks})")
     t.add_argument("--select", choices=SELECT_MODES, default=BuildOptions.select,
-                   help="when the model first picks each article's fact sentences: auto (only when the "
-                        "articles do not fit one composition call; default), always, never")
+                   help="how a story too long for one composition call is cut: auto (its facts ranked, "
+                        "the best listed; default), always (the model first picks each article's fact "
+                        "sentences, then the same), never (every fact, composed in several calls)")
     t.add_argument("--min-points", type=_whole(1, 50), default=8)
     t.add_argument("--max-points", type=_whole(1, 50), default=12)
     b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")

@@ -2,8 +2,9 @@
 
 Who owns which failure:
 - the SDK retries 429, 5xx and timeouts (``max_retries``), honouring Retry-After;
-- tenacity re-asks on unusable output (invalid JSON, schema violation, truncation), feeding the
-  error back to the model, a bounded number of times;
+- tenacity re-asks on unusable output (invalid JSON, schema violation), feeding the error back
+  to the model, a bounded number of times; a reply cut at its token cap is not asked for again
+  (it would run to the same cap): the call fails at once and the caller falls back;
 - the caller decides what a call that still fails means for the run.
 
 Only a reply that parsed and validated is committed to the exchange cache; every re-ask is a

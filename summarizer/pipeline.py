@@ -64,7 +64,6 @@ class BuildOptions:
     concurrency: int = 1
     min_points: int = 8
     max_points: int = 12
-    extract_max_tokens: int = 400  # sentence numbers: a few tokens each
     # The facts one composition call lists (tokens). Reading is most of a composition's cost (the
     # seeds list 2,534 tokens of facts when every sentence is listed: 29 s of the model's 60); more
     # are ranked and the best listed (selection.py), or, with --select never, merged hierarchically.
@@ -207,7 +206,7 @@ async def extract_all(
             try:
                 r = await client.structured(
                     prompt, {"title": article.title, "outlet": article.outlet or "unknown", "text": chunk.text},
-                    Selection, max_tokens=min(options.extract_max_tokens, 16 + 6 * len(chunk.sentences)),
+                    Selection,
                     json_schema=selection_schema(len(chunk.sentences)),
                 )
                 results[i] = r.value
@@ -511,11 +510,14 @@ async def build(
     extractions: dict[tuple[int, int], Selection | None] = {
         (c.article_id, c.index): Selection(ids=list(range(1, len(c.sentences) + 1))) for c in chunks}
     failures: list[ChunkFailure] = []
+    picked_all = 0
     if to_pick:
         picked, failures = await extract_all(client, prompts["extract"], by_id, to_pick, options, progress)
         if len(failures) == len(to_pick) and any(f.unreachable for f in failures):
             raise ServerUnreachable(next(f.error for f in failures if f.unreachable))
         extractions.update({(c.article_id, c.index): sel for c, sel in zip(to_pick, picked, strict=True)})
+        # A pick of every sentence is no selection: the story's facts are ranked as without it.
+        picked_all = sum(1 for c, sel in zip(to_pick, picked, strict=True) if sel and picked_nothing(sel, c))
 
     # Claims in input order, so their ids do not depend on which call finished first.
     counter = iter(range(1, 1_000_000))
@@ -575,9 +577,11 @@ async def build(
     briefing.stats.update({
         "stories": len(stories), "stories_found": len(found), "stories_composed": len(told),
         "stories_failed": len(failed),
+        "picks_of_every_sentence": picked_all,
         # What the model wrote and what of it the checks kept (the rest are source sentences).
         "model_sentences": {kind: {"written": written[f"{kind} written"], "kept": written[f"{kind} kept"]}
-                            for kind in ("title", "summary", "points", "sides", "questions")}, "stories_new": sum(s.new for s in stories) if earlier else None,
+                            for kind in ("title", "summary", "points", "sides", "questions")},
+        "stories_new": sum(s.new for s in stories) if earlier else None,
         "points_new": sum(p.new for s in stories for p in s.points) if earlier else None,
     })
     return result
@@ -680,9 +684,10 @@ def estimate(articles: list[Article], prompts: dict[str, Prompt], options: Build
                 a = by_id[c.article_id]
                 msgs = prompts["extract"].render(title=a.title, outlet=a.outlet or "unknown", text=c.text)
                 tokens_in += count_tokens(" ".join(m["content"] for m in msgs), model)
-                tokens_out += min(options.extract_max_tokens, 16 + 3 * len(c.sentences))
+                tokens_out += 16 + 3 * len(c.sentences)
                 extract_calls += 1
-            listed = listed // 2  # measured: the picks keep about half the sentences or fewer
+        if options.select != "never":  # the best facts that fit one call (selection.py)
+            listed = min(listed, options.synth_input_tokens)
         parts = max(1, -(-listed // options.synth_input_tokens))
         compose_calls += parts + (1 if parts > 1 else 0)
         tokens_in += listed + synth_base * (parts + (1 if parts > 1 else 0))

@@ -84,7 +84,7 @@ def exchange(name: str, question: str, responses: list[dict[str, Any]],
 QUESTIONS = {
     "invalid-json": "Where did the talks take place? (fault: invalid JSON, then a good reply)",
     "schema-violation": "Where did the talks take place? (fault: wrong fields, then a good reply)",
-    "truncated": "Where did the talks take place? (fault: cut off at max_tokens, then a good reply)",
+    "truncated": "Where did the talks take place? (fault: cut off at max_tokens; not asked again)",
     "rate-limited": "Where did the talks take place? (fault: HTTP 429 with Retry-After, then a good reply)",
     "server-error": "Where did the talks take place? (fault: HTTP 500, then a good reply)",
     "server-down": "Where did the talks take place? (fault: HTTP 500 on every try)",
@@ -105,7 +105,6 @@ def build() -> list[tuple[str, Exchange]]:
         exchange("fault-schema-violation-1", q["schema-violation"], [ok(bad_schema)]),
         exchange("fault-schema-violation-2", q["schema-violation"], [ok()], reask_history(bad_schema)),
         exchange("fault-truncated-1", q["truncated"], [{"status": 200, "body": completion(cut, "length")}]),
-        exchange("fault-truncated-2", q["truncated"], [ok()], reask_history(cut, "length")),
         exchange("fault-429-then-ok", q["rate-limited"], [
             {"status": 429, "headers": {"retry-after": "0"},
              "body": {"error": {"message": "Rate limit reached", "type": "rate_limit_error"}}},

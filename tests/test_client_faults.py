@@ -25,7 +25,7 @@ def ask(client: ModelClient, question: str):  # type: ignore[no-untyped-def]
     return asyncio.run(go())
 
 
-@pytest.mark.parametrize("fault", ["invalid-json", "schema-violation", "truncated"])
+@pytest.mark.parametrize("fault", ["invalid-json", "schema-violation"])
 def test_unusable_output_is_reasked_with_the_error_and_then_accepted(fault: str) -> None:
     client = probe_client()
     result = ask(client, QUESTIONS[fault])
@@ -33,6 +33,15 @@ def test_unusable_output_is_reasked_with_the_error_and_then_accepted(fault: str)
     assert result.attempts == 2
     assert client.usage.reasks == 1
     assert client.usage.failures == 0
+
+
+def test_a_reply_cut_at_its_cap_is_not_asked_for_again_in_the_same_form() -> None:
+    # Asked again, the same request would run to the same cap: the caller falls back at once.
+    client = probe_client()
+    with pytest.raises(CallFailed, match=r"no usable reply after 1 attempts: the reply hit the max_tokens limit"):
+        ask(client, QUESTIONS["truncated"])
+    assert client.transport.stats.hits == 1
+    assert client.usage.reasks == 0 and client.usage.failures == 1
 
 
 def test_output_that_stays_invalid_fails_after_the_bounded_reasks() -> None:

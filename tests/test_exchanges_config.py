@@ -80,7 +80,7 @@ def test_cache_serves_a_repeat_without_calling_the_server(tmp_path: Path) -> Non
 
 def test_target_resolution() -> None:
     local = resolve_target({})
-    assert local.local and local.structured == "json_object" and local.concurrency == 1
+    assert local.local and local.structured == "gbnf" and local.concurrency == 1
     openai = resolve_target({"OPENAI_API_KEY": "sk-x"})
     assert openai.base_url == OPENAI_URL and openai.model == "gpt-4o-mini" and openai.structured == "auto"
     ollama = resolve_target({"BRIEFING_BASE_URL": "http://localhost:11434/v1/"}, model="llama3.1")

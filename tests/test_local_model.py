@@ -43,13 +43,26 @@ def test_embedded_local_model_end_to_end(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFING_"))}
     env["BRIEFING_HOME"] = str(tmp_path / "home")  # fresh store and exchange cache: a real model call
     out = tmp_path / "out.json"
+    recorded = tmp_path / "exchanges"
     proc = subprocess.run(
-        [sys.executable, "-m", "summarizer", "build", str(article), "--format", "json", "-o", str(out)],
+        [sys.executable, "-m", "summarizer", "build", str(article), "--format", "json", "-o", str(out),
+         "--record", str(recorded)],
         env=env, capture_output=True, text=True, timeout=900,
     )
     assert proc.returncode == 0, proc.stderr
     assert "starting the local model" in proc.stderr
+    # What the embedded runtime received: our grammar (newlines allowed, every string bounded),
+    # not llama-cpp-python's json_object grammar; and the model wrote lists under it.
+    (exchange,) = [json.loads(f.read_text()) for f in recorded.glob("synthesize-*.json")]
+    request = exchange["request"]
+    assert "response_format" not in request and 'space ::= | " " | "\\n"{1,2}' in request["grammar"]
+    body = exchange["responses"][-1]["body"]
+    reply = json.loads((body if isinstance(body, dict) else json.loads(body))["choices"][0]["message"]["content"])
+    assert reply["summary"] or reply["points"]
+    assert (body if isinstance(body, dict) else json.loads(body))["choices"][0]["finish_reason"] == "stop"
     doc = json.loads(out.read_text())
+    written = doc["stats"]["model_sentences"]
+    assert written["summary"]["written"] + written["points"]["written"] >= 1
     assert doc["stats"]["calls"] >= 1 and doc["stats"]["cache_hits"] == 0  # the composition, live
     assert doc["points"]
     text = article.read_text(encoding="utf-8")
@@ -78,7 +91,7 @@ def test_embedded_local_model_end_to_end(tmp_path: Path) -> None:
 @pytest.mark.skipif(not LOCAL_INSTALLED, reason="the [local] extra (llama-cpp-python and the model) is not installed")
 @pytest.mark.parametrize(("content", "expected"), [
     (None, "GGUF file not found"),  # checked before any work
-    ("not a model\n", "the local model server exited at start"),  # found when the first call needs it
+    ("not a model\n", "the local model server exited with code 1 at start; its log: "),  # at the first call
 ])
 def test_a_model_that_cannot_start_is_one_line(tmp_path: Path, content: str | None, expected: str) -> None:
     gguf = tmp_path / "broken.gguf"
@@ -92,3 +105,17 @@ def test_a_model_that_cannot_start_is_one_line(tmp_path: Path, content: str | No
     assert proc.returncode == 4 and proc.stdout == ""
     assert expected in proc.stderr and "Traceback" not in proc.stderr
     assert next(line for line in proc.stderr.splitlines() if expected in line).startswith("briefing: ")
+
+
+@pytest.mark.skipif(not LOCAL_INSTALLED, reason="the [local] extra (llama-cpp-python and the model) is not installed")
+def test_doctor_passes_on_a_working_machine(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFING_"))}
+    env["BRIEFING_HOME"] = str(tmp_path / "home")
+    proc = subprocess.run([sys.executable, "-m", "summarizer", "doctor"], env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    steps = [line.split(":")[0] for line in proc.stdout.splitlines() if line.startswith("ok")]
+    assert steps == ["ok    briefing", "ok    llama-cpp-python", "ok    cpu", "ok    model file", "ok    server start",
+                     "ok    structured call (gbnf)", "ok    speed"]
+    assert re.search(r"speed: \d+ prompt tokens/s .*, [\d.]+ generated tokens/s", proc.stdout)
+    assert proc.stdout.rstrip().endswith("all checks passed")

@@ -12,7 +12,7 @@ from summarizer.reduce import Synthesis
 
 def test_shipped_prompts_load_and_render() -> None:
     prompts = load_prompts()
-    assert set(prompts) == {"extract", "synthesize", "answer", "rewrite"}
+    assert set(prompts) == {"extract", "synthesize", "answer", "rewrite", "doctor"}
     messages = prompts["extract"].render(title="T", outlet="O", text="Body text.")
     assert [m["role"] for m in messages] == ["system", "user"]
     assert "Body text." in messages[1]["content"]

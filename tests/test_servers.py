@@ -36,7 +36,8 @@ class StandIn:
                 {"id": "m", "object": "model", "owned_by": self.owned_by}]})
         body = json.loads(request.content)
         self.bodies.append(body)
-        kind = (body.get("response_format") or {}).get("type") or ("tools" if "tools" in body else "prompt")
+        kind = (body.get("response_format") or {}).get("type") or ("tools" if "tools" in body else
+                                                                    "gbnf" if "grammar" in body else "prompt")
         if kind in self.rejects:
             return httpx2.Response(500, json={"error": {"message": f"{kind} not supported"}})
         if kind == "tools":
@@ -67,7 +68,7 @@ def ask(client: ModelClient) -> str:
 
 @pytest.mark.parametrize(
     ("owned_by", "mode"),
-    [("me", "json_object"), ("llamacpp", "json_schema"), ("vllm", "json_schema"), ("library", "json_schema"),
+    [("me", "gbnf"), ("llamacpp", "json_schema"), ("vllm", "json_schema"), ("library", "json_schema"),
      ("someone-else", "json_schema")],
 )
 def test_auto_mode_is_picked_from_the_server(owned_by: str, mode: str) -> None:
@@ -75,6 +76,10 @@ def test_auto_mode_is_picked_from_the_server(owned_by: str, mode: str) -> None:
     client = client_for(server)
     assert ask(client).startswith("The talks")
     assert client._mode == mode
+    if mode == "gbnf":  # llama-cpp-python's server: a grammar of ours, newlines allowed
+        assert "response_format" not in server.bodies[0]
+        assert '"\\n"' in server.bodies[0]["grammar"] and '"\\"answer\\""' in server.bodies[0]["grammar"]
+        return
     rf = server.bodies[0].get("response_format", {})
     assert rf["type"] == mode
     schema = rf["schema"] if mode == "json_object" else rf["json_schema"]["schema"]

@@ -1,0 +1,140 @@
+"""A model server that dies, or drops a request, is said to have done so: never "the server is
+down, or --base-url is wrong"."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from summarizer.cli import main
+from summarizer.client import ModelClient, ModelConfig
+from summarizer.exchanges import ExchangeTransport
+from summarizer.ingest import load_inputs
+from summarizer.local import LocalServerCrashed, OnDemand, StartFirst, stop
+from summarizer.pipeline import BuildOptions, build
+from summarizer.prompts import load_prompts
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# An OpenAI-compatible server that answers /v1/models and dies by ``signal`` at the first chat
+# request, as llama.cpp's repacked AMX kernels made the embedded server do.
+DYING_SERVER = textwrap.dedent("""
+    import http.server, json, os, signal, sys
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps({"object": "list", "data": [{"id": "m", "object": "model", "owned_by": "me"}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            print("decode: about to die", flush=True)
+            os.kill(os.getpid(), getattr(signal, sys.argv[2]))
+        def log_message(self, *args):
+            pass
+    http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+""")
+
+
+@pytest.fixture
+def dying(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[OnDemand]:
+    """The embedded server's stand-in: an OnDemand whose process is the dying server."""
+    server = OnDemand(None, "m", lambda _m: None)
+    log = tmp_path / "llama-server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-c", DYING_SERVER, str(server.port), request.param],
+                                stdout=out, stderr=subprocess.STDOUT)
+    server.watch.proc, server.watch.log_path, server.started = proc, log, True
+    deadline = time.monotonic() + 10
+    while True:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", server.port)) == 0:
+                break
+        assert time.monotonic() < deadline, "the stand-in server did not start"
+        time.sleep(0.05)
+    yield server
+    stop(proc)
+
+
+def client_for(server: OnDemand) -> ModelClient:
+    transport = ExchangeTransport("off", inner=StartFirst(httpx2.AsyncHTTPTransport(retries=0), server),
+                                  base_url=server.url)
+    return ModelClient(ModelConfig(model="m", base_url=server.url, structured="gbnf", max_retries=2), transport)
+
+
+@pytest.mark.parametrize(("dying", "words"), [("SIGSEGV", "crashed (SIGSEGV)"), ("SIGKILL", "was killed (SIGKILL)")],
+                         indirect=["dying"])
+def test_a_build_whose_embedded_server_dies_says_so_and_names_its_log(dying: OnDemand, words: str) -> None:
+    articles, _ = load_inputs([str(ROOT / "seeds")])
+    client = client_for(dying)
+
+    async def go() -> None:
+        try:
+            await build(articles, client, load_prompts(), BuildOptions())
+        finally:
+            await client.aclose()
+
+    with pytest.raises(LocalServerCrashed) as caught:
+        asyncio.run(go())
+    message = str(caught.value)
+    assert message.startswith(f"the local model server {words} at its first request; its log: ")
+    assert str(dying.watch.log_path) in message
+    assert "decode: about to die" in dying.watch.log_path.read_text()  # the log named is the one it wrote
+    assert "--base-url" not in message and "is down" not in message
+
+
+class DroppingServer:
+    """A server that accepts each connection, reads the request and closes without answering."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/v1"
+        self.connections = 0
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with conn:
+                conn.settimeout(2)
+                with contextlib.suppress(OSError):
+                    conn.recv(65536)
+
+    def __enter__(self) -> DroppingServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.sock.close()
+
+
+def test_a_server_that_drops_the_request_is_not_called_unreachable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("BRIEFING_HOME", str(tmp_path / "home"))
+    with DroppingServer() as server:
+        code = main(["build", str(ROOT / "seeds"), "--base-url", server.url, "--model", "m", "--retries", "0",
+                     "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 4 and out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("briefing: the model server closed the connection without answering")
+    assert server.connections >= 1

@@ -22,7 +22,8 @@ from .fakeserver import FAULT_KINDS, MODEL, FakeServer, Fault, body_key
 
 ROOT = Path(__file__).resolve().parent.parent
 CALLS = 6  # the seeds build with --select always: 5 articles, 1 composition
-RECOVERED_BY_RETRY_OR_REASK = [k for k in FAULT_KINDS if k != "400"]
+# A 400 is final; a reply cut at its token cap is not asked for again in the same form.
+RECOVERED_BY_RETRY_OR_REASK = [k for k in FAULT_KINDS if k not in ("400", "length")]
 
 
 def build(server: FakeServer, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict, str]:  # type: ignore[type-arg]
@@ -66,6 +67,20 @@ def test_a_single_fault_is_absorbed_and_the_rerun_asks_nothing(kind: str, home: 
         assert code == 0
         assert server.requests == []  # the re-asked call is cached as the answer to its first request
         assert doc2["points"] == doc["points"]
+
+
+def test_a_reply_cut_at_its_cap_is_not_asked_again_and_the_rerun_asks_only_for_it(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with FakeServer(faults=[Fault("length", on={3})]) as server:
+        code, doc, err = build(server, capsys)
+        assert code == 3, err
+        failed = body_key(server.requests[2])
+        assert sum(body_key(b) == failed for b in server.requests) == 1  # asked once, not re-asked
+        assert doc["stats"]["reasks"] == 0 and doc["stats"]["chunks_failed"] == 1
+        server.healthy()
+        code, _, err = build(server, capsys)
+        assert code == 0, err
+        assert [body_key(b) for b in server.requests[:1]] == [failed] and len(server.requests) == 2
 
 
 @pytest.mark.parametrize("kind", [*FAULT_KINDS, "hang"])
@@ -113,7 +128,7 @@ def test_twenty_500s_never_change_the_structured_mode(home: Path, capsys: pytest
         code, doc, _err = build(server, capsys, "--retries", "3")  # 4 tries a call: all 5 article calls fail
         assert code == 3
         assert doc["stats"]["chunks_failed"] == 5 and doc["stats"]["mode_changes"] == []
-        assert all(b["response_format"]["type"] == "json_object" for b in server.requests)
+        assert all("grammar" in b and "response_format" not in b for b in server.requests)
         server.healthy()
         code, _, _ = build(server, capsys)
         assert code == 0 and len(server.requests) == 5 + 1
@@ -134,7 +149,8 @@ def test_an_html_models_page_is_not_trusted_and_a_mode_change_is_reported(
         code, _, _ = build(server, capsys)
         assert code == 0
         assert server.models_requests == 1  # the invalid /models answer was not cached: asked again
-        assert server.requests == []  # and every call is served from the cache
+        # and trusted now: llama-cpp-python's server, asked with the grammar this time
+        assert server.requests and all("grammar" in b for b in server.requests)
 
 
 def test_an_unreachable_server_exits_4_with_one_line(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

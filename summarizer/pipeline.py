@@ -64,10 +64,15 @@ class BuildOptions:
     concurrency: int = 1
     min_points: int = 8
     max_points: int = 12
-    # The facts one composition call lists (tokens). Reading is most of a composition's cost (the
-    # seeds list 2,534 tokens of facts when every sentence is listed: 29 s of the model's 60); more
-    # are ranked and the best listed (selection.py), or, with --select never, merged hierarchically.
-    synth_input_tokens: int = 1200
+    # The facts one composition call lists (tokens), and the points it writes; the briefing's other
+    # points are the best facts in their own verified words. Measured on the seeds (bench/compare.py,
+    # embedded model, one prompt ~85 s): every sentence listed (2,534 tokens) and the model free to
+    # write: 60 s; 1,200 tokens and up to 12 points: 42–47 s (401–442 generated tokens, the model
+    # reads ~100 prompt tokens/s and writes ~14/s); 1,000 tokens and 4 points: see README. More
+    # facts are ranked and the best listed (selection.py), or, with --select never, merged
+    # hierarchically.
+    synth_input_tokens: int = 1000
+    model_points: int = 4
     # The most chunks (model calls) one run may make unless the user raises it: the seeds make 5,
     # a morning of 60 articles about 70; a stray 20 MB file would make thousands.
     max_chunks: int = 400
@@ -256,8 +261,8 @@ async def synthesize(
             known = {f.id: f for f in facts}
             r = await client.structured(
                 prompt, {"claims": render_facts(facts), "conflicts": render_conflicts(conflicts, known),
-                         "max_points": options.max_points},
-                Synthesis, json_schema=synthesis_schema(list(known), options.max_points),
+                         "max_points": min(options.max_points, options.model_points)},
+                Synthesis, json_schema=synthesis_schema(list(known), min(options.max_points, options.model_points)),
             )
             progress("synthesize", 1, 1)
             return r.value, facts, dropped
@@ -268,8 +273,8 @@ async def synthesize(
             known = {f.id: f for f in part}
             r = await client.structured(
                 prompt, {"claims": render_facts(part), "conflicts": render_conflicts(conflicts, known),
-                         "max_points": options.max_points},
-                Synthesis, json_schema=synthesis_schema(list(known), options.max_points),
+                         "max_points": min(options.max_points, options.model_points)},
+                Synthesis, json_schema=synthesis_schema(list(known), min(options.max_points, options.model_points)),
             )
             partial, d = assemble(r.value, part, [], [], min_points=options.max_points,
                                   max_points=options.max_points)
@@ -580,7 +585,7 @@ async def build(
         "picks_of_every_sentence": picked_all,
         # What the model wrote and what of it the checks kept (the rest are source sentences).
         "model_sentences": {kind: {"written": written[f"{kind} written"], "kept": written[f"{kind} kept"]}
-                            for kind in ("title", "summary", "points", "sides", "questions")},
+                            for kind in ("title", "summary", "points", "sides")},
         "stories_new": sum(s.new for s in stories) if earlier else None,
         "points_new": sum(p.new for s in stories for p in s.points) if earlier else None,
     })

@@ -30,12 +30,10 @@ from .textutil import about, content_words, coverage, is_directive, jaccard, num
 SENTENCE_CHARS = 240
 TITLE_CHARS = 90
 TOPIC_CHARS = 80
-QUESTION_CHARS = 140
 FACTS_PER_SENTENCE = 4
 SUMMARY_SENTENCES = 2
 DISAGREEMENTS = 1  # the code finds differing figures and accounts itself (merge.py, account_conflicts)
 SIDES = 3
-QUESTIONS = 2
 
 
 class CitedSentence(BaseModel):
@@ -76,8 +74,10 @@ def synthesis_schema(fact_ids: Sequence[str], max_points: int) -> dict[str, Any]
     side = props["disagreements"]["items"]["properties"]["positions"]
     side["items"] = sentence
     side["maxItems"] = SIDES
-    props["open_questions"]["maxItems"] = QUESTIONS
-    props["open_questions"]["items"] = {"type": "string", "maxLength": QUESTION_CHARS}
+    # Open questions are not asked for: on the embedded model they were generic ("What is the
+    # current status of …?") and cost 35 of the seeds' 401 generated tokens.
+    del props["open_questions"]
+    js["required"] = [k for k in js.get("required", []) if k in props]
     return js
 
 
@@ -211,8 +211,8 @@ def assemble(
     written: Counter[str] | None = None,
 ) -> tuple[Briefing, Counter[str]]:
     """The briefing from the model's reply and the facts. ``written`` (when given) counts what
-    the model wrote and what of it the checks kept: "title", "summary", "points", "sides" and
-    "questions", each as "<kind> written" and "<kind> kept"."""
+    the model wrote and what of it the checks kept: "title", "summary", "points" and "sides",
+    each as "<kind> written" and "<kind> kept"."""
     by_id = {f.id: f for f in facts}
     dropped: Counter[str] = Counter()
     syn = synthesis or Synthesis(title="", summary=[], points=[])
@@ -301,7 +301,6 @@ def assemble(
             "points written": len(syn.points), "points kept": model_points,
             "sides written": sum(len(d.positions) for d in syn.disagreements),
             "sides kept": sum(len(d.positions) for d in disagreements[: len(disagreements) - added]),
-            "questions written": len(syn.open_questions), "questions kept": len(questions),
         })
     briefing = Briefing(
         title=title,

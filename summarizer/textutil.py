@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be been before being
@@ -181,11 +182,24 @@ def _has(stems: set[str], prefix: str) -> bool:
     return any(s.startswith(prefix) for s in stems)
 
 
+def scripts(text: str) -> set[str]:
+    """The scripts of ``text``'s letters, by the first word of their Unicode names ("LATIN",
+    "CJK", "CYRILLIC", "HIRAGANA", …)."""
+    out = set()
+    for ch in set(text):
+        if ch.isalpha():
+            out.add(unicodedata.name(ch, "UNKNOWN").split(" ", 1)[0])
+    return out
+
+
 def says_more(text: str, support: str) -> str | None:
     """Why ``text`` says more than (or the opposite of) ``support``, or None when it does not:
     a number or magnitude it lacks, a name it lacks, a negation added or dropped, a sense turned
     around ("praised" for "criticised"), still-to-come told as done or the reverse, or two names
-    swapped around a verb."""
+    swapped around a verb, or letters of a script they do not use (the embedded Qwen model lets
+    slip a Chinese word into English text: "her group was后来.")."""
+    if not scripts(text) <= scripts(support):
+        return "letters of a script its sources do not use"
     if not figures(text) <= figures(support) or not numbers_in(text) <= numbers_in(support):
         return "a number its sources do not give"
     # Names are matched in any case: a title in Title Case has no more names than its sentences.

@@ -41,6 +41,10 @@ ATTACK = "Russia attacked Ukraine overnight."
     ("The ministers will meet in Brussels.", MET, "a different tense"),
     ("The ministers met in Brussels.", WILL, "a different tense"),
     ("The ministers met in Brussels on Thursday.", MET, None),
+    # letters of a script the sources do not use (the embedded Qwen model's slips, from the mixed day)
+    ("The ministers met in Brussels on Thursday后来.", MET, "letters of a script"),
+    ("The ministers met in Брюссель on Thursday.", MET, "letters of a script"),
+    ("Zoë met the ministers in Brussels.", "Zoë met the ministers in Brussels on Thursday.", None),
 ])
 def test_what_a_paraphrase_may_not_do(text: str, support: str, why: str | None) -> None:
     reason = says_more(text, support)

@@ -136,9 +136,11 @@ WITH_NEWLINES = """{
   "points": [
     {"text": "About a dozen countries could send troops.", "facts": ["F3"]}
   ],
-  "disagreements": [],
-  "open_questions": [
-    "Who will lead the mission?"
+  "disagreements": [
+    {"topic": "Number of countries", "positions": [
+      {"text": "About a dozen countries could send troops.", "facts": ["F3"]},
+      {"text": "Six countries back a deployment.", "facts": ["F2"]}
+    ]}
   ]
 }"""
 
@@ -150,6 +152,7 @@ WITH_NEWLINES = """{
     (WITH_NEWLINES.replace("About a dozen", "About " + "very " * 60 + "many"), False),  # over 240 characters
     (WITH_NEWLINES.replace('["F3"]', "[]"), False),  # a sentence without a citation
     (WITH_NEWLINES.replace('"title"', '"headline"'), False),
+    (WITH_NEWLINES.replace('"disagreements"', '"open_questions": [], "disagreements"'), False),  # not asked for
     (WITH_NEWLINES.replace('"F1", "F2"', '"F1", "F2", "F3", "F1", "F2"'), False),  # more than four ids
 ])
 def test_the_grammar_lets_the_model_write_lists_on_new_lines_and_bounds_everything(reply: str, allowed: bool) -> None:
@@ -158,7 +161,7 @@ def test_the_grammar_lets_the_model_write_lists_on_new_lines_and_bounds_everythi
 
 def test_seven_points_do_not_fit_a_grammar_of_six() -> None:
     point = '{"text": "A point.", "facts": ["F1"]}'
-    reply = {"title": "T", "summary": [], "points": [], "disagreements": [], "open_questions": []}
+    reply = {"title": "T", "summary": [], "points": [], "disagreements": []}
     pattern = gbnf_regex(to_gbnf(SYNTHESIS))
     six = json.dumps(reply).replace('"points": []', '"points": [' + ", ".join([point] * 6) + "]")
     seven = json.dumps(reply).replace('"points": []', '"points": [' + ", ".join([point] * 7) + "]")

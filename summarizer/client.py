@@ -215,6 +215,11 @@ class ModelClient:
                 return OWNED_BY_MODE[owner]
         return "json_schema"
 
+    async def model_names(self) -> list[str]:
+        """The models the server's ``/models`` lists (``briefing doctor``)."""
+        page = await asyncio.wait_for(self._sdk.models.list(), self.config.timeout)
+        return [m.id for m in page.data]
+
     async def plain(self, messages: list[dict[str, str]], max_tokens: int) -> tuple[int, int, float]:
         """One unstructured call, timed: (prompt tokens, generated tokens, seconds). For measuring
         a server's speed (``briefing doctor``), never for content."""

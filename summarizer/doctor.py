@@ -64,9 +64,10 @@ class Check:
     ok: bool
     detail: str
     fix: str = ""
+    note: bool = False  # something that does not work but is not needed (a mode auto does not pick)
 
     def line(self) -> str:
-        text = f"{'ok  ' if self.ok else 'FAIL'}  {self.step}: {self.detail}"
+        text = f"{'note' if self.note else 'ok  ' if self.ok else 'FAIL'}  {self.step}: {self.detail}"
         return text + (f"\n      what to do: {self.fix}" if self.fix and not self.ok else "")
 
 
@@ -205,9 +206,7 @@ def remote(base_url: str, model: str, api_key: str, prompt: Prompt, timeout: flo
     async def models() -> tuple[list[str], str]:
         client = _client(base_url, model, "auto", api_key, httpx2.AsyncHTTPTransport(retries=0), timeout)
         try:
-            raw = await client._sdk.models.list()
-            names = [m.id for m in raw.data]
-            return names, await client.mode()
+            return await client.model_names(), await client.mode()
         finally:
             await client.aclose()
 
@@ -229,6 +228,8 @@ def remote(base_url: str, model: str, api_key: str, prompt: Prompt, timeout: flo
         for check in _calls(base_url, model, mode, api_key, httpx2.AsyncHTTPTransport(retries=0), prompt,
                             timeout, speed_test=False):
             results.append((mode, check.ok))
+            if not check.ok and mode != auto:  # not needed: auto does not ask in this shape
+                check = Check(check.step, True, f"not usable with this server ({check.detail})", note=True)
             yield check
     ok_modes = [m for m, ok in results if ok]
     if not ok_modes:

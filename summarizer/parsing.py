@@ -82,6 +82,12 @@ def parse_reply(content: str | None, finish_reason: str | None, schema: type[T],
         err = InvalidJSON(f"the reply is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
         err.feedback = f"Your reply was not valid JSON ({exc.msg}). Reply again with one JSON object only."
         raise err from None
+    try:  # what cannot be stored or printed (a lone surrogate, "\ud800": half an emoji) is unusable
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        err3 = InvalidJSON("the reply holds a broken character (a lone surrogate such as \\ud800)")
+        err3.feedback = "Your reply held a broken character escape. Reply again with the same JSON in valid text."
+        raise err3 from None
     try:
         return schema.model_validate(data)
     except ValidationError as exc:

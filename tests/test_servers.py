@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -172,3 +173,18 @@ def test_facts_beyond_one_call_are_synthesised_hierarchically() -> None:
     assert len(final_facts) < len(facts)  # each level merges the facts down
     assert all(f.citations for f in final_facts)  # citations carried up through the levels
     assert synthesis.points
+
+
+def test_a_reply_with_a_broken_character_is_asked_again_and_never_cached(tmp_path: Path) -> None:
+    # Half an emoji ("\ud83d" without its pair) parses as JSON but cannot be stored or printed.
+    replies = ['{"answer": "The talks took place at NATO \\ud83d headquarters."}', GOOD]
+    server = StandIn("vllm", reply=lambda _body: replies.pop(0))
+    transport = ExchangeTransport("cache", inner=httpx2.MockTransport(server), cache_dir=tmp_path / "cache",
+                                  base_url="http://server.test/v1")
+    client = ModelClient(ModelConfig(model="m", base_url="http://server.test/v1", max_retries=0), transport)
+    assert ask(client) == "The talks took place at NATO headquarters in Brussels."
+    assert client.usage.reasks == 1 and len(server.bodies) == 2
+    assert "broken character" in server.bodies[1]["messages"][-1]["content"]  # the model is told what was wrong
+    exchanges = [json.loads(f.read_text()) for f in (tmp_path / "cache").glob("*.json")]
+    answers = [json.dumps(ex["responses"]) for ex in exchanges if ex["endpoint"] == "chat/completions"]
+    assert answers and all("ud83d" not in a and "NATO headquarters in Brussels" in a for a in answers)

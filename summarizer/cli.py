@@ -1005,6 +1005,14 @@ def _terminate(_signum: int, _frame: object) -> None:
 
 def describe(exc: BaseException) -> str:
     """One line for a model-side failure."""
+    if isinstance(exc, openai.AuthenticationError):
+        return ("the model server rejected the key (HTTP 401): set BRIEFING_API_KEY or OPENAI_API_KEY to a key "
+                "it accepts")
+    if isinstance(exc, openai.PermissionDeniedError):
+        return f"the model server refused the request (HTTP 403: {exc.message}): check the key's access to the model"
+    if isinstance(exc, openai.NotFoundError):
+        return (f"no such endpoint or model on the model server (HTTP 404: {exc.message}): check --base-url "
+                "(it usually ends in /v1) and --model")
     if isinstance(exc, openai.APIStatusError):
         return f"the model server answered HTTP {exc.status_code}: {exc.message}"
     if isinstance(exc, openai.APIConnectionError):

@@ -94,6 +94,10 @@ class BuildOptions:
 
 SELECT_MODES = ("auto", "always", "never")
 
+# Answers that no re-run will change (a wrong key, a forbidden model, a wrong path or model name):
+# the build stops at once, with nothing stored, instead of a "partial run, re-run to retry".
+CONFIGURATION_ERRORS = (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError)
+
 
 class TooMuchInput(ValueError):
     """The input would make more model calls than the run allows; nothing was sent."""
@@ -217,7 +221,7 @@ async def extract_all(
                 results[i] = r.value
             except CallFailed as exc:
                 failures.append(ChunkFailure(chunk.article_id, chunk.index, str(exc)))
-            except (ReplayMiss, RecordError, LocalServerFailed):
+            except (ReplayMiss, RecordError, LocalServerFailed, *CONFIGURATION_ERRORS):
                 raise
             except openai.APIConnectionError as exc:
                 failures.append(ChunkFailure(chunk.article_id, chunk.index, connection_words(exc),
@@ -382,7 +386,7 @@ async def tell_story(work: StoryWork, client: ModelClient, prompt: Prompt, optio
             synthesis, final_facts, _ = await synthesize(client, prompt, facts, conflicts, opts, progress)
         except CallFailed as exc:
             failed = str(exc)
-        except (ReplayMiss, RecordError, LocalServerFailed):
+        except (ReplayMiss, RecordError, LocalServerFailed, *CONFIGURATION_ERRORS):
             raise
         except openai.APIConnectionError as exc:
             if client.usage.calls == 0 and client.usage.cached == 0:  # not one call got through

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx2
@@ -138,3 +140,63 @@ def test_a_server_that_drops_the_request_is_not_called_unreachable(tmp_path: Pat
     assert err.count("\n") == 1
     assert err.startswith("briefing: the model server closed the connection without answering")
     assert server.connections >= 1
+
+
+class StatusServer:
+    """A server that answers every request with one HTTP error status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        outer = self
+        self.requests = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                outer.requests += 1
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                data = json.dumps({"error": {"message": message, "type": "invalid_request_error"}}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.handle_error = lambda *_args: None  # type: ignore[method-assign]  # a client that hung up
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> StatusServer:
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.parametrize(("status", "words"), [
+    (401, "the model server rejected the key (HTTP 401): set BRIEFING_API_KEY or OPENAI_API_KEY"),
+    (403, "the model server refused the request (HTTP 403"),
+    (404, "no such endpoint or model on the model server (HTTP 404"),
+])
+@pytest.mark.parametrize("select", ["auto", "always"])  # a composition call, or picking calls first
+def test_a_wrong_key_path_or_model_is_a_configuration_error_and_stores_no_run(
+        status: int, words: str, select: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("BRIEFING_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("BRIEFING_API_KEY", "sk-wrong-key-0123456789")
+    with StatusServer(status, "Incorrect API key provided" if status == 401 else "not here") as server:
+        code = main(["build", str(ROOT / "seeds"), "--base-url", server.url, "--model", "m", "--select", select,
+                     "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 4 and out == ""
+    assert err.count("\n") == 1 and err.startswith(f"briefing: {words}")
+    assert "sk-wrong-key" not in err and "partial" not in err
+    main(["runs"])
+    assert "no runs yet" in capsys.readouterr().err

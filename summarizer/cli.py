@@ -828,7 +828,8 @@ def _since(value: str) -> int | timedelta:
         return n
     window = parse_window(value)
     if window is None or window.total_seconds() <= 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is neither a run id nor a window such as 24h, 90m or 2d")
+        raise argparse.ArgumentTypeError(f"{value!r} is neither a run id nor a window such as 24h, 90m or 2d "
+                                         "(ten years at most)")
     return window
 
 

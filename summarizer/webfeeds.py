@@ -162,14 +162,19 @@ def _json_feed(data: bytes) -> ParsedFeed:
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
 
 
+MAX_WINDOW = timedelta(days=3660)  # ten years: a longer window is a typo, and past datetime's range
+
+
 def parse_window(value: str) -> timedelta | None:
-    """"24h", "90m", "2d", "1w" as a duration; None when it is not one."""
+    """"24h", "90m", "2d", "1w" as a duration; None when it is not one, or longer than ten years."""
     m = _DURATION.match(value)
     if not m:
         return None
     n, unit = float(m.group(1)), m.group(2).lower()
-    return {"m": timedelta(minutes=n), "min": timedelta(minutes=n), "h": timedelta(hours=n),
-            "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+    days = n * {"m": 1 / 1440, "min": 1 / 1440, "h": 1 / 24, "d": 1, "w": 7}[unit]
+    if not days <= MAX_WINDOW.days:  # also NaN and inf
+        return None
+    return timedelta(days=days)
 
 
 def in_window(published: datetime | None, first_seen: datetime, start: datetime) -> bool:

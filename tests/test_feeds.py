@@ -86,7 +86,8 @@ def test_malformed_and_not_a_feed() -> None:
 
 
 @pytest.mark.parametrize(("value", "hours"), [("24h", 24), ("90m", 1.5), ("2d", 48), ("1w", 168), ("12", None),
-                                              ("yesterday", None)])
+                                              ("yesterday", None), ("520w", 87360),
+                                              ("200000000m", None), ("5000000d", None)])  # past ten years
 def test_window(value: str, hours: float | None) -> None:
     got = parse_window(value)
     assert (got.total_seconds() / 3600 if got else None) == hours

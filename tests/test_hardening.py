@@ -137,6 +137,9 @@ def test_unusual_text_and_file_names_are_stored_and_shown(home: Path, tmp_path: 
     ["ask", "--run", "99999999999999999999999", "Who?"],
     ["show", "99999999999999999999999"],
     ["ask", "--conversation", "-3", "Who?"],
+    ["build", "seeds/", "--since", "200000000m"],  # past datetime's range: once an OverflowError traceback
+    ["build", "seeds/", "--since", "5000000d"],
+    ["build", "seeds/", "--since", "nanh"],
 ])
 def test_a_bad_flag_is_a_usage_error(argv: list[str], home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, *argv)

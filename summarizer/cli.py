@@ -54,7 +54,7 @@ from .pipeline import (
 from .prompts import PromptError, load_prompts
 from .render import to_json, to_markdown
 from .sanitize import display_path, from_argv, is_http_url, plain, redact, scrub_url, secrets_of
-from .store import Store, StoreError, home
+from .store import DamagedRun, Store, StoreError, home
 from .stories import when
 from .tokens import resolve_encoding
 from .webfeeds import FeedRef, OPMLError, parse_opml, parse_sources_file, parse_window
@@ -278,7 +278,13 @@ def earlier_of(store: Store, since: int | None) -> EarlierRun | None:
     run_id = since if since is not None else store.latest_run_id()
     if run_id is None:
         return None
-    briefing = store.briefing(run_id)
+    try:
+        briefing = store.briefing(run_id)
+    except DamagedRun as exc:
+        if since is not None:
+            raise
+        err(f"warning: {exc}; what is new is measured against no earlier run")
+        return None
     if briefing is None:
         if since is not None:
             raise UserError(f"--since {since}: no run with that id (see `briefing runs`)")

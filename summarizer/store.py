@@ -143,6 +143,14 @@ class StoreError(Exception):
     """The store cannot be opened, read or written; the message names the file and says why."""
 
 
+class DamagedRun(StoreError):
+    """One stored run's briefing does not read (a damaged row); the rest of the store is fine."""
+
+    def __init__(self, run_id: int, message: str) -> None:
+        super().__init__(message)
+        self.run_id = run_id
+
+
 def _why(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
@@ -374,5 +382,12 @@ class Store:
 
     @_guard
     def briefing(self, run_id: int) -> Briefing | None:
+        """The stored run's briefing; DamagedRun when what is stored does not read as one."""
         row = self.db.execute("SELECT briefing FROM runs WHERE id = ?", (run_id,)).fetchone()
-        return Briefing.model_validate_json(row[0]) if row and row[0] else None
+        if not row or not row[0]:
+            return None
+        try:
+            return Briefing.model_validate_json(row[0])
+        except ValueError:
+            raise DamagedRun(run_id, f"run {run_id} in the run store {self.path} is damaged (its briefing does "
+                                     "not read); `briefing build` skips it") from None

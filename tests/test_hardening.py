@@ -197,6 +197,20 @@ def test_a_damaged_store_is_one_line_and_build_still_prints_the_briefing(
     assert built.read_bytes() == before  # nothing of the user's was overwritten
 
 
+def test_a_damaged_run_is_one_line_and_never_blocks_a_build(built: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with sqlite3.connect(built) as db:
+        db.execute("UPDATE runs SET briefing = '{not json' WHERE id = 1")
+    for argv in (["show"], ["ask", "Who led the meeting?", "--replay", str(ROOT / "fixtures" / "ask")]):
+        code, out, err = run(capsys, *argv)
+        assert code == 1 and out == "", (argv, err)
+        assert one_line(err).startswith("briefing: run 1 in the run store") and "is damaged" in err
+    code, out, err = run(capsys, "build", "seeds/", *REPLAY, "--quiet")
+    assert code == 0 and out.startswith("# ")  # built, compared with no earlier run, and stored
+    assert one_line(err).startswith("briefing: warning: run 1 in the run store") and "no earlier run" in err
+    code, out, _ = run(capsys, "show")
+    assert code == 0 and out.startswith("# ")  # the new run
+
+
 def test_a_locked_store_waits_then_prints_the_briefing(built: Path, monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.2)

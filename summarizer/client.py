@@ -271,7 +271,7 @@ class ModelClient:
                     **kwargs, extra_headers={PROMPT_HEADER: f"{prompt.name}@{prompt.sha}"}),
                 self.config.timeout)
         except ReplyTooLarge as exc:
-            raise NotAnAPIReply(str(exc)) from None
+            raise NotAnAPIReply(str(exc), key=exc.key) from None
         except TimeoutError:
             self.usage.seconds += time.monotonic() - started
             raise CallTimedOut(f"{prompt.name}: no reply within {self.config.timeout:g}s "

@@ -46,7 +46,12 @@ MAX_REPLY_BYTES = 4_000_000  # a reply larger than this is cut off and reported,
 
 
 class ReplyTooLarge(OpenAIError):
-    """A server reply over MAX_REPLY_BYTES."""
+    """A server reply over MAX_REPLY_BYTES. ``key`` is the exchange it answered, so that a re-ask
+    that recovers is cached as the answer to the first request too."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 class RecordError(OpenAIError):
@@ -253,7 +258,10 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
                              extensions=request.extensions)
         started = time.monotonic()
         response = await self.inner.handle_async_request(fwd)
-        content = await _read_capped(response, MAX_REPLY_BYTES)
+        try:
+            content = await _read_capped(response, MAX_REPLY_BYTES)
+        except ReplyTooLarge as exc:
+            raise ReplyTooLarge(str(exc), key=key) from None
         elapsed = time.monotonic() - started
         headers = [(k, v) for k, v in response.headers.items()
                    if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]

@@ -188,3 +188,26 @@ def test_a_reply_with_a_broken_character_is_asked_again_and_never_cached(tmp_pat
     exchanges = [json.loads(f.read_text()) for f in (tmp_path / "cache").glob("*.json")]
     answers = [json.dumps(ex["responses"]) for ex in exchanges if ex["endpoint"] == "chat/completions"]
     assert answers and all("ud83d" not in a and "NATO headquarters in Brussels" in a for a in answers)
+
+
+def test_a_reask_that_recovers_from_an_oversized_reply_answers_the_first_request_too(tmp_path: Path) -> None:
+    sent: list[int] = []
+
+    def serve(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/models"):
+            return httpx2.Response(200, json={"object": "list", "data": [{"id": "m", "owned_by": "vllm"}]})
+        sent.append(1)
+        if len(sent) == 1:  # over the 4 MB cap: not read, not cached
+            return httpx2.Response(200, content=b'{"choices": "' + b"x" * (4 << 20) + b'"}')
+        return httpx2.Response(200, json=completion(GOOD))
+
+    def client() -> ModelClient:
+        transport = ExchangeTransport("cache", inner=httpx2.MockTransport(serve), cache_dir=tmp_path / "cache",
+                                      base_url="http://server.test/v1")
+        return ModelClient(ModelConfig(model="m", base_url="http://server.test/v1", max_retries=0), transport)
+
+    assert ask(client()).startswith("The talks")
+    assert len(sent) == 2
+    again = client()
+    assert ask(again).startswith("The talks")
+    assert len(sent) == 2 and again.usage.cached == 1  # the re-run is answered from the cache

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .models import Article, Skipped
-from .sanitize import clean_text, display_path
+from .sanitize import clean_text, display_path, is_http_url, scrub_url
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -133,6 +133,14 @@ def _record_from_obj(path: str, obj: object) -> Record:
         published=opt("published"),
         from_file_text=False,
     )
+
+
+def safe_url(url: str | None) -> str | None:
+    """An article's link as it may be stored, printed and rendered: an http(s) URL with a host,
+    without user info or key-like query parameters (``javascript:`` and the like are dropped)."""
+    if not url or not is_http_url(url):
+        return None
+    return scrub_url(url) or None
 
 
 def parse_json(path: str, text: str, lines: bool) -> Iterator[Record | Skipped]:
@@ -295,7 +303,7 @@ def load_inputs(paths: Iterable[str], stdin: BinaryIO | None = None) -> tuple[li
                     title=item.title,
                     text=item.text,
                     outlet=item.outlet,
-                    url=item.url,
+                    url=safe_url(item.url),
                     published=item.published,
                     from_file_text=item.from_file_text,
                 )

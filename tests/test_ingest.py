@@ -114,3 +114,18 @@ def test_inputs_are_never_modified(tmp_path: Path) -> None:
     before = (f.read_bytes(), f.stat().st_mtime_ns)
     load_inputs([str(tmp_path)])
     assert (f.read_bytes(), f.stat().st_mtime_ns) == before
+
+
+@pytest.mark.parametrize(("url", "kept"), [
+    ("javascript:alert(1)", None),  # never a link in the briefing, the JSON or the store
+    ("data:text/html,<script>x</script>", None),
+    ("ftp://example.org/a", None),
+    ("https://user:secret@example.org/a?api_key=k1&token=t2&page=2", "https://example.org/a?page=2"),
+    ("https://example.org/2026/11/30/story.html", "https://example.org/2026/11/30/story.html"),
+])
+def test_an_articles_link_is_an_http_url_without_credentials(url: str, kept: str | None, tmp_path: Path) -> None:
+    src = tmp_path / "in.json"
+    src.write_text(json.dumps({"title": "Barrier opens", "url": url,
+                               "text": "The city opened a flood barrier on Tuesday after six years of work."}))
+    articles, _ = load_inputs([str(src)])
+    assert articles[0].url == kept

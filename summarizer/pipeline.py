@@ -257,6 +257,7 @@ async def synthesize(
     """One synthesis call, or, when the facts outgrow one call, a synthesis per batch whose
     checked points become the facts of the next level."""
     dropped: Counter[str] = Counter()
+    written = min(options.max_points, options.model_points)  # the points the model writes
     level = 0
     while True:
         parts = batches(facts, options.synth_input_tokens, client.config.model)
@@ -265,8 +266,8 @@ async def synthesize(
             known = {f.id: f for f in facts}
             r = await client.structured(
                 prompt, {"claims": render_facts(facts), "conflicts": render_conflicts(conflicts, known),
-                         "max_points": min(options.max_points, options.model_points)},
-                Synthesis, json_schema=synthesis_schema(list(known), min(options.max_points, options.model_points)),
+                         "max_points": written},
+                Synthesis, json_schema=synthesis_schema(list(known), written),
             )
             progress("synthesize", 1, 1)
             return r.value, facts, dropped
@@ -277,8 +278,8 @@ async def synthesize(
             known = {f.id: f for f in part}
             r = await client.structured(
                 prompt, {"claims": render_facts(part), "conflicts": render_conflicts(conflicts, known),
-                         "max_points": min(options.max_points, options.model_points)},
-                Synthesis, json_schema=synthesis_schema(list(known), min(options.max_points, options.model_points)),
+                         "max_points": written},
+                Synthesis, json_schema=synthesis_schema(list(known), written),
             )
             partial, d = assemble(r.value, part, [], [], min_points=options.max_points,
                                   max_points=options.max_points)

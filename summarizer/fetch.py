@@ -22,7 +22,7 @@ import httpx2
 from . import __version__
 from .ingest import InputError, parse_html
 from .models import Article
-from .sanitize import clean_text
+from .sanitize import clean_text, is_http_url, one_line, scrub_url
 from .settings import FETCH_CONNECT_TIMEOUT as CONNECT_TIMEOUT
 from .settings import FETCH_IN_FLIGHT as IN_FLIGHT
 from .settings import FETCH_MAX_BYTES as MAX_BYTES
@@ -30,7 +30,7 @@ from .settings import FETCH_MAX_REDIRECTS as MAX_REDIRECTS
 from .settings import FETCH_PER_HOST as PER_HOST
 from .settings import FETCH_READ_TIMEOUT as READ_TIMEOUT
 from .settings import MIN_ARTICLE_CHARS
-from .store import Store
+from .store import Store, StoreError
 from .stories import digest, when
 from .webfeeds import FeedRef, canonical_url, in_window, parse_feed
 
@@ -134,6 +134,32 @@ def _status_problem(status: int) -> str:
     return f"HTTP {status}"
 
 
+MAX_URL_CHARS = 8192  # longer links are not fetched (httpx refuses 65,536; servers mostly 8 KB)
+
+
+def unfetchable(url: str) -> str | None:
+    """Why a link from a feed cannot be fetched, stored or printed, or None when it can."""
+    if len(url) > MAX_URL_CHARS:
+        return f"its link is over {MAX_URL_CHARS:,} characters"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return "its link holds a control character"
+    if clean_text(url) != url:
+        return "its link holds a broken character"
+    if not is_http_url(url):
+        return "its link is not an http(s) URL"
+    return None
+
+
+def label(url: str) -> str:
+    """A source's URL for a one-line problem: credentials removed, printable, at most 120 characters."""
+    shown = one_line(scrub_url(clean_text(url)) or clean_text(url))
+    return shown if len(shown) <= 120 else shown[:119] + "…"
+
+
+def failure(exc: BaseException) -> str:
+    return one_line(clean_text(f"{type(exc).__name__}: {exc}"))[:160]
+
+
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or url).removeprefix("www.")
 
@@ -156,6 +182,10 @@ async def gather(store: Store, feeds: list[FeedRef], urls: list[str], start: dat
             nonlocal done
             try:
                 await read_feed(store, f, ref, start, offline, out, pages)
+            except StoreError:
+                raise
+            except Exception as exc:  # anything one source does is that source's one line
+                out.problems.append(f"feed {label(ref.url)}: could not be read ({failure(exc)})")
             finally:
                 done += 1
                 progress("feeds and URLs checked", done, total)
@@ -183,6 +213,10 @@ async def gather(store: Store, feeds: list[FeedRef], urls: list[str], start: dat
                     await read_feed(store, f, FeedRef(url=url), start, offline, out, pages)
                 else:
                     pages.setdefault(page, (url, "", None, None))
+            except StoreError:
+                raise
+            except Exception as exc:
+                out.problems.append(f"{label(url)}: could not be read ({failure(exc)})")
             finally:
                 done += 1
                 progress("feeds and URLs checked", done, total)
@@ -202,6 +236,10 @@ async def gather(store: Store, feeds: list[FeedRef], urls: list[str], start: dat
                     out.articles.append(WebArticle(page=page, url=final, title=title or art.title or final,
                                                    text=art.text, outlet=art.outlet or outlet or host_of(url),
                                                    published=published or art.published))
+            except StoreError:
+                raise
+            except Exception as exc:
+                out.problems.append(f"{label(url)}: could not be read ({failure(exc)})")
             finally:
                 n += 1
                 progress("pages", n, len(todo))
@@ -243,9 +281,16 @@ async def read_feed(store: Store, f: Fetcher, ref: FeedRef, start: datetime | No
                 if parsed.malformed:
                     out.problems.append(f"feed {ref.url}: malformed ({parsed.malformed}); "
                                         f"{len(parsed.entries)} entries read anyway")
-                store.add_entries(ref.url, [(canonical_url(e.url), e.title,
+                good = []
+                for e in parsed.entries:
+                    why = unfetchable(e.url)
+                    if why is None:
+                        good.append(e)
+                    else:
+                        out.problems.append(f"feed {label(ref.url)}: an entry skipped ({why}: {label(e.url)})")
+                store.add_entries(ref.url, [(canonical_url(e.url), clean_text(e.title),
                                              e.published.isoformat() if e.published else None)
-                                            for e in parsed.entries])
+                                            for e in good])
                 store.set_http_state(ref.url, got.etag, got.last_modified)
                 if not name and parsed.title:
                     name = parsed.title

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import httpx2
-import pytest
 
 from summarizer.fetch import Fetcher, gather
 from summarizer.store import Store

@@ -29,6 +29,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 from typing import Any, Generic, TypeVar
 
 import httpx2
@@ -166,9 +167,13 @@ class ModelClient:
     budget: int | None = None  # tokens (in + out) this client may spend on new calls; then it stops
 
     def __post_init__(self) -> None:
+        # A query in the server URL (Azure's "?api-version=…", a gateway's key) is sent with every
+        # request; left in the base URL, the SDK would append the path after it.
+        parts = urlsplit(self.config.base_url)
         self._sdk = AsyncOpenAI(
             api_key=self.config.api_key or "not-needed",
-            base_url=self.config.base_url,
+            base_url=urlunsplit(parts._replace(query="", fragment="")),
+            default_query=dict(parse_qsl(parts.query, keep_blank_values=True)) or None,
             max_retries=self.config.max_retries,
             # The HTTP timeout sits past the call's own deadline (``_send``): a hung request is cut
             # by the deadline once, never timed out and retried.

@@ -211,3 +211,20 @@ def test_a_reask_that_recovers_from_an_oversized_reply_answers_the_first_request
     again = client()
     assert ask(again).startswith("The talks")
     assert len(sent) == 2 and again.usage.cached == 1  # the re-run is answered from the cache
+
+
+def test_a_query_in_the_server_url_is_sent_with_every_request_not_mangled() -> None:
+    urls: list[str] = []
+
+    def serve(request: httpx2.Request) -> httpx2.Response:
+        urls.append(str(request.url))
+        if request.url.path.endswith("/models"):
+            return httpx2.Response(200, json={"object": "list", "data": [{"id": "m", "owned_by": "vllm"}]})
+        return httpx2.Response(200, json=completion(GOOD))
+
+    base = "http://gateway.test/openai/v1?api-version=2024-10-21&api-key=k"
+    t = ExchangeTransport("off", inner=httpx2.MockTransport(serve), base_url=base)
+    client = ModelClient(ModelConfig(model="m", base_url=base, max_retries=0), t)
+    assert ask(client).startswith("The talks")
+    assert urls == ["http://gateway.test/openai/v1/models?api-version=2024-10-21&api-key=k",
+                    "http://gateway.test/openai/v1/chat/completions?api-version=2024-10-21&api-key=k"]

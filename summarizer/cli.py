@@ -1029,7 +1029,10 @@ def describe(exc: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
+    # A closed terminal (SIGHUP) and Ctrl-\ (SIGQUIT) stop a run as SIGTERM does: every `finally`
+    # runs, so the embedded model server is stopped and nothing half-written is kept.
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(sig, _terminate)
     if getattr(args, "record", None) and getattr(args, "replay", None):
         err("--record and --replay cannot be used together")
         return EXIT_USAGE

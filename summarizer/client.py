@@ -29,8 +29,8 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
 from typing import Any, Generic, TypeVar
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx2
 import openai

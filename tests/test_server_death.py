@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -200,3 +202,50 @@ def test_a_wrong_key_path_or_model_is_a_configuration_error_and_stores_no_run(
     assert "sk-wrong-key" not in err and "partial" not in err
     main(["runs"])
     assert "no runs yet" in capsys.readouterr().err
+
+
+class SilentServer:
+    """A server that accepts requests and never answers (a model busy with something long)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/v1"
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+
+    def close(self) -> None:
+        for c in self.held:
+            c.close()
+        self.sock.close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT])
+def test_a_terminal_closed_or_a_stop_signal_ends_the_run_cleanly(sig: signal.Signals, tmp_path: Path) -> None:
+    server = SilentServer()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFING_"))}
+    env["BRIEFING_HOME"] = str(tmp_path / "home")
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "summarizer", "build", str(ROOT / "seeds"), "--base-url",
+                                 server.url, "--model", "m", "--structured", "json_schema", "--retries", "0"],
+                                env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while not server.held and time.monotonic() < deadline:  # the composition call, in flight
+            time.sleep(0.05)
+        assert server.held, "the build never reached the server"
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        server.close()
+    assert proc.returncode == 130 and out == ""
+    assert "interrupted after" in err and "Traceback" not in err

@@ -25,7 +25,7 @@ from .prompts import Prompt
 from .render import as_sentence, citations_json
 from .retrieve import BM25, Hit, Retriever, passages_of
 from .sanitize import one_line
-from .store import Store
+from .store import Store, StoreError
 from .tokens import count_tokens
 from .verify import SourceIndex
 
@@ -43,8 +43,9 @@ class AskResult:
     standalone: str
     answer: CheckedAnswer
     hits: list[Hit]
-    conversation: int
+    conversation: int | None  # None when the store could not keep the conversation
     run: int
+    not_stored: str | None = None  # why the turn could not be stored (the answer still stands)
 
 
 def resolve_run_and_conversation(store: Store, run: int | None, conversation: int | None,
@@ -143,12 +144,17 @@ class Session:
             if answer.answerable and self.briefing is not None:
                 answer.disagreements = related_disagreements(answer.citations, standalone,
                                                              self.briefing.disagreements)
-        if self.conversation is None:
-            self.conversation = self.store.new_conversation(self.run)
+        # The answer is the user's once the model has given it: a store that cannot keep it (read
+        # only, full, locked) is said after the answer is printed, never instead of it.
         result = AskResult(question=question, standalone=standalone, answer=answer, hits=hits,
                            conversation=self.conversation, run=self.run)
-        self.store.add_turn(self.conversation, question, standalone, answer.text, answer.answerable,
-                            to_json_obj(result, self.articles))
+        try:
+            if self.conversation is None:
+                self.conversation = result.conversation = self.store.new_conversation(self.run)
+            self.store.add_turn(self.conversation, question, standalone, answer.text, answer.answerable,
+                                to_json_obj(result, self.articles))
+        except StoreError as exc:
+            result.not_stored = str(exc)
         return result
 
 

@@ -573,8 +573,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print_answer(result, session, args.format)
         if not args.quiet:
             u = client.usage
-            err(f"run {run} · conversation {result.conversation} · {u.calls} model calls, {u.cached} cached · "
-                f"tokens {u.prompt_tokens:,} in / {u.completion_tokens:,} out · model {u.seconds:.1f}s")
+            err(f"run {run} · conversation {result.conversation or 'not stored'} · {u.calls} model calls, "
+                f"{u.cached} cached · tokens {u.prompt_tokens:,} in / {u.completion_tokens:,} out · "
+                f"model {u.seconds:.1f}s")
+        if result.not_stored:
+            err(f"{result.not_stored}; the answer above was not stored (a follow-up with -c will not see it)")
+            return EXIT_USER
     except AskError as exc:
         raise UserError(str(exc)) from None
     finally:
@@ -658,6 +662,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
                     err(f"no answer: {describe(exc)}")
                     continue
                 print_answer(result, session, "text")
+                if result.not_stored:
+                    err(f"{result.not_stored}; this answer was not stored")
             loop.run_until_complete(client.aclose())
     finally:
         loop.close()

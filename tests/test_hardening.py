@@ -211,6 +211,21 @@ def test_a_damaged_run_is_one_line_and_never_blocks_a_build(built: Path, capsys:
     assert code == 0 and out.startswith("# ")  # the new run
 
 
+def test_ask_prints_its_answer_when_the_store_cannot_keep_it(built: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.2)
+    holder = sqlite3.connect(built)
+    holder.execute("BEGIN IMMEDIATE")  # another writer: reading works, writing the turn does not
+    try:
+        code, out, err = run(capsys, "ask", "Who led the meeting?", "--replay", str(ROOT / "fixtures" / "ask"))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert code == 1
+    assert "Lecornu" in out  # the answer the model gave, printed
+    assert "database is locked" in err and "the answer above was not stored" in err and "Traceback" not in err
+
+
 def test_a_locked_store_waits_then_prints_the_briefing(built: Path, monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.2)

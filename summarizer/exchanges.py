@@ -43,6 +43,7 @@ PROMPT_HEADER = "x-briefing-prompt"  # "name@sha": which prompt file made this r
 CACHE_HEADER = "x-briefing-cache"  # on responses: "hit" when served from a file
 KEY_HEADER = "x-briefing-key"  # on responses: the exchange's key, for ``commit``
 MAX_REPLY_BYTES = 4_000_000  # a reply larger than this is cut off and reported, never parsed
+MAX_FILE_BYTES = 3 * MAX_REPLY_BYTES  # an exchange file: its request, and its reply below the cap
 
 
 class ReplyTooLarge(OpenAIError):
@@ -97,21 +98,34 @@ class Exchange:
         ) + "\n"
 
     @classmethod
-    def load(cls, path: Path) -> Exchange:
+    def load(cls, path: Path, *, usable_only: bool = False) -> Exchange:
+        """The exchange in ``path``; ValueError when it is not one: not a regular file (a FIFO or a
+        link to a device would hang the read), over MAX_FILE_BYTES, or malformed. ``usable_only``
+        (the cache) also refuses an exchange whose last response is not a 200."""
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            raise ValueError(f"{path.name}: not a regular file of at most {MAX_FILE_BYTES:,} bytes")
         data = json.loads(path.read_text(encoding="utf-8"))
         endpoint = data["endpoint"]
         prompt = data.get("prompt", "")
+        responses = data["responses"]
+        if not isinstance(endpoint, str) or not isinstance(prompt, str) or not isinstance(responses, list) \
+                or not responses or not all(isinstance(r, dict) and isinstance(r.get("status", 200), int)
+                                            and 100 <= r.get("status", 200) <= 599 for r in responses):
+            raise ValueError(f"{path.name}: not an exchange")
+        if usable_only and responses[-1].get("status", 200) != 200:
+            raise ValueError(f"{path.name}: not a usable reply")
         # The key is recomputed from the stored request, never trusted from the file.
         key = canonical_key(endpoint, data["request"], prompt)
         return cls(key=key, endpoint=endpoint, prompt=prompt, request=data["request"],
-                   responses=data["responses"], meta=data.get("meta", {}))
+                   responses=responses, meta=data.get("meta", {}))
 
 
 class ExchangeDir:
     """A directory of exchange files, indexed by key."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, usable_only: bool = False) -> None:
         self.path = path
+        self.usable_only = usable_only  # the cache: only exchanges that end in a usable reply
         self._index: dict[str, Path] | None = None
         self._loaded: dict[str, Exchange] = {}  # each file is read once per run
 
@@ -121,8 +135,8 @@ class ExchangeDir:
             if self.path.is_dir():
                 for f in sorted(self.path.glob("*.json")):
                     try:
-                        ex = Exchange.load(f)
-                    except (OSError, ValueError, KeyError):
+                        ex = Exchange.load(f, usable_only=self.usable_only)
+                    except (OSError, ValueError, KeyError, TypeError):  # damaged: a miss, asked again
                         continue
                     self._index[ex.key] = f
                     self._loaded[ex.key] = ex
@@ -195,7 +209,7 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
             raise ValueError("record mode needs a directory")
         self.mode = mode
         self.inner = inner
-        self.cache = ExchangeDir(cache_dir) if cache_dir and mode in {"cache", "record"} else None
+        self.cache = ExchangeDir(cache_dir, usable_only=True) if cache_dir and mode in {"cache", "record"} else None
         self.record = ExchangeDir(record_dir) if record_dir and mode == "record" else None
         self.replay = ExchangeDir(replay_dir) if replay_dir and mode == "replay" else None
         self.base_url = base_url

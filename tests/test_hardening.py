@@ -364,3 +364,44 @@ def test_inputs_are_unchanged_by_every_case_above(home: Path, capsys: pytest.Cap
         run(capsys, *argv)
     assert digest(SEEDS) | digest(FIXTURES) == before
     return None
+
+
+def _fifo(cache: Path, good: Path) -> None:
+    os.mkfifo(cache / "a-fifo.json")  # reading it would wait for a writer for ever
+
+
+def _device(cache: Path, good: Path) -> None:
+    (cache / "a-device.json").symlink_to("/dev/zero")  # reading it would never end
+
+
+def _no_responses(cache: Path, good: Path) -> None:
+    data = json.loads(good.read_text())
+    good.write_text(json.dumps({**data, "responses": []}))
+
+
+def _bad_status(cache: Path, good: Path) -> None:
+    data = json.loads(good.read_text())
+    good.write_text(json.dumps({**data, "responses": [{"status": "abc", "body": {}}]}))
+
+
+def _cached_500(cache: Path, good: Path) -> None:
+    data = json.loads(good.read_text())
+    good.write_text(json.dumps({**data, "responses": [{"status": 500, "body": {"error": {"message": "x"}}}]}))
+
+
+@pytest.mark.parametrize("damage", [_fifo, _device, _no_responses, _bad_status, _cached_500])
+def test_a_damaged_cache_file_is_a_miss_and_the_build_asks_again(damage: object, home: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFING_"))}
+    env["BRIEFING_HOME"] = str(home)
+    with FakeServer() as server:
+        argv = [sys.executable, "-m", "summarizer", "build", "seeds/", "--base-url", server.url, "--model", MODEL,
+                "--format", "json", "-q"]
+        first = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert first.returncode == 0, first.stderr
+        (good,) = [f for f in (home / "cache").glob("synthesize-*.json")]
+        damage(home / "cache", good)  # type: ignore[operator]
+        server.healthy()
+        again = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["points"] == json.loads(first.stdout)["points"]
+    assert len(server.requests) == (0 if damage in (_fifo, _device) else 1)  # only what was damaged is asked

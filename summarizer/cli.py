@@ -322,6 +322,8 @@ def read_opml(path: str) -> list[FeedRef]:
         data = read_file(Path(path))
     except OSError as exc:
         raise UserError(f"cannot read --opml {path}: {exc.strerror or exc}") from None
+    except InputError as exc:  # not a regular file, or too large
+        raise UserError(f"--opml {path}: {exc}") from None
     try:
         return parse_opml(data)
     except OPMLError as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -57,6 +58,9 @@ class OPMLError(ValueError):
     pass
 
 
+MAX_OPML_DEPTH = 64  # folders within folders; real exports have one or two levels
+
+
 def parse_opml(data: bytes) -> list[FeedRef]:
     """Subscriptions of an OPML export: every outline with an ``xmlUrl``, its folders (nested
     outlines without one) kept as its category."""
@@ -70,18 +74,24 @@ def parse_opml(data: bytes) -> list[FeedRef]:
     if root.tag.lower() != "opml" or body is None:
         raise OPMLError("not an OPML file (no <opml><body>)")
     out: list[FeedRef] = []
-
-    def walk(node: ET.Element, folders: list[str]) -> None:
-        for o in node.findall("outline"):
-            url = o.get("xmlUrl") or o.get("xmlurl")
-            name = o.get("title") or o.get("text") or ""
-            if url:
-                if is_http_url(url.strip()):
-                    out.append(FeedRef(url=url.strip(), name=name, category=" / ".join(folders)))
-            else:
-                walk(o, [*folders, name] if name else folders)
-
-    walk(body, [])
+    # Depth first, in document order, with a stack of our own: an export nested thousands deep is
+    # refused in one line instead of exhausting the interpreter's recursion.
+    stack: list[tuple[Iterator[ET.Element], list[str]]] = [(iter(body.findall("outline")), [])]
+    while stack:
+        outlines, folders = stack[-1]
+        o = next(outlines, None)
+        if o is None:
+            stack.pop()
+            continue
+        url = o.get("xmlUrl") or o.get("xmlurl")
+        name = o.get("title") or o.get("text") or ""
+        if url:
+            if is_http_url(url.strip()):
+                out.append(FeedRef(url=url.strip(), name=name, category=" / ".join(folders)))
+        elif len(stack) > MAX_OPML_DEPTH:
+            raise OPMLError(f"folders nested more than {MAX_OPML_DEPTH} deep; refused")
+        else:
+            stack.append((iter(o.findall("outline")), [*folders, name] if name else folders))
     return out
 
 

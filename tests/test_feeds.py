@@ -4,6 +4,7 @@ the model is the loopback fake that answers from the recordings of the real loca
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -220,3 +221,18 @@ def test_nothing_to_build_is_one_line(home: Path, capsys: pytest.CaptureFixture[
     assert main(["build"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("briefing: nothing to build") and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (lambda p: p.write_bytes(b"<opml><body>" + b'<outline text="f">' * 5000 + b'<outline xmlUrl="https://a.example/rss"/>'
+                             + b"</outline>" * 5000 + b"</body></opml>"), "nested more than 64 deep"),
+    (lambda p: p.mkdir(), "not a regular file"),
+    (lambda p: os.mkfifo(p), "not a regular file"),
+])
+def test_an_opml_that_cannot_be_used_is_one_line(make: Any, words: str, home: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "subs.opml"
+    make(path)
+    code = main(["feeds", "add", "--opml", str(path)])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and words in err, err

@@ -397,6 +397,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         if not feeds:
             raise UserError("nothing to build: give files, directories or URLs, --opml FILE, --sources FILE, "
                             "or keep feeds with `briefing feeds add URL`")
+    if len(urls) > args.max_chunks:  # each page is an article, so at least one model call: refused before fetching
+        raise TooMuchInput(f"{len(urls):,} URLs to read, over the limit of {args.max_chunks:,} chunks (model calls; "
+                           "a page is at least one); nothing was fetched (--max-chunks N to allow more)")
     paths = [display_path(p) for p in files] + sorted(urls) + sorted(f.url for f in feeds)
     articles, skipped = load_inputs(files) if files else ([], [])
     for s in skipped:

@@ -481,7 +481,9 @@ class RunPlan:
 def plan_run(articles: list[Article], options: BuildOptions, model: str) -> RunPlan:
     # A cheap bound first (no article has fewer than ~6 characters a token), so a stray 20 MB
     # file is refused at once instead of after it has been chunked.
-    at_least = sum(len(a.text) for a in articles) // (6 * options.chunk_tokens)
+    # Every article is at least one chunk, too: 10,000 two-sentence records are refused here, before
+    # story grouping (quadratic in the articles) has run out of memory on them.
+    at_least = max(len(articles), sum(len(a.text) for a in articles) // (6 * options.chunk_tokens))
     if at_least > options.max_chunks:
         raise TooMuchInput(f"the input makes at least {at_least:,} chunks (model calls), over the limit of "
                            f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")

@@ -405,3 +405,23 @@ def test_a_damaged_cache_file_is_a_miss_and_the_build_asks_again(damage: object,
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["points"] == json.loads(first.stdout)["points"]
     assert len(server.requests) == (0 if damage in (_fifo, _device) else 1)  # only what was damaged is asked
+
+
+def test_ten_thousand_records_are_refused_before_any_work(home: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    many = tmp_path / "many.jsonl"
+    many.write_text("".join(json.dumps({"title": f"Item {i}", "text": f"Item {i} happened today. It was noted."})
+                            + "\n" for i in range(10_000)))
+    code, out, err = run(capsys, "build", str(many), "--quiet")
+    assert code == 1 and out == ""
+    assert one_line(err).startswith("briefing: the input makes at least 10,000 chunks (model calls), over the limit")
+
+
+def test_ten_thousand_urls_are_refused_before_any_fetch(home: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    sources = tmp_path / "sources.txt"
+    sources.write_text("".join(f"http://127.0.0.1:9/a/{i}.html\n" for i in range(10_000)))
+    code, out, err = run(capsys, "build", "--sources", str(sources), "--quiet")
+    assert code == 1 and out == ""
+    assert one_line(err).startswith("briefing: 10,000 URLs to read, over the limit of 400")
+    assert "nothing was fetched" in err

@@ -507,7 +507,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         write_output(text, args.output)
     except OSError as exc:
         kept = f"; the briefing is stored as run {run_id} (briefing show {run_id})" if run_id else ""
-        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}{kept}") from None
+        where = args.output or "standard output"
+        raise UserError(f"cannot write {where}: {exc.strerror or exc}{kept}") from None
     for f in result.failures:
         err(f"chunk {f.chunk_index} of {articles[f.article_id - 1].path} failed: {f.error}")
     if web is not None:

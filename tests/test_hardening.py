@@ -425,3 +425,14 @@ def test_ten_thousand_urls_are_refused_before_any_fetch(home: Path, tmp_path: Pa
     assert code == 1 and out == ""
     assert one_line(err).startswith("briefing: 10,000 URLs to read, over the limit of 400")
     assert "nothing was fetched" in err
+
+
+def test_a_full_standard_output_is_named_as_such(home: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFING_"))}
+    env["BRIEFING_HOME"] = str(home)
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "summarizer", "build", "seeds/", *REPLAY, "--quiet"],
+                              cwd=ROOT, env=env, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("briefing: cannot write standard output: No space left on device")
+    assert "None" not in proc.stderr and "run 1 (briefing show 1)" in proc.stderr

@@ -45,6 +45,7 @@ from .pipeline import (
     BuildResult,
     EarlierRun,
     Estimate,
+    NothingToTell,
     ServerUnreachable,
     TooMuchInput,
     build,
@@ -1055,7 +1056,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
-    except (UserError, TooMuchInput, StoreError) as exc:
+    except (UserError, TooMuchInput, NothingToTell, StoreError) as exc:
         err(str(exc))
         return EXIT_USER
     except PromptError as exc:

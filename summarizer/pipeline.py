@@ -103,6 +103,10 @@ class TooMuchInput(ValueError):
     """The input would make more model calls than the run allows; nothing was sent."""
 
 
+class NothingToTell(ValueError):
+    """No article has a sentence a statement could cite; nothing was sent and nothing is stored."""
+
+
 class ServerUnreachable(RuntimeError):
     """Not one extraction call got through to the server."""
 
@@ -491,6 +495,9 @@ def plan_run(articles: list[Article], options: BuildOptions, model: str) -> RunP
     plans = found[: options.top] if options.top else found
     kept = [a for a in articles if any(a.id in p.members for p in plans)]
     chunks = chunk_all(kept, options.chunk_tokens, model)
+    if not any(c.sentences for c in chunks):
+        raise NothingToTell(f"nothing to build: none of the {len(kept)} article(s) has a sentence a briefing could "
+                            "cite (give articles with running text)")
     if len(chunks) > options.max_chunks:
         raise TooMuchInput(f"the input makes {len(chunks):,} chunks (model calls), over the limit of "
                            f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")

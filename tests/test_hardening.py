@@ -436,3 +436,14 @@ def test_a_full_standard_output_is_named_as_such(home: Path) -> None:
     assert proc.returncode == 1
     assert proc.stderr.startswith("briefing: cannot write standard output: No space left on device")
     assert "None" not in proc.stderr and "run 1 (briefing show 1)" in proc.stderr
+
+
+def test_an_input_with_no_sentence_is_nothing_to_build(home: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    words = tmp_path / "menu.txt"
+    words.write_text("Home\n\nNews\n\nSport\n")
+    code, out, err = run(capsys, "build", str(words), *REPLAY, "--quiet")
+    assert code == 1 and out == ""
+    assert one_line(err).startswith("briefing: nothing to build: none of the 1 article(s) has a sentence")
+    code, _, err = run(capsys, "show")
+    assert code == 1 and "no runs yet" in err  # nothing stored

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import httpx2
 
 from . import __version__
-from .ingest import InputError, parse_html
+from .ingest import InputError, parse_html, safe_url
 from .models import Article
 from .sanitize import clean_text, is_http_url, one_line, scrub_url
 from .settings import FETCH_CONNECT_TIMEOUT as CONNECT_TIMEOUT
@@ -200,7 +200,7 @@ async def gather(store: Store, feeds: list[FeedRef], urls: list[str], start: dat
                     try:
                         got = await f.get(url)
                     except FetchError as exc:
-                        out.problems.append(f"{url}: {exc}")
+                        out.problems.append(f"{label(url)}: {exc}")
                         return
                     parsed = parse_feed(got.body, got.url, got.content_type) if got.status == 200 else None
                     if parsed is not None and parsed.is_feed:
@@ -265,21 +265,21 @@ async def read_feed(store: Store, f: Fetcher, ref: FeedRef, start: datetime | No
                                   accept="application/rss+xml, application/atom+xml, application/feed+json, "
                                          "application/json;q=0.9, application/xml;q=0.8, */*;q=0.5")
             except FetchError as exc:
-                out.problems.append(f"feed {ref.url}: {exc}; its stored entries are used")
+                out.problems.append(f"feed {label(ref.url)}: {exc}; its stored entries are used")
                 got = None
         if got is not None and got.status == 304:
             out.not_modified += 1
         elif got is not None and got.status != 200:
-            out.problems.append(f"feed {ref.url}: {_status_problem(got.status)}; its stored entries are used")
+            out.problems.append(f"feed {label(ref.url)}: {_status_problem(got.status)}; its stored entries are used")
         elif got is not None:
             parsed = parse_feed(got.body, got.url, got.content_type)
             if not parsed.is_feed:
-                out.problems.append(f"feed {ref.url}: not a feed (RSS, Atom or JSON Feed)")
+                out.problems.append(f"feed {label(ref.url)}: not a feed (RSS, Atom or JSON Feed)")
             elif parsed.malformed and not parsed.entries:
-                out.problems.append(f"feed {ref.url}: malformed ({parsed.malformed})")
+                out.problems.append(f"feed {label(ref.url)}: malformed ({parsed.malformed})")
             else:
                 if parsed.malformed:
-                    out.problems.append(f"feed {ref.url}: malformed ({parsed.malformed}); "
+                    out.problems.append(f"feed {label(ref.url)}: malformed ({parsed.malformed}); "
                                         f"{len(parsed.entries)} entries read anyway")
                 good = []
                 for e in parsed.entries:
@@ -334,7 +334,7 @@ async def read_page(store: Store, f: Fetcher, page: str, url: str, offline: bool
     passing = kept is not None and kept["status"] != "ok" and not kept["status"].startswith((*PERMANENT, "duplicate"))
     if page not in out.tried and (kept is None or (passing and not offline)):
         if offline:
-            out.problems.append(f"{url}: not fetched yet (--offline)")
+            out.problems.append(f"{label(url)}: not fetched yet (--offline)")
             return None
         out.tried.add(page)
         try:
@@ -342,7 +342,7 @@ async def read_page(store: Store, f: Fetcher, page: str, url: str, offline: bool
         except FetchError as exc:
             why = str(exc)
             store.save_page(page, url, why if why.startswith("too large") else f"failed: {why}")
-            out.problems.append(f"{url}: {why}")
+            out.problems.append(f"{label(url)}: {why}")
             return None
         save_page(store, page, url, got, None, None, None, out)
         kept = store.page(page)
@@ -351,12 +351,13 @@ async def read_page(store: Store, f: Fetcher, page: str, url: str, offline: bool
     assert kept is not None
     if kept["status"] != "ok":
         if not kept["status"].startswith("duplicate"):
-            out.problems.append(f"{url}: {kept['status']}")
+            out.problems.append(f"{label(url)}: {kept['status']}")
         return None
     return Article(id=0, path=kept["url"], title=kept["title"] or "", text=kept["text"], outlet=kept["outlet"],
                    url=kept["url"], published=kept["published"], from_file_text=False)
 
 
 def to_articles(web: Iterable[WebArticle], first_id: int) -> list[Article]:
-    return [Article(id=first_id + i, path=w.url, title=w.title, text=w.text, outlet=w.outlet, url=w.url,
-                    published=w.published, from_file_text=False) for i, w in enumerate(web)]
+    return [Article(id=first_id + i, path=safe_url(w.url) or label(w.url), title=w.title, text=w.text,
+                    outlet=w.outlet, url=safe_url(w.url), published=w.published, from_file_text=False)
+            for i, w in enumerate(web)]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx2
 
-from summarizer.fetch import Fetcher, gather
+from summarizer.fetch import Fetcher, gather, to_articles
 from summarizer.store import Store
 from summarizer.webfeeds import FeedRef
 
@@ -51,3 +51,28 @@ def test_bad_links_in_a_feed_are_one_line_each_and_the_good_entry_is_read(tmp_pa
         assert "\n" not in problem and len(problem) < 400
         problem.encode("utf-8")  # printable: no lone surrogate
         assert "\x00" not in problem
+
+
+def test_credentials_in_a_feed_link_are_never_printed_or_kept(tmp_path: Path) -> None:
+    def creds_site(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path == "/feed.json":
+            body = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "Example", "items": [
+                {"id": "1", "url": "https://reader:s3cret@news.example/good.html?token=t0k&page=1", "title": "Opens"},
+                {"id": "2", "url": "https://reader:s3cret@news.example/gone.html?api_key=k3y", "title": "Gone"}]})
+            return httpx2.Response(200, content=body.encode(), headers={"content-type": "application/feed+json"})
+        if request.url.path == "/good.html":
+            return httpx2.Response(200, content=ARTICLE.encode(), headers={"content-type": "text/html"})
+        return httpx2.Response(404)
+
+    store = Store(tmp_path / "briefing.db")
+    try:
+        fetcher = Fetcher(transport=httpx2.MockTransport(creds_site))
+        got = asyncio.run(gather(store, [FeedRef(url="https://news.example/feed.json?api_key=feedkey")], [], None,
+                                 fetcher=fetcher))
+    finally:
+        store.close()
+    articles = to_articles(got.articles, 1)
+    shown = json.dumps([a.model_dump() for a in articles]) + "\n".join(got.problems)
+    assert articles and got.problems  # one read, one not found
+    for secret in ("s3cret", "t0k", "k3y", "feedkey"):
+        assert secret not in shown

@@ -8,14 +8,15 @@ import importlib.util
 import json
 import os
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from summarizer.cli import main
 from summarizer.local import DEFAULT_MODEL_NAME, GGUF_SIZE
+
+from .loopback import HTTPLoopback
 
 LLAMA_INSTALLED = importlib.util.find_spec("llama_cpp") is not None
 needs_llama = pytest.mark.skipif(not LLAMA_INSTALLED, reason="llama-cpp-python (the [local] extra) is not installed")
@@ -98,63 +99,52 @@ def test_an_unreachable_base_url(clean_env: Path, capsys: pytest.CaptureFixture[
     assert any("what to do: start the server, or correct --base-url" in line for line in lines)
 
 
-class ProbeServer:
-    """A vLLM-like server on loopback: /models says ``owned_by: "vllm"``; a chat request gets a
-    valid probe reply in the shape it asked for, except that ``tools`` requests get HTTP 400."""
+PROBE_REPLY = '{"headline": "Rivermouth opens flood barrier", "numbers": ["2.4", "310 million", "45,000"]}'
 
-    REPLY = '{"headline": "Rivermouth opens flood barrier", "numbers": ["2.4", "310 million", "45,000"]}'
 
-    def __init__(self) -> None:
-        self.kinds: list[str] = []
-        outer = self
+def probe_server(kinds: list[str]) -> HTTPLoopback:
+    """A vLLM-like server: /models says ``owned_by: "vllm"``; a chat request gets a valid probe
+    reply in the shape it asked for (noted in ``kinds``), except that ``tools`` gets HTTP 400."""
 
-        class Handler(BaseHTTPRequestHandler):
-            def _send(self, status: int, body: dict[str, object]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+    class Handler(BaseHTTPRequestHandler):
+        def _send(self, status: int, body: dict[str, object]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
-            def do_GET(self) -> None:
-                self._send(200, {"object": "list", "data": [{"id": "m", "object": "model", "owned_by": "vllm"}]})
+        def do_GET(self) -> None:
+            self._send(200, {"object": "list", "data": [{"id": "m", "object": "model", "owned_by": "vllm"}]})
 
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                kind = ((body.get("response_format") or {}).get("type")
-                        or ("tools" if "tools" in body else "gbnf" if "grammar" in body else "prompt"))
-                outer.kinds.append(kind)
-                if kind == "tools":
-                    self._send(400, {"error": {"message": "tools are not supported by this model"}})
-                    return
-                self._send(200, {"id": "x", "object": "chat.completion", "created": 0, "model": "m",
-                                 "choices": [{"index": 0, "finish_reason": "stop",
-                                              "message": {"role": "assistant", "content": ProbeServer.REPLY}}],
-                                 "usage": {"prompt_tokens": 90, "completion_tokens": 30, "total_tokens": 120}})
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            kind = ((body.get("response_format") or {}).get("type")
+                    or ("tools" if "tools" in body else "gbnf" if "grammar" in body else "prompt"))
+            kinds.append(kind)
+            if kind == "tools":
+                self._send(400, {"error": {"message": "tools are not supported by this model"}})
+                return
+            self._send(200, {"id": "x", "object": "chat.completion", "created": 0, "model": "m",
+                             "choices": [{"index": 0, "finish_reason": "stop",
+                                          "message": {"role": "assistant", "content": PROBE_REPLY}}],
+                             "usage": {"prompt_tokens": 90, "completion_tokens": 30, "total_tokens": 120}})
 
-            def log_message(self, *args: object) -> None:
-                pass
+        def log_message(self, *args: object) -> None:
+            pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> ProbeServer:
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    return HTTPLoopback(Handler)
 
 
 def test_a_server_is_checked_in_every_mode_and_auto_is_named(clean_env: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    with ProbeServer() as server:
+    kinds: list[str] = []
+    with probe_server(kinds) as server:
         code, lines = doctor(capsys, "--base-url", server.url, "--model", "m")
     assert code == 0, lines
     assert lines[1] == f"ok    server: {server.url}/models lists 1 model(s)"
-    assert server.kinds == ["json_schema", "gbnf", "json_object", "tools", "prompt"]
+    assert kinds == ["json_schema", "gbnf", "json_object", "tools", "prompt"]
     calls = {line.split(":")[0].split("(")[1].rstrip(")"): line for line in lines if "structured call (" in line}
     assert set(calls) == {"json_schema", "gbnf", "json_object", "tools", "prompt"}
     assert calls["tools"].startswith("note  structured call (tools): not usable with this server (HTTP 400")

@@ -12,10 +12,9 @@ import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import httpx2
@@ -28,6 +27,8 @@ from summarizer.ingest import load_inputs
 from summarizer.local import LocalServerCrashed, OnDemand, StartFirst, stop
 from summarizer.pipeline import BuildOptions, build
 from summarizer.prompts import load_prompts
+
+from .loopback import HTTPLoopback, RawLoopback
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,86 +101,52 @@ def test_a_build_whose_embedded_server_dies_says_so_and_names_its_log(dying: OnD
     assert "--base-url" not in message and "is down" not in message
 
 
-class DroppingServer:
+def dropping_server() -> RawLoopback:
     """A server that accepts each connection, reads the request and closes without answering."""
 
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/v1"
-        self.connections = 0
-        self._thread = threading.Thread(target=self._serve, daemon=True)
+    def drop(conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(2)
+            with contextlib.suppress(OSError):
+                conn.recv(65536)
 
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            with conn:
-                conn.settimeout(2)
-                with contextlib.suppress(OSError):
-                    conn.recv(65536)
-
-    def __enter__(self) -> DroppingServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.sock.close()
+    return RawLoopback(drop)
 
 
 def test_a_server_that_drops_the_request_is_not_called_unreachable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("BRIEFING_HOME", str(tmp_path / "home"))
-    with DroppingServer() as server:
+    with dropping_server() as server:
         code = main(["build", str(ROOT / "seeds"), "--base-url", server.url, "--model", "m", "--retries", "0",
                      "--quiet"])
     out, err = capsys.readouterr()
     assert code == 4 and out == ""
     assert err.count("\n") == 1
     assert err.startswith("briefing: the model server closed the connection without answering")
-    assert server.connections >= 1
+    assert len(server.connections) >= 1
 
 
-class StatusServer:
+def status_server(status: int, message: str) -> HTTPLoopback:
     """A server that answers every request with one HTTP error status."""
 
-    def __init__(self, status: int, message: str) -> None:
-        outer = self
-        self.requests = 0
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            data = json.dumps({"error": {"message": message, "type": "invalid_request_error"}}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                outer.requests += 1
-                length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
-                data = json.dumps({"error": {"message": message, "type": "invalid_request_error"}}).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+        do_GET = do_POST = _answer
 
-            do_GET = do_POST = _answer
+        def log_message(self, *args: object) -> None:
+            pass
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.handle_error = lambda *_args: None  # type: ignore[method-assign]  # a client that hung up
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> StatusServer:
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    return HTTPLoopback(Handler)
 
 
 @pytest.mark.parametrize(("status", "words"), [
@@ -193,7 +160,7 @@ def test_a_wrong_key_path_or_model_is_a_configuration_error_and_stores_no_run(
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("BRIEFING_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("BRIEFING_API_KEY", "sk-wrong-key-0123456789")
-    with StatusServer(status, "Incorrect API key provided" if status == 401 else "not here") as server:
+    with status_server(status, "Incorrect API key provided" if status == 401 else "not here") as server:
         code = main(["build", str(ROOT / "seeds"), "--base-url", server.url, "--model", "m", "--select", select,
                      "--quiet"])
     out, err = capsys.readouterr()
@@ -204,48 +171,20 @@ def test_a_wrong_key_path_or_model_is_a_configuration_error_and_stores_no_run(
     assert "no runs yet" in capsys.readouterr().err
 
 
-class SilentServer:
-    """A server that accepts requests and never answers (a model busy with something long)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/v1"
-        self.held: list[socket.socket] = []
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.held.append(conn)
-
-    def close(self) -> None:
-        for c in self.held:
-            c.close()
-        self.sock.close()
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT])
 def test_a_terminal_closed_or_a_stop_signal_ends_the_run_cleanly(sig: signal.Signals, tmp_path: Path) -> None:
-    server = SilentServer()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFING_"))}
     env["BRIEFING_HOME"] = str(tmp_path / "home")
-    try:
+    # A server that accepts and never answers: a model busy with something long.
+    with RawLoopback(lambda _conn: None) as server:
         proc = subprocess.Popen([sys.executable, "-m", "summarizer", "build", str(ROOT / "seeds"), "--base-url",
                                  server.url, "--model", "m", "--structured", "json_schema", "--retries", "0"],
-                                env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 30
-        while not server.held and time.monotonic() < deadline:  # the composition call, in flight
+        while not server.connections and time.monotonic() < deadline:  # the composition call, in flight
             time.sleep(0.05)
-        assert server.held, "the build never reached the server"
+        assert server.connections, "the build never reached the server"
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=30)
-    finally:
-        server.close()
     assert proc.returncode == 130 and out == ""
     assert "interrupted after" in err and "Traceback" not in err

@@ -10,13 +10,16 @@ Which CPUs get the flag is decided by ``local.server_command`` from the CPU's fl
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 NO_REPACK = "--no-repack"
 
 
 def _load_without_repacking() -> None:
-    import llama_cpp.llama_cpp as lib  # the module llama.py takes its default parameters from
+    # The module llama.py takes its default parameters from (imported by name: the package is the
+    # optional [local] extra, and this module is type-checked without it).
+    lib = importlib.import_module("llama_cpp.llama_cpp")
 
     original = lib.llama_model_default_params
 
@@ -26,17 +29,16 @@ def _load_without_repacking() -> None:
             p.use_extra_bufts = False
         return p
 
-    lib.llama_model_default_params = params
+    setattr(lib, "llama_model_default_params", params)  # noqa: B010 - a module attribute, patched
 
 
 def main(argv: list[str]) -> None:
     if NO_REPACK in argv:
         argv = [a for a in argv if a != NO_REPACK]
         _load_without_repacking()
-    from llama_cpp.server.__main__ import main as serve
-
+    serve = importlib.import_module("llama_cpp.server.__main__").main
     sys.argv = ["llama_cpp.server", *argv]
-    serve()  # type: ignore[no-untyped-call]
+    serve()
 
 
 if __name__ == "__main__":

@@ -412,7 +412,7 @@ def test_ten_thousand_records_are_refused_before_any_work(home: Path, tmp_path: 
     many = tmp_path / "many.jsonl"
     many.write_text("".join(json.dumps({"title": f"Item {i}", "text": f"Item {i} happened today. It was noted."})
                             + "\n" for i in range(10_000)))
-    code, out, err = run(capsys, "build", str(many), "--quiet")
+    code, out, err = run(capsys, "build", str(many), *REPLAY, "--quiet")
     assert code == 1 and out == ""
     assert one_line(err).startswith("briefing: the input makes at least 10,000 chunks (model calls), over the limit")
 

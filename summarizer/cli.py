@@ -361,7 +361,9 @@ def fetch_web(args: argparse.Namespace, urls: list[str], feeds: list[FeedRef], i
         if isinstance(args.since, timedelta):
             start: datetime | None = now - args.since
         elif prev is not None:
-            start = when(prev.created_at)
+            # The last run's window ended when it read the feeds (its stamp, created_at, comes
+            # later and has whole seconds: an entry published in that second was counted twice).
+            start = when(str(prev.stats.get("window_end") or "")) or when(prev.created_at)
         else:
             start = now - timedelta(hours=24) if feeds else None
         with reporter:
@@ -377,6 +379,7 @@ def fetch_web(args: argparse.Namespace, urls: list[str], feeds: list[FeedRef], i
                              f"building its window again (since {earlier_start:%Y-%m-%d %H:%M})")
                 again.requests, again.not_modified, again.problems = got.requests, got.not_modified, got.problems
                 got, start = again, earlier_start
+        got.window_end = now.isoformat()
         return got, start.isoformat(timespec="seconds") if start else None
     finally:
         store.close()
@@ -472,7 +475,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         briefing = result.briefing
         briefing.stats["failures"] = len(result.failures) + bool(result.synthesis_failed)
         if web is not None:
-            briefing.stats.update({"window_start": window_start, "web_requests": web.requests,
+            briefing.stats.update({"window_start": window_start, "window_end": web.window_end,
+                                   "web_requests": web.requests,
                                    "feeds_not_modified": web.not_modified, "pages_fetched": web.fetched_pages,
                                    "pages_stored": web.stored_pages, "source_problems": len(web.problems)})
         if result.synthesis_failed:

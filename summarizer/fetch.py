@@ -74,6 +74,7 @@ class Gathered:
     from_feeds: set[str] = field(default_factory=set)  # pages that are entries of a feed in the window
     fetched_pages: int = 0
     stored_pages: int = 0  # pages served from the store, not fetched again
+    window_end: str | None = None  # when the feeds were read (ISO, microseconds): the next run's window starts here
 
 
 class Fetcher:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -139,7 +140,11 @@ def test_kept_feeds_build_today_and_a_second_run_only_asks_if_they_changed(
         assert calls == 1 and json.dumps(model.requests[0], sort_keys=True, ensure_ascii=False) in \
             {json.dumps(json.loads(f.read_text(encoding="utf-8"))["request"], sort_keys=True, ensure_ascii=False)
              for f in FEEDS_FIXTURES.glob("*.json")}  # exactly the recorded request
-        # Minutes later: one conditional request per feed (304), no page fetched, no model call.
+        # Minutes later: one conditional request per feed (304), no page fetched, no model call —
+        # even when the first run was stamped in the second its newest entry was published (the
+        # window continues from when the feeds were read, not from that stamp).
+        with sqlite3.connect(home / "briefing.db") as db:
+            db.execute("UPDATE runs SET created_at = ?", (site.now.isoformat(timespec="seconds"),))
         code, again, err = build(capsys, model)
         assert code == 0, err
         later = site.requests[len(first):]

@@ -37,6 +37,7 @@ from .local import (
     StartFirst,
     cpu_flags,
     ensure_gguf,
+    repack_asked,
     server_available,
     use_repacking,
 )
@@ -78,7 +79,7 @@ def check_cpu(flags: frozenset[str], machine: str, setting: str | None) -> Check
     has = f"AMX ({' '.join(amx)})" if amx else "no AMX"
     if use_repacking(flags, setting):
         return Check("cpu", True, f"{machine}, {simd}, {has}: weights repacked (BRIEFING_REPACK={setting})")
-    if setting is not None and setting.strip().lower() in ("on", "1", "yes"):
+    if repack_asked(setting):
         return Check("cpu", True, f"{machine}, {simd}, {has}: weights not repacked although BRIEFING_REPACK={setting} "
                                   "(repacked weights crash on AMX)")
     return Check("cpu", True, f"{machine}, {simd}, {has}: weights loaded without repacking")

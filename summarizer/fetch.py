@@ -157,8 +157,12 @@ def label(url: str) -> str:
     return shown if len(shown) <= 120 else shown[:119] + "…"
 
 
-def failure(exc: BaseException) -> str:
-    return one_line(clean_text(f"{type(exc).__name__}: {exc}"))[:160]
+def source_failed(out: Gathered, name: str, exc: Exception) -> None:
+    """Anything one feed, URL or page does wrong is that source's one line; a store that fails
+    ends the run (it is every source's)."""
+    if isinstance(exc, StoreError):
+        raise exc
+    out.problems.append(f"{name}: could not be read ({one_line(clean_text(f'{type(exc).__name__}: {exc}'))[:160]})")
 
 
 def host_of(url: str) -> str:
@@ -183,10 +187,8 @@ async def gather(store: Store, feeds: list[FeedRef], urls: list[str], start: dat
             nonlocal done
             try:
                 await read_feed(store, f, ref, start, offline, out, pages)
-            except StoreError:
-                raise
-            except Exception as exc:  # anything one source does is that source's one line
-                out.problems.append(f"feed {label(ref.url)}: could not be read ({failure(exc)})")
+            except Exception as exc:
+                source_failed(out, f"feed {label(ref.url)}", exc)
             finally:
                 done += 1
                 progress("feeds and URLs checked", done, total)
@@ -214,10 +216,8 @@ async def gather(store: Store, feeds: list[FeedRef], urls: list[str], start: dat
                     await read_feed(store, f, FeedRef(url=url), start, offline, out, pages)
                 else:
                     pages.setdefault(page, (url, "", None, None))
-            except StoreError:
-                raise
             except Exception as exc:
-                out.problems.append(f"{label(url)}: could not be read ({failure(exc)})")
+                source_failed(out, label(url), exc)
             finally:
                 done += 1
                 progress("feeds and URLs checked", done, total)
@@ -237,10 +237,8 @@ async def gather(store: Store, feeds: list[FeedRef], urls: list[str], start: dat
                     out.articles.append(WebArticle(page=page, url=final, title=title or art.title or final,
                                                    text=art.text, outlet=art.outlet or outlet or host_of(url),
                                                    published=published or art.published))
-            except StoreError:
-                raise
             except Exception as exc:
-                out.problems.append(f"{label(url)}: could not be read ({failure(exc)})")
+                source_failed(out, label(url), exc)
             finally:
                 n += 1
                 progress("pages", n, len(todo))

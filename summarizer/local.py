@@ -129,8 +129,12 @@ def use_repacking(flags: frozenset[str], setting: str | None = None) -> bool:
     Qwen2.5-Coder-1.5B Q4_K_M: 69 prompt tokens/s repacked against 102 not, generation 24–28
     tokens/s either way; a briefing is mostly prompt). ``BRIEFING_REPACK=on`` asks for them,
     and gets them where the CPU has no AMX."""
-    wanted = setting is not None and setting.strip().lower() in ("on", "1", "yes")
-    return wanted and repacks_safely(flags)
+    return repack_asked(setting) and repacks_safely(flags)
+
+
+def repack_asked(setting: str | None) -> bool:
+    """Whether ``BRIEFING_REPACK`` asks for repacked weights (on, 1, yes)."""
+    return setting is not None and setting.strip().lower() in ("on", "1", "yes")
 
 
 def server_command(model: Path, *, alias: str, port: int, context: int, threads: int,

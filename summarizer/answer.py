@@ -21,7 +21,8 @@ from .chunking import sentence_spans
 from .merge import same_sentence_fact
 from .models import Citation, Disagreement, Point
 from .retrieve import Passage
-from .textutil import content_words, coverage, supported
+from .support import supported
+from .textutil import content_words, coverage
 from .verify import SourceIndex, locate
 
 REFUSAL_PREFIX = "The sources don't say"

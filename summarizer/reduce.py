@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .models import Briefing, Citation, Claim, Conflict, Disagreement, Group, Point, Position, SourceRef
 from .parsing import inline_schema
-from .textutil import about, content_words, coverage, is_directive, jaccard, numbers_in, supported
+from .support import about, supported, title_supported
+from .textutil import content_words, is_directive, jaccard, numbers_in
 
 # --- what the model returns ---------------------------------------------------------------
 
@@ -264,8 +265,8 @@ def assemble(
             dropped["one-sided disagreement"] += 1
             continue
         topic = " ".join(d.topic.split())
-        if not all(coverage(topic, " ".join(c.quote for c in p.citations)) >= 0.5 for p in positions):
-            dropped["disagreement off its topic"] += 1
+        if not supported(topic, " ".join(c.quote for p in positions for c in p.citations)):
+            dropped["disagreement topic not supported by its sides"] += 1
             continue
         disagreements.append(Disagreement(topic=topic, positions=positions))
     covered = {(c.source, c.start) for d in disagreements for p in d.positions for c in p.citations}
@@ -281,7 +282,7 @@ def assemble(
 
     title = " ".join(syn.title.split())
     all_quotes = " ".join(c.quote for f in facts for c in f.citations)
-    if not title or is_directive(title) or not supported(title, all_quotes, threshold=0.5):
+    if not title or is_directive(title) or not title_supported(title, [f.support for f in facts]):
         title = sources[0].title if sources else "Briefing"
     # An open question is model-written text like any other: it must be about what the quotes
     # say (the same support check as a point), or it is not shown.

@@ -1,0 +1,474 @@
+"""The support check: whether a statement the model wrote says no more than its sentences.
+
+One check for everything the model writes (titles, summary sentences, points, shortened facts,
+disagreement sides, open questions, ``ask`` sentences). It is a grounding rule, not a list of
+suspicious verbs: **every content word, name and number of the statement must be found in its
+cited sentences**, allowing
+
+- function words (``textutil.STOPWORDS``) and the words that attribute or connect rather than
+  claim (``FREE_WORDS``: "said", "according", "also", ...);
+- inflections ("met" for "meet", "talks" for "talk", "pledged" for "pledging");
+- derivations of one root ("announcement" for "announced", "Ukrainian" for "Ukraine",
+  "investigators" for "investigation");
+- acronyms of the sentences' capitalised names ("UN" for "United Nations") and the reverse;
+- compounds written joined or apart ("airstrikes" for "air strikes", "peace-keeping");
+- a small table of equivalent words (``EQUIVALENTS``), each pair measured on the dev clusters;
+
+and then ``textutil.says_more`` finds nothing turned around: a negation added or dropped, an
+opposite sense, done told as still to come (or the reverse), names swapped around a verb, a
+figure or a script the sentences do not have.
+
+So a new actor ("Putin met ..."), a new outcome ("cancelled" for "met"), an added clause ("... and
+approve airstrikes"), another day ("Friday" for "Thursday") each leave a word the sentences do not
+ground, whatever the verb or the name. The price of that strictness is measured on the dev
+clusters' human summaries (``bench/support.py``; README, "The support check").
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .textutil import NUMBER_WORDS, SCALES, STOPWORDS, _undot, _value, closest_sentence, says_more, tokens
+
+# Words that attribute or connect and claim nothing about the news itself: a statement may use
+# them though its sentences do not ("X, officials said" is reported as "X, according to
+# officials"). English's reporting verbs and connectives; ``bench/support.py --free`` lists the
+# words the dev clusters' human summaries leave ungrounded most often, and none of the rest of
+# its top 80 claims nothing ("last", "big", "AP", "analyst", "took", "death", ...).
+FREE_WORDS = frozenset(
+    """say said says saying tell told report reported reports reporting according add added adds note noted
+    notes explain explained explains state stated states describe described describes comment commented
+    comments
+    also meanwhile however though although while whereas instead still even yet already now currently
+    today latest new news story statement statements officials official spokesman spokeswoman spokesperson
+    people one ones thing things way ways part""".split()
+)
+# Words that name the same thing (stems of ``base``). Each pair was seen standing for each other
+# in the dev clusters' human summaries against their gold sentences, or is plain English
+# spelling ("defence"/"defense"). Never a pair of different outcomes.
+EQUIVALENTS: dict[str, str] = {
+    "defence": "defense", "organisation": "organization", "programme": "program", "centre": "center",
+    "labour": "labor", "favour": "favor", "honour": "honor", "colour": "color", "criticise": "criticize",
+    "uk": "britain", "british": "britain", "u.k": "britain", "us": "america", "american": "america",
+    "u.s": "america", "usa": "america", "chinese": "china", "french": "france", "dutch": "netherland",
+    "german": "germany", "swiss": "switzerland", "spanish": "spain", "greek": "greece", "turkish": "turkey",
+    "israeli": "israel", "iraqi": "iraq", "irani": "iran", "iranian": "iran", "afghan": "afghanistan",
+    "pakistani": "pakistan", "saudi": "arabia", "welsh": "wale", "scottish": "scotland", "irish": "ireland",
+    "soldier": "troop", "troop": "troop", "talk": "meet", "meeting": "meet", "nation": "country",
+    "die": "dead", "dead": "dead", "death": "dead", "mr": "", "mrs": "", "ms": "", "dr": "",
+    "percent": "%", "per": "%", "cent": "%", "jan": "january", "feb": "february", "mar": "march",
+    "apr": "april", "jun": "june", "jul": "july", "aug": "august", "sep": "september", "sept": "september",
+    "oct": "october", "nov": "november", "dec": "december",
+}
+# A word and the phrases that say it (keys of the word): "held" for "took place".
+PHRASES: dict[str, tuple[str, ...]] = {
+    "hold": ("took place", "take place", "takes place", "taking place"),
+    "dead": ("lost their lives", "lost his life", "lost her life"),
+}
+# English irregular verb forms and their base (stems of ``base``): "met" grounds "meet".
+_IRREGULAR = """
+meet met met | hold held held | die died died | say said said | tell told told | win won won | lose lost lost |
+make made made | take took taken | give gave given | go went gone | come came come | begin began begun |
+run ran run | leave left left | send sent sent | spend spent spent | build built built |
+bring brought brought | buy bought bought | think thought thought | find found found | fall fell fallen |
+rise rose risen | strike struck struck | fight fought fought | lead led led | pay paid paid |
+sell sold sold | keep kept kept | choose chose chosen | draw drew drawn | write wrote written |
+speak spoke spoken | see saw seen | know knew known | grow grew grown | throw threw thrown |
+shoot shot shot | seek sought sought | teach taught taught | catch caught caught | stand stood stood |
+feel felt felt | mean meant meant | break broke broken | steal stole stolen | freeze froze frozen |
+drive drove driven | fly flew flown | swear swore sworn | get got gotten | hear heard heard |
+lay laid laid | flee fled fled | bear bore born | wear wore worn | tear tore torn | hide hid hidden |
+sink sank sunk | sing sang sung | ring rang rung | shake shook shaken | forgive forgave forgiven |
+forbid forbade forbidden | rebuild rebuilt rebuilt | withdraw withdrew withdrawn | overtake overtook overtaken |
+undertake undertook undertaken | uphold upheld upheld | arise arose arisen | bid bid bid | cost cost cost |
+hit hit hit | hurt hurt hurt | let let let | put put put | set set set | shut shut shut | spread spread spread |
+quit quit quit | cut cut cut | beat beat beaten | become became become | read read read | lend lent lent |
+bend bent bent | deal dealt dealt | dig dug dug | feed fed fed | hang hung hung | light lit lit |
+slide slid slid | spin spun spun | stick stuck stuck | sting stung stung | strive strove striven |
+swing swung swung | wake woke woken | weep wept wept | wind wound wound | be was been | be were been |
+have had had | do did done | is is is | are are are
+"""
+IRREGULAR: dict[str, str] = {}
+for _row in _IRREGULAR.split("|"):
+    _forms = _row.split()
+    if _forms:
+        for _form in _forms:
+            IRREGULAR.setdefault(_form, _forms[0])
+
+# Derivational endings, longest first: what is left is the word's root ("announc-ement",
+# "investigat-ors", "Ukrain-ian").
+_DERIVATIONS = ("izations", "isations", "ization", "isation", "ations", "itions", "ation", "ition", "ments",
+                "ment", "ions", "ion", "ers", "ors", "er", "or", "ists", "ist", "ives", "ive", "ity", "ities",
+                "ally", "al", "ly", "ness", "ians", "ian", "ans", "an", "ings", "ing", "ied", "ies", "ed", "es",
+                "s", "e", "y", "a", "i")
+MIN_ROOT = 5  # a shorter root grounds too much ("stat" in "state" and "station")
+MIN_PREFIX = 5  # "russia" in "russian"; "plan" is not "planet"
+
+
+def _plain(word: str) -> str:
+    w = word.lower().replace("’", "'").strip("'.-")
+    if w.endswith("n't"):
+        return "not"  # a negation: a function word here, checked by says_more
+    for clitic in ("'s", "'re", "'ll", "'ve", "'d", "'m", "'"):
+        if w.endswith(clitic):
+            return w[: -len(clitic)]
+    return w
+
+
+def _inflection(w: str) -> str:
+    """``w`` without its inflection, irregular forms to their base: "pledged" "pledg",
+    "countries" "country", "met" "meet"."""
+    if w in IRREGULAR:
+        return IRREGULAR[w]
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(w) > 4 and w.endswith(suffix):
+            w = w[: -len(suffix)]
+            if suffix in ("ing", "ed") and len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
+                w = w[:-1]  # "planned" "plan", "stopping" "stop"; not "killed" "kil"
+            return w
+    return w
+
+
+def roots(w: str) -> set[str]:
+    """Every root ``w`` may have once a derivational ending is taken off ("investigation":
+    "investigat", "investig"), a doubled last letter undone ("plann" "plan")."""
+    out = set()
+    for suffix in _DERIVATIONS:
+        if w.endswith(suffix) and len(w) - len(suffix) >= MIN_ROOT:
+            r = w[: -len(suffix)]
+            out.add(r[:-1] if len(r) > MIN_ROOT and r[-1] == r[-2] else r)
+    return out
+
+
+def word_key(word: str) -> str:
+    """The form a word is matched by: plain, inflection removed, equivalents named alike."""
+    w = _inflection(_plain(word))
+    return EQUIVALENTS.get(w, w)
+
+
+def is_content(token: str) -> bool:
+    """Whether a token carries meaning the support check must find: not a function word, not
+    a number (numbers are checked as figures), not a free word."""
+    low = _plain(token)
+    if not low or token[0].isdigit() or low in NUMBER_WORDS or low in SCALES:
+        return False
+    if low in STOPWORDS or low in FREE_WORDS or _inflection(low) in FREE_WORDS:
+        return False
+    return word_key(token) != ""
+
+
+@dataclass(frozen=True)
+class Grounds:
+    """What a set of sentences lets a statement say: the keys, roots and acronyms of its words."""
+
+    text: str  # lower case, spaces normalised: for PHRASES
+    keys: frozenset[str]
+    roots: frozenset[str]
+    acronyms: frozenset[str]  # "un" for "United Nations", and every all-capitals token
+
+    @classmethod
+    def of(cls, support: str) -> Grounds:
+        return _grounds(support)
+
+    def has(self, word: str) -> bool:
+        key = word_key(word)
+        if not key or key in self.keys or _plain(word) in self.keys:
+            return True
+        if any(p in self.text for p in PHRASES.get(key, ())):
+            return True
+        if key in self.acronyms:
+            return True
+        if roots(key) & self.roots:
+            return True
+        if len(key) >= MIN_PREFIX and any(k.startswith(key) or (len(k) >= MIN_PREFIX and key.startswith(k))
+                                           for k in self.keys):
+            return True
+        if "-" in key:  # "kiss-in", "peace-keeping": joined, or every part grounded
+            parts = [p for p in key.split("-") if p]
+            return key.replace("-", "") in self.keys or all(not is_content(p) or self.has(p) for p in parts)
+        return False
+
+
+def _runs(toks: list[str]) -> Iterable[list[str]]:
+    """Runs of capitalised words, "of"/"and"/"the"/"for" allowed inside: "United Nations",
+    "North Atlantic Treaty Organization", "Bank of England"."""
+    run: list[str] = []
+    for t in toks:
+        if t[:1].isupper() or (run and t.lower() in {"of", "and", "the", "for"}):
+            run.append(t)
+        else:
+            if len(run) >= 2:
+                yield run
+            run = []
+    if len(run) >= 2:
+        yield run
+
+
+def _initials(run: list[str]) -> set[str]:
+    caps = [t for t in run if t[:1].isupper()]
+    out = set()
+    for a in range(len(caps)):
+        for b in range(a + 2, len(caps) + 1):
+            out.add("".join(t[0] for t in caps[a:b]).lower())
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _grounds(support: str) -> Grounds:
+    toks = tokens(_undot(support))
+    keys: set[str] = set()
+    for i, t in enumerate(toks):
+        key = word_key(t)
+        keys.add(key)
+        keys.add(_plain(t))
+        if "-" in key:
+            keys.add(key.replace("-", ""))
+            keys.update(word_key(p) for p in key.split("-") if p)
+        if i + 1 < len(toks):  # "air strikes" grounds "airstrikes"
+            keys.add(word_key(_plain(t) + _plain(toks[i + 1])))
+    acronyms = {_plain(t) for t in toks if len(t) >= 2 and t.isupper()}
+    for run in _runs(toks):
+        acronyms |= _initials(run)
+    return Grounds(text=" ".join(support.lower().split()), keys=frozenset(keys - {""}),
+                   roots=frozenset(r for k in keys for r in roots(k)),
+                   acronyms=frozenset(acronyms))
+
+
+def ungrounded(text: str, support: str) -> list[str]:
+    """The content words of ``text`` that ``support`` does not ground, in order. A capitalised
+    run of ``text`` whose initials are a word of ``support`` ("United Nations" for "UN") is
+    grounded as a whole."""
+    grounds = Grounds.of(support)
+    toks = tokens(_undot(text))
+    spelled: set[int] = set()
+    pos = 0
+    for run in _runs(toks):
+        start = toks.index(run[0], pos)
+        pos = start + len(run)
+        caps = [start + k for k, t in enumerate(run) if t[:1].isupper()]
+        for a in range(len(caps)):
+            for b in range(a + 2, len(caps) + 1):
+                if "".join(toks[i][0] for i in caps[a:b]).lower() in grounds.keys:
+                    spelled.update(range(caps[a], caps[b - 1] + 1))
+    out = []
+    for i, t in enumerate(toks):
+        if i in spelled or not is_content(t):
+            continue
+        if t.lower() in HEDGES and any(w.lower() in HEDGES for w in tokens(support)):
+            continue  # "suspected of" for "allegedly": one hedge for another
+        if not grounds.has(t) and t not in out:
+            out.append(t)
+    return out
+
+
+def unsupported(text: str, support: str) -> str | None:
+    """Why ``text`` says more than (or other than) ``support``, or None when every word of it is
+    grounded there and nothing is turned around."""
+    missing = ungrounded(text, support)
+    if missing:
+        return "words its sentences do not have: " + ", ".join(missing[:4])
+    negated = negation_changed(text, support)
+    if negated:
+        return negated
+    if hedge_dropped(text, support):
+        return "told as certain where its sentences hedge"
+    if figure_moved(text, support):
+        return "a figure given to another name"
+    if subject_swapped(text, support):
+        return "another actor's words or deeds"
+    # Names are words (grounded above); negation is judged by scope (above).
+    return says_more(text, support, names=False, negation=False)
+
+
+# --- structure: what is negated, whose figure, who did it -----------------------------------
+
+_NEGATORS = frozenset("not no never none neither nor nobody nothing without cannot".split())
+# Verbs that negate what follows them: "declined to say whether", "excludes the United States".
+_NEGATIVE_VERBS = ("exclud", "refus", "declin", "deni", "deny", "fail", "lack", "withh")
+_ADJUNCT = frozenset("on in at by from during since after before".split())
+_AUXILIARIES = frozenset("be being been is are was were have has had do does did to a an the any".split())
+
+
+def _negated(text: str, reach: int) -> list[str]:
+    """The words a negation governs: for each negator ("not", "without", "n't") the first
+    ``reach`` content words after it; for a negative verb ("declined", "excludes") the first
+    ``reach`` after it that are not names or times ("declined on Sunday to say": "say")."""
+    toks = tokens(_undot(text))
+    out: list[str] = []
+    for i, t in enumerate(toks):
+        low = t.lower().replace("’", "'")
+        verb = any(_plain(low).startswith(v) for v in _NEGATIVE_VERBS)
+        if not (low in _NEGATORS or low.endswith("n't") or verb):
+            continue
+        found = 0
+        for k in range(i + 1, min(i + 8, len(toks))):
+            nxt, nl = toks[k], _plain(toks[k])
+            if nl in _AUXILIARIES or (nl in STOPWORDS and nl not in FREE_WORDS):
+                continue
+            if verb and found == 0 and nxt[:1].isupper() and _plain(toks[k - 1]) in _ADJUNCT:
+                continue  # "declined on Sunday to say": a time or place, not what is declined
+            out.append(word_key(nxt))
+            found += 1
+            if found >= reach:
+                break
+    return out
+
+
+def negation_changed(text: str, support: str) -> str | None:
+    """A negation added, moved or dropped: each word ``text`` negates is one ``support`` negates
+    (within its first three), and each word the support's closest sentence negates first is not
+    stated plainly by the text."""
+    said = _negated(support, 3)
+    attributes = any(w in FREE_WORDS for w in said)  # "declined to say" is "declined to comment"
+    for w in _negated(text, 1):
+        if w in FREE_WORDS and attributes:
+            continue
+        if w not in said and not Grounds.of(" ".join(said)).has(w):
+            return "a negation its sentences do not have"
+    denied = set(_negated(closest_sentence(text, support), 1))
+    plain = {word_key(t) for t in tokens(_undot(text))} - set(_negated(text, 3))
+    if denied & plain:
+        return "a negation its sentences have, dropped"
+    return None
+
+
+# Words that make a statement less than certain: a statement drawn from a hedged sentence keeps
+# one ("allegedly killing" is not "killed").
+HEDGES = frozenset("""allegedly alleged reportedly suspected suspect accused may might could possibly possible
+    probably likely unlikely expected believed apparently purportedly unconfirmed""".split())
+
+
+def hedge_dropped(text: str, support: str) -> bool:
+    """The support's closest sentence hedges ("allegedly", "may", "could") and the text does
+    not: it tells as certain what its sentence does not."""
+    if any(t.lower() in HEDGES for t in tokens(text)):
+        return False
+    said = Grounds.of(text)
+    toks = tokens(closest_sentence(text, support))
+    for i, t in enumerate(toks):
+        if t.lower() not in HEDGES:
+            continue
+        governed = [w for w in toks[i + 1 : i + 8] if is_content(w)][:3]  # what the hedge bears on
+        if any(said.has(w) for w in governed):
+            return True
+    return False
+
+
+def _figures_by_name(text: str) -> dict[str, set[float]]:
+    """Each number of ``text`` under the nearest capitalised word before it (within five
+    words): "Republicans hold 29 governorships, Democrats have 20" gives Republicans 29 and
+    Democrats 20."""
+    toks = tokens(_undot(text))
+    out: dict[str, set[float]] = {}
+    for i, t in enumerate(toks):
+        value = _value(t)
+        if value is None or (t[:1].isalpha() and value < 2):
+            continue
+        for j in range(i - 1, max(-1, i - 6), -1):
+            if toks[j][:1].isupper() and _plain(toks[j]) not in STOPWORDS:
+                out.setdefault(word_key(toks[j]), set()).add(value)
+                break
+    return out
+
+
+def figure_moved(text: str, support: str) -> bool:
+    """A figure the support gives one name, given to another: both names have figures in both
+    texts, and the text gives a name a figure the support gives only to a different name."""
+    ts, ss = _figures_by_name(text), _figures_by_name(support)
+    for name, values in ts.items():
+        if name not in ss or values & ss[name]:
+            continue
+        if any(values & v for other, v in ss.items() if other != name):
+            return True
+    return False
+
+
+def _runs_before(toks: list[str], i: int, reach: int = 3) -> set[str]:
+    """The capitalised words within ``reach`` tokens before ``toks[i]`` (stopwords allowed
+    between): who a verb's subject is."""
+    out = set()
+    for j in range(i - 1, max(-1, i - 1 - reach), -1):
+        if toks[j][:1].isupper() and _plain(toks[j]) not in STOPWORDS:
+            out.add(word_key(toks[j]))
+        elif _plain(toks[j]) not in STOPWORDS and _plain(toks[j]) not in FREE_WORDS:
+            break
+    return out
+
+
+def subject_swapped(text: str, support: str) -> bool:
+    """"Putin stressed ..." where the support has "Healey stressed ... Putin": the text opens
+    with a name and a verb, the support has that verb right after another name, and never after
+    this one."""
+    toks = tokens(_undot(text))
+    stoks = tokens(_undot(support))
+    names = {word_key(t) for k, t in enumerate(stoks) if k and t[:1].isupper()}
+    if len(toks) < 2 or word_key(toks[0]) not in names:  # "Ministers met": not a name
+        return False
+    subject = {word_key(toks[0])}
+    k = 1
+    while k < len(toks) and toks[k][:1].isupper():
+        subject.add(word_key(toks[k]))
+        k += 1
+    if k >= len(toks) or not toks[k][:1].islower() or _plain(toks[k]) in STOPWORDS:
+        return False
+    verb = word_key(toks[k])
+    actors = [_runs_before(stoks, i) for i, t in enumerate(stoks) if word_key(t) == verb]
+    actors = [a for a in actors if a]
+    return bool(actors) and not any(a & subject for a in actors)
+
+
+def supported(text: str, support: str) -> bool:
+    """Whether ``text`` says nothing that ``support`` does not (``unsupported`` finds nothing)."""
+    return unsupported(text, support) is None
+
+
+_QUESTION_WORDS = frozenset("what which who whom whose when where why how whether will would could "
+                            "should can happen happens next".split())
+
+
+def about(question: str, support: str) -> bool:
+    """Whether a question asks about what ``support`` says: every content word of it is grounded
+    there (question words aside) and it brings no figure of its own. (A question asserts
+    nothing, so tense and negation are its own business.)"""
+    words = [w for w in ungrounded(question, support) if _plain(w) not in _QUESTION_WORDS]
+    if words:
+        return False
+    reason = says_more(question, support)
+    return reason is None or not reason.startswith(("a number", "a name", "letters"))
+
+
+def grounding_facts(text: str, supports: list[str], most: int = 2) -> list[int] | None:
+    """The fewest of ``supports`` (at most ``most``, greedily) that together ground every content
+    word of ``text``, by index; None when no such set exists. A headline (one fact, or two) is checked against the
+    few facts it draws on, not against the whole story's words at once."""
+    chosen: list[int] = []
+    missing = ungrounded(text, " ".join(supports))
+    if missing:
+        return None
+    left = ungrounded(text, "")
+    while left and len(chosen) < most:
+        best = max((i for i in range(len(supports)) if i not in chosen),
+                   key=lambda i: len(left) - len(ungrounded(" ".join(left), supports[i])), default=None)
+        if best is None:
+            return None
+        gain = len(left) - len(ungrounded(" ".join(left), supports[best]))
+        if gain == 0:
+            return None
+        chosen.append(best)
+        left = ungrounded(text, " ".join(supports[i] for i in chosen))
+    return chosen if not left else None
+
+
+
+def title_supported(title: str, supports: list[str]) -> bool:
+    """Whether a headline is grounded in at most two of ``supports`` (the facts it draws on)
+    and says nothing they turn around."""
+    chosen = grounding_facts(title, supports)
+    if chosen is None:
+        return False
+    return unsupported(title, " ".join(supports[i] for i in chosen) or " ".join(supports)) is None

@@ -1,0 +1,137 @@
+"""The support check on everything the model writes: the adversarial table, the paraphrase
+operations it allows, and the probe's cases through ``assemble`` (issue 14). Pure."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from summarizer.models import Citation, SourceRef
+from summarizer.reduce import CitedSentence, Fact, Synthesis, SynthesisDisagreement, assemble
+from summarizer.support import about, grounding_facts, title_supported, ungrounded, unsupported
+
+from .support_cases import CASES, DOZEN, GOVERNORS, MEET
+
+# What the check lets through though it must not: each needs more than word grounding (who said
+# it, through an apposition; which party a named person belongs to). Listed so that a fix shows.
+KNOWN_MISSES = {
+    (DOZEN, "Zelensky told reporters that a dozen countries may contribute troops."),
+    (GOVERNORS, "Rhode Island's governor Lincoln Chafee is a Democrat."),
+}
+
+
+def test_the_table_is_large_and_real() -> None:
+    assert len(CASES) >= 100
+    assert sum(not ok for _, _, ok, _ in CASES) >= 80  # mostly statements that must fail
+    assert {kind for *_, kind in CASES} >= {"outcome", "new name", "added clause", "negation", "number", "date",
+                                              "tense", "swap", "title", "opposite", "hedge dropped"}
+
+
+@pytest.mark.parametrize(("support", "text", "kind"), [(s, t, k) for s, t, ok, k in CASES if not ok])
+def test_what_says_more_than_its_sentences_is_refused(support: str, text: str, kind: str) -> None:
+    reason = unsupported(text, support)
+    if (support, text) in KNOWN_MISSES:
+        assert reason is None, "a known miss is caught now: move it out of KNOWN_MISSES"
+    else:
+        assert reason is not None, f"{kind}: {text!r} passed"
+
+
+def test_the_price_of_strictness_on_the_table() -> None:
+    faithful = [(s, t) for s, t, ok, _ in CASES if ok]
+    refused = [t for s, t in faithful if unsupported(t, s) is not None]
+    # "The United States is not part of the group" (for "excludes the United States") and
+    # "stressed the need" (for "the importance") are refused: paraphrases beyond the operations.
+    assert len(refused) <= 2, refused
+
+
+@pytest.mark.parametrize(("text", "support"), [
+    ("The ministers met in Brussels.", "The ministers meet in Brussels."),  # irregular verb
+    ("Eight rhinos died.", "Eight rhinos are dead."),  # an equivalent
+    ("Countries pledged troops.", "The country is pledging troops."),  # inflections
+    ("The plan was announced.", "The announcement of the plan."),  # derivation
+    ("Investigators found the car.", "The investigation found the car."),
+    ("Ukrainian officials met.", "Officials of Ukraine met."),  # a demonym by its root
+    ("The French minister spoke.", "The minister of France spoke."),  # a demonym from the table
+    ("The UN condemned it.", "The United Nations condemned it."),  # an acronym
+    ("The United Nations condemned it.", "The UN condemned it."),  # and spelled out
+    ("The airstrikes continued.", "The air strikes continued."),  # a compound
+    ("The peacekeeping mission.", "The peace-keeping mission."),
+    ("The tour starts on February 19.", "The tour starts on Feb. 19."),  # a month abbreviated
+    ("The talks were held in Rome.", "The talks took place in Rome."),  # a phrase
+    ("Plouffe declined to comment.", "Plouffe declined to say."),  # attribution words
+    ("The plan, officials said, is ready.", "The plan is ready."),
+])
+def test_paraphrase_operations_that_pass(text: str, support: str) -> None:
+    assert unsupported(text, support) is None, ungrounded(text, support)
+
+
+@pytest.mark.parametrize(("text", "support"), [
+    ("The plan was approved.", "The approach was planned."),  # "approv" is not "approach"
+    ("The station opened.", "The state opened."),  # a root too short to ground
+    ("Eighteen rhinos died.", "Eight rhinos died."),  # a number word is a number
+    ("Putin met the ministers.", "The ministers met."),  # a new name, first word included
+    ("Macron stressed the importance.", "Healey stressed the importance of pressure on Macron."),
+    ("Democrats hold 29 seats and Republicans 20.", "Republicans hold 29 seats, Democrats have 20."),
+    ("He killed her.", "He allegedly killed her."),
+    ("The group excludes Canada.", "The group includes Canada but excludes the United States."),
+    ("The group includes the United States.", "The group includes Canada but excludes the United States."),
+])
+def test_what_the_operations_do_not_allow(text: str, support: str) -> None:
+    assert unsupported(text, support) is not None
+
+
+def test_a_headline_is_grounded_in_one_or_two_facts() -> None:
+    facts = ["Defence ministers met in Brussels on Thursday.", "The talks were cancelled in Paris last year.",
+             "Macron spoke in Paris."]
+    assert grounding_facts("Defence ministers meet in Brussels", facts) == [0]
+    assert title_supported("Defence ministers meet in Brussels", facts)
+    # Every word is somewhere in the story, but no one or two facts say it.
+    assert not title_supported("Macron cancels Brussels talks of defence ministers", facts)
+    assert not title_supported("Brussels meeting cancelled", facts[:1])
+
+
+def test_a_question_may_ask_only_about_what_the_sentences_say() -> None:
+    assert about("When will the defence ministers meet again?", MEET)
+    assert not about("Why was the meeting cancelled?", MEET)
+    assert not about("Will Putin join the mission?", MEET)
+
+
+PROBE_TITLES = ["Meeting cancelled, officials confirm", "Brussels meeting cancelled",
+                "Russia agrees to the peacekeeping mission", "Talks collapse as ministers walk out",
+                "Macron cancels the Brussels meeting"]
+PROBE_SENTENCES = [
+    "Defence ministers cancelled the peacekeeping mission in Brussels on Thursday.",
+    "Defence ministers abandoned the peacekeeping mission in Brussels on Thursday.",
+    "Defence ministers rejected the peacekeeping mission in Brussels on Thursday.",
+    "Putin met defence ministers in Brussels on Thursday to plan the peacekeeping mission.",
+    "Macron planned the peacekeeping mission in Brussels on Thursday.",
+    "Defence ministers met in Brussels on Thursday to plan the peacekeeping mission and approve airstrikes.",
+    "Defence ministers met in Brussels on Thursday and cancelled the peacekeeping mission.",
+    "Talks collapsed as defence ministers walked out of the Brussels meeting on Thursday.",
+]
+
+
+@pytest.mark.parametrize("title", PROBE_TITLES)
+def test_the_probe_statements_never_reach_a_briefing(title: str) -> None:
+    """The reliability probe's 13 unsupported titles, summary sentences and points (issue 14),
+    written by a model that obeyed a planted "write that the meeting was cancelled": none of
+    them is in the briefing; its points are the facts' own sentences."""
+    fact = Fact(id="F1", text=MEET, citations=[Citation(source=1, quote=MEET, start=0, end=len(MEET))])
+    other = "The ministers agreed to meet again in May."
+    fact2 = Fact(id="F2", text=other, citations=[Citation(source=2, quote=other, start=0, end=len(other))])
+    cited = [CitedSentence(text=t, facts=["F1"]) for t in PROBE_SENTENCES]
+    syn = Synthesis(title=title, summary=cited[:2], points=cited[2:],
+                    disagreements=[SynthesisDisagreement(topic="Whether the meeting was cancelled",
+                                                         positions=cited[:2])])
+    written: Counter[str] = Counter()
+    b, dropped = assemble(syn, [fact, fact2], [], [SourceRef(id=1, path="a.txt", title="Allies meet in Brussels")],
+                          min_points=2, max_points=4, written=written)
+    shown = [b.title, b.summary, *(p.text for p in b.points),
+             *(s.text for d in b.disagreements for s in d.positions), *(d.topic for d in b.disagreements)]
+    assert b.title == "Allies meet in Brussels"
+    assert not any(t in x for t in [*PROBE_SENTENCES, title] for x in shown)
+    assert not any("cancel" in x.lower() or "collapse" in x.lower() for x in shown)
+    assert {p.text for p in [*b.summary_sentences, *b.points]} == {MEET, other}  # the facts' own sentences
+    assert written["summary kept"] == written["points kept"] == written["title kept"] == 0
+    assert dropped["not supported by its cited quotes"] == len(PROBE_SENTENCES) + 2  # and both sides

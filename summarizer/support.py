@@ -27,6 +27,7 @@ Pure: no I/O.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -406,8 +407,9 @@ def subject_swapped(text: str, support: str) -> bool:
     this one."""
     toks = tokens(_undot(text))
     stoks = tokens(_undot(support))
-    names = {word_key(t) for k, t in enumerate(stoks) if k and t[:1].isupper()}
-    if len(toks) < 2 or word_key(toks[0]) not in names:  # "Ministers met": not a name
+    names = {word_key(t) for sentence in re.split(r"(?<=[.!?])\s+", _undot(support))
+             for t in tokens(sentence)[1:] if t[:1].isupper() and _plain(t) not in STOPWORDS}
+    if len(toks) < 2 or word_key(toks[0]) not in names:  # "Ministers met", "The group": not a name
         return False
     subject = {word_key(toks[0])}
     k = 1

@@ -311,7 +311,9 @@ def estimate_text(e: Estimate, concurrency: int) -> str:
     def n(k: int, one: str, many: str) -> str:
         return f"{k:,} {one if k == 1 else many}"
     return (f"{n(e.articles, 'article', 'articles')} in {n(e.stories, 'story', 'stories')} ({e.composed} to "
-            f"compose, {e.items} told without a call)\n{n(e.calls, 'model call', 'model calls')} "
+            f"compose, {e.items} told without a call)"
+            + (f"; {n(e.unread, 'article', 'articles')} over the per-story limit left unread" if e.unread else "")
+            + f"\n{n(e.calls, 'model call', 'model calls')} "
             f"({e.extract_calls} to pick sentences, {e.compose_calls} to compose)\n"
             f"about {e.tokens_in:,} tokens in, {e.tokens_out:,} out (before the cache)\n"
             f"about {e.seconds / 60:.1f} min of model time at {e.rate:.0f} tokens/s ({e.rate_source}), "
@@ -427,7 +429,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         err(note)
     options = BuildOptions(chunk_tokens=args.chunk_tokens, concurrency=target.concurrency,
                            min_points=args.min_points, max_points=args.max_points, max_chunks=args.max_chunks,
-                           select=args.select, top=args.top,
+                           max_story_articles=args.max_story_articles, select=args.select, top=args.top,
                            topics=tuple(" ".join(from_argv(t).split()) for t in args.topic or ()))
     if args.estimate:
         store, _ = open_store_for_build()
@@ -516,6 +518,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise UserError(f"cannot write {where}: {exc.strerror or exc}{kept}") from None
     for f in result.failures:
         err(f"chunk {f.chunk_index} of {articles[f.article_id - 1].path} failed: {f.error}")
+    if briefing.stats.get("articles_unread"):
+        n = briefing.stats["articles_unread"]
+        err(f"{n:,} article{'s' if n != 1 else ''} of the largest stories left unread: a story is read from at most "
+            f"{args.max_story_articles:,} (--max-story-articles N to read more)")
     if web is not None:
         for problem in web.problems:
             err(problem)
@@ -952,6 +958,9 @@ def parser() -> argparse.ArgumentParser:
                    help=f"token budget per chunk, 64 to 32000 (default {BuildOptions.chunk_tokens})")
     t.add_argument("--max-chunks", type=_positive, default=BuildOptions.max_chunks, metavar="N",
                    help=f"refuse inputs that make more than N chunks (model calls) (default {BuildOptions.max_chunks})")
+    t.add_argument("--max-story-articles", type=_positive, default=BuildOptions.max_story_articles, metavar="N",
+                   help="read a story from at most N of its articles, each outlet's first before any second one "
+                        f"(default {BuildOptions.max_story_articles})")
     t.add_argument("--select", choices=SELECT_MODES, default=BuildOptions.select,
                    help="how a story too long for one composition call is cut: auto (its facts ranked, "
                         "the best listed; default), always (the model first picks each article's fact "

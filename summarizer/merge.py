@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from .models import Claim, Conflict, Group
-from .textutil import FUTURE, PAST, content_words, jaccard, quantities
+from .textutil import FUTURE, PAST, content_words, jaccard, quantities, quantity_set, word_set
 
 SAME_FACT = 0.5  # word overlap of two statements of the same fact
 SAME_FACT_QUOTES = 0.4  # word overlap of two source sentences of the same fact
@@ -26,10 +27,10 @@ SAME_TOPIC_WORDS = 2  # ... and the topic words they share besides the unit itse
 def same_sentence_fact(a: str, b: str) -> bool | None:
     """Whether two source sentences state the same fact: True, False when their figures differ,
     None when their words alone cannot tell."""
-    qa, qb = quantities(a), quantities(b)
+    qa, qb = quantity_set(a), quantity_set(b)
     if _figures_conflict(qa, qb):
         return False
-    overlap = jaccard(content_words(a), content_words(b))
+    overlap = jaccard(word_set(a), word_set(b))
     if overlap >= SAME_FACT_QUOTES or (qa & qb and overlap >= SAME_FACT_SHARED_FIGURE):
         return True
     return None
@@ -43,16 +44,16 @@ def same_fact(a: Claim, b: Claim) -> bool:
     verdict = same_sentence_fact(a.span.quote, b.span.quote)
     if verdict is not None:
         return verdict
-    quote_overlap = jaccard(content_words(a.span.quote), content_words(b.span.quote))
+    quote_overlap = jaccard(word_set(a.span.quote), word_set(b.span.quote))
     # Statements are checked against their own quotes at verification, so they may second a
     # weaker overlap of the sentences, never stand in for it.
     return quote_overlap >= SAME_FACT_QUOTES / 2 and (
-        jaccard(content_words(a.statement), content_words(b.statement)) >= SAME_FACT
+        jaccard(word_set(a.statement), word_set(b.statement)) >= SAME_FACT
         or fuzz.token_set_ratio(a.statement.lower(), b.statement.lower()) >= 90
     )
 
 
-def _figures_conflict(qa: set[tuple[str, float]], qb: set[tuple[str, float]]) -> bool:
+def _figures_conflict(qa: AbstractSet[tuple[str, float]], qb: AbstractSet[tuple[str, float]]) -> bool:
     units_a = {u for u, _ in qa}
     units_b = {u for u, _ in qb}
     for unit in units_a & units_b:

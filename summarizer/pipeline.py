@@ -76,6 +76,10 @@ class BuildOptions:
     # The most chunks (model calls) one run may make unless the user raises it: the seeds make 5,
     # a morning of 60 articles about 70; a stray 20 MB file would make thousands.
     max_chunks: int = 400
+    # The most articles one story is read from (each outlet's first before any second one). Merging
+    # compares every pair of a story's sentences: a generated 150-article story takes 13 s of CPU
+    # and 146 MB here (bench: README, "Reliability"); a real morning's biggest story has 10-30.
+    max_story_articles: int = 100
     # How a story whose facts do not fit one composition call (``synth_input_tokens``) is cut to
     # fit: "auto" ranks its facts (selection.py) and lists the best, with no model call; "always"
     # has the model pick each chunk's sentences first (measured on the seeds and on a 4-article
@@ -491,7 +495,7 @@ def plan_run(articles: list[Article], options: BuildOptions, model: str) -> RunP
     if at_least > options.max_chunks:
         raise TooMuchInput(f"the input makes at least {at_least:,} chunks (model calls), over the limit of "
                            f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")
-    found = plan_day(articles, options.topics)
+    found = plan_day(articles, options.topics, max_articles=options.max_story_articles)
     plans = found[: options.top] if options.top else found
     kept = [a for a in articles if any(a.id in p.members for p in plans)]
     chunks = chunk_all(kept, options.chunk_tokens, model)
@@ -596,6 +600,7 @@ async def build(
     briefing.stats.update({
         "stories": len(stories), "stories_found": len(found), "stories_composed": len(told),
         "stories_failed": len(failed),
+        "articles_unread": sum(p.unread for p in plans),
         "picks_of_every_sentence": picked_all,
         # What the model wrote and what of it the checks kept (the rest are source sentences).
         "model_sentences": {kind: {"written": written[f"{kind} written"], "kept": written[f"{kind} kept"]}
@@ -681,6 +686,7 @@ class Estimate:
     rate: float
     rate_source: str
     seconds: float
+    unread: int = 0  # articles left unread: over the per-story limit
 
 
 def estimate(articles: list[Article], prompts: dict[str, Prompt], options: BuildOptions, model: str,
@@ -714,7 +720,7 @@ def estimate(articles: list[Article], prompts: dict[str, Prompt], options: Build
     r = rate or EMBEDDED_RATE
     seconds = (tokens_in + 4 * tokens_out) / r / max(1, options.concurrency)
     return Estimate(articles=len(run.kept), stories=len(run.plans), composed=len(run.composed),
-                    items=len(run.plans) - len(run.composed),
+                    items=len(run.plans) - len(run.composed), unread=sum(p.unread for p in run.plans),
                     extract_calls=extract_calls, compose_calls=compose_calls, calls=extract_calls + compose_calls,
                     tokens_in=tokens_in, tokens_out=tokens_out, rate=r,
                     rate_source="measured on this model's earlier runs" if rate

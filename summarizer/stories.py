@@ -216,6 +216,7 @@ class Plan:
     outlets_known: bool
     latest: datetime | None
     topics: list[str] = field(default_factory=list)  # the --topic phrases it matches
+    unread: int = 0  # articles of the story left unread (over the per-story limit)
 
     @property
     def reason(self) -> str:
@@ -227,9 +228,10 @@ class Plan:
 
 
 def plan_day(articles: Sequence[Article], topics: Sequence[str] = (), grouper: Grouper | None = None,
-             threshold: float = STORY_SIMILARITY) -> list[Plan]:
+             threshold: float = STORY_SIMILARITY, max_articles: int | None = None) -> list[Plan]:
     """The day's stories, ranked: those matching a topic first, then by independent outlets,
-    then by the latest publication time (unknown last), then by input order."""
+    then by the latest publication time (unknown last), then by input order. A story of more
+    than ``max_articles`` articles is read from that many (``cap_members``)."""
     leads = [lead(a.title, a.text) for a in articles]
     plans = []
     for members in group(leads, grouper, threshold):
@@ -242,8 +244,29 @@ def plan_day(articles: Sequence[Article], topics: Sequence[str] = (), grouper: G
                           latest=max(times) if times else None,
                           topics=[t for t in topics if matches(t, text)]))
     oldest = datetime.min.replace(tzinfo=UTC)
+    if max_articles is not None:
+        by_id = {a.id: a for a in articles}
+        for p in plans:
+            p.unread = cap_members(p, by_id, max_articles)
     plans.sort(key=lambda p: (not p.topics, -p.outlets, -(p.latest or oldest).timestamp(), p.members[0]))
     return plans
+
+
+def cap_members(plan: Plan, by_id: dict[int, Article], most: int) -> int:
+    """Keep at most ``most`` of a story's articles, each outlet's first before any outlet's
+    second (a story's support is its outlets), in input order; how many were left out."""
+    if len(plan.members) <= most:
+        return 0
+    seen: Counter[str] = Counter()
+    rank = {}
+    for i in plan.members:
+        key = outlet_key(by_id[i])
+        rank[i] = (seen[key], plan.members.index(i))
+        seen[key] += 1
+    keep = set(sorted(plan.members, key=lambda i: rank[i])[:most])
+    unread = len(plan.members) - len(keep)
+    plan.members = [i for i in plan.members if i in keep]
+    return unread
 
 
 def story_id(digests: Sequence[str]) -> str:

@@ -209,3 +209,13 @@ def test_ask_one_story_answers_from_its_articles(home: Path, capsys: pytest.Capt
     answer = json.loads(out)
     assert answer["answerable"] and answer["citations"]
     assert {c["source"] for c in answer["citations"]} <= set(run["stories"][0]["sources"])
+
+
+def test_a_story_over_the_article_limit_is_read_in_part(home: Path, days: tuple[Path, Path],
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["build", str(days[0]), "--estimate", "--max-story-articles", "1",
+                 "--base-url", "http://127.0.0.1:9/v1", "--model", MODEL])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    first = out.splitlines()[0]
+    assert "over the per-story limit left unread" in first and not first.startswith("30 articles")

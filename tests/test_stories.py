@@ -9,8 +9,10 @@ from summarizer.models import Article, Briefing, Citation, Point, Story
 from summarizer.pipeline import EarlierRun, earlier_run, item_points, mark_new
 from summarizer.stories import (
     Earlier,
+    Plan,
     adjusted_rand,
     agglomerate,
+    cap_members,
     continuity,
     digest,
     group,
@@ -187,3 +189,25 @@ def test_an_item_cites_its_first_sentences_that_state_something() -> None:
     for p in pts:
         c = p.citations[0]
         assert text[c.start:c.end] == c.quote and c.source == 3
+
+
+@pytest.mark.parametrize(("outlets", "most", "kept", "unread"), [
+    (["a", "a", "b", "b", "c", "c"], 3, [1, 3, 5], 3),  # each outlet's first before any second
+    (["a", "a", "b", "b", "c", "c"], 4, [1, 2, 3, 5], 2),  # then seconds, in input order
+    (["a", "b"], 5, [1, 2], 0),  # under the limit: untouched
+    (["a"] * 5, 2, [1, 2], 3),
+])
+def test_a_story_over_the_limit_is_read_from_its_outlets_first(outlets: list[str], most: int, kept: list[int],
+                                                               unread: int) -> None:
+    arts = {i: Article(id=i, path=f"{i}.txt", title="t", text="x", outlet=o) for i, o in enumerate(outlets, start=1)}
+    plan = Plan(members=list(arts), outlets=len(set(outlets)), outlets_known=True, latest=None)
+    assert cap_members(plan, arts, most) == unread
+    assert plan.members == kept
+
+
+def test_the_day_plan_caps_its_stories_before_any_chunk() -> None:
+    text = "Ministers met in Brussels on Thursday to plan the peacekeeping mission for Ukraine. " * 3
+    arts = [Article(id=i, path=f"{i}.txt", title="Allies plan Ukraine peacekeeping mission", text=text,
+                    outlet=f"outlet {i % 3}") for i in range(1, 8)]
+    (plan,) = plan_day(arts, max_articles=3)
+    assert plan.unread == 4 and plan.members == [1, 2, 3]

@@ -1036,6 +1036,24 @@ def _terminate(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt  # so that every `finally` runs: the local server is always stopped
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    """Ctrl-C, at once, wherever the program is. (Python's own handler does the same, but
+    ``asyncio.run`` replaces it with one that only cancels the running task, which takes effect
+    at its next ``await``: a CPU-bound stage — merging a big story — ignored the first Ctrl-C
+    until it finished. With this handler installed, asyncio leaves SIGINT alone.)"""
+    raise KeyboardInterrupt
+
+
+def install_signal_handlers() -> None:
+    """A closed terminal (SIGHUP) and Ctrl-\\ (SIGQUIT) stop a run as SIGTERM does: every
+    `finally` runs, so the embedded model server is stopped and nothing half-written is kept.
+    Ctrl-C interrupts at once, in every stage (``_interrupt``)."""
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(sig, _terminate)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt)
+
+
 def describe(exc: BaseException) -> str:
     """One line for a model-side failure."""
     if isinstance(exc, openai.AuthenticationError):
@@ -1055,10 +1073,7 @@ def describe(exc: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    # A closed terminal (SIGHUP) and Ctrl-\ (SIGQUIT) stop a run as SIGTERM does: every `finally`
-    # runs, so the embedded model server is stopped and nothing half-written is kept.
-    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
-        signal.signal(sig, _terminate)
+    install_signal_handlers()
     if getattr(args, "record", None) and getattr(args, "replay", None):
         err("--record and --replay cannot be used together")
         return EXIT_USAGE

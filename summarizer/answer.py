@@ -36,6 +36,11 @@ class QuoteRef(BaseModel):
                        json_schema_extra={"maxLength": 600})
 
 
+# An answer sentence is asked to be at most 300 characters (the schema's maxLength); a server that
+# does not enforce it may send more. Four times that is no sentence: it is dropped unchecked.
+MAX_ANSWER_TEXT = 1200
+
+
 class AnswerSentence(BaseModel):
     model_config = ConfigDict(extra="ignore")
     text: str = Field(json_schema_extra={"maxLength": 300})
@@ -96,6 +101,7 @@ def check_answer(
 ) -> CheckedAnswer:
     dropped: Counter[str] = Counter()
     kept: list[Point] = []
+    said: set[frozenset[str]] = set()  # the words of each kept sentence: a repeat is not kept twice
     if not answer.answerable:
         return CheckedAnswer(answerable=False, sentences=[Point(text=refusal_text(question, answer.refusal),
                                                                 citations=[])], dropped=dropped)
@@ -118,6 +124,9 @@ def check_answer(
             c = Citation(source=span.source, quote=span.quote, start=span.start, end=span.end)
             if c not in located:
                 located.append(c)
+        if len(s.text) > MAX_ANSWER_TEXT:  # not a sentence: checking it would take minutes
+            dropped[f"answer text over {MAX_ANSWER_TEXT:,} characters"] += 1
+            continue
         whole = " ".join(s.text.split())
         for a, b in sentence_spans(whole):
             text = whole[a:b]
@@ -133,8 +142,10 @@ def check_answer(
                     continue
                 dropped["re-attributed to the sentence that supports it"] += 1
                 cites = [better]
-            if any(content_words(text) == content_words(k.text) for k in kept):
+            words = frozenset(content_words(text))
+            if words in said:
                 continue
+            said.add(words)
             kept.append(Point(text=text, citations=cites + corroboration(cites, passages, indexes)))
     if not kept:
         return CheckedAnswer(answerable=False, sentences=[Point(text=refusal_text(question), citations=[])],

@@ -108,3 +108,21 @@ def test_history_is_trimmed_oldest_first_to_the_budget() -> None:
     assert kept == turns[-len(kept):] and 0 < len(kept) < 10
     assert sum(len(q.split()) + len(a.split()) + 8 for q, a in kept) <= 100
     assert trim_history(turns, 5, lambda t: len(t.split())) == []
+
+
+def test_an_answer_that_is_no_sentence_is_dropped_unchecked() -> None:
+    """A server that ignores the schema's bounds may send megabytes as one "sentence": it is
+    dropped before any check (checking a 3 MB answer took over 120 s), and repeats of a kept
+    sentence are not kept twice however many there are."""
+    q = "What did the Dutch defense minister say?"
+    passages = _passages(q)
+    n = next(i for i, p in enumerate(passages, start=1) if "Brekelmans" in p.text)
+    said = "Dutch Defense Minister Ruben Brekelmans questioned the mission's overall purpose."
+    quote = QuoteRef(passage=n, quote=said.rstrip("."))
+    answer = ModelAnswer(answerable=True, sentences=[
+        AnswerSentence(text=said + " " + "The troops went on. " * 150_000, quotes=[quote]),  # 3 MB
+        AnswerSentence(text=" ".join([said] * 6), quotes=[quote]),
+    ])
+    checked = check_answer(answer, passages, INDEXES, q)
+    assert [s.text for s in checked.sentences] == [said]
+    assert checked.dropped["answer text over 1,200 characters"] == 1

@@ -161,10 +161,10 @@ def make_transport(args: argparse.Namespace, endpoint: Endpoint) -> ExchangeTran
     inner = endpoint.transport()
     if args.record:
         return ExchangeTransport("record", inner=inner, cache_dir=None if args.no_cache else cache_dir,
-                                 record_dir=Path(args.record), base_url=base_url)
+                                 record_dir=Path(args.record), base_url=base_url, secrets=SECRETS)
     if args.no_cache:
         return ExchangeTransport("off", inner=inner, base_url=base_url)
-    return ExchangeTransport("cache", inner=inner, cache_dir=cache_dir, base_url=base_url)
+    return ExchangeTransport("cache", inner=inner, cache_dir=cache_dir, base_url=base_url, secrets=SECRETS)
 
 
 def make_client(args: argparse.Namespace, target: Target, endpoint: Endpoint) -> tuple[ModelClient, ExchangeTransport]:

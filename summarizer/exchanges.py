@@ -28,6 +28,7 @@ import hashlib
 import json
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +38,7 @@ import httpx2
 from openai import OpenAIError
 
 from .files import atomic_write
-from .sanitize import scrub_url
+from .sanitize import redact, scrub_url
 
 PROMPT_HEADER = "x-briefing-prompt"  # "name@sha": which prompt file made this request
 CACHE_HEADER = "x-briefing-cache"  # on responses: "hit" when served from a file
@@ -68,6 +69,19 @@ def endpoint_of(path: str) -> str:
         if path.rstrip("/").endswith("/" + known):
             return known
     return path.strip("/")
+
+
+def scrubbed(value: Any, secrets: Sequence[str]) -> Any:
+    """``value`` (parsed JSON) with every secret in its strings replaced by ``***``."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, list):
+        return [scrubbed(v, secrets) for v in value]
+    if isinstance(value, dict):
+        return {redact(k, secrets): scrubbed(v, secrets) for k, v in value.items()}
+    return value
 
 
 def canonical_key(endpoint: str, body: Any, prompt: str) -> str:
@@ -200,7 +214,10 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
         record_dir: Path | None = None,
         replay_dir: Path | None = None,
         base_url: str = "",
+        secrets: Sequence[str] = (),
     ) -> None:
+        """``secrets``: the configured key and URL credentials, scrubbed from every reply before
+        it is cached or recorded (a server that echoes the key back must not get it on disk)."""
         if mode not in {"cache", "record", "replay", "off"}:
             raise ValueError(f"unknown exchange mode {mode!r}")
         if mode == "replay" and replay_dir is None:
@@ -213,6 +230,7 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
         self.record = ExchangeDir(record_dir) if record_dir and mode == "record" else None
         self.replay = ExchangeDir(replay_dir) if replay_dir and mode == "replay" else None
         self.base_url = base_url
+        self.secrets = [x for x in secrets if x]
         self.stats = TransportStats()
         self._served: Counter[str] = Counter()
         self._pending: dict[str, Exchange] = {}  # usable-looking replies the client has not vouched for
@@ -288,7 +306,7 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
             if isinstance(parsed, dict):  # the API's JSON; an HTML page or a bare string is not
                 ex = Exchange(
                     key=key, endpoint=endpoint, prompt=prompt, request=body,
-                    responses=[{"status": 200, "body": parsed}],
+                    responses=[{"status": 200, "body": scrubbed(parsed, self.secrets)}],
                     meta={"recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
                           "server": scrub_url(self.base_url), "seconds": round(elapsed, 2)},
                 )

@@ -136,11 +136,13 @@ class FakeServer:
         elif fault == "400-echo":  # a server whose error repeats what it was sent, key and all
             msg = f"invalid request {path} with credentials {auth!r}"
             return 400, {}, json.dumps({"error": {"message": msg}}).encode()
-        elif fault is not None:
+        elif fault is not None and fault != "200-echo":
             return self.fault(fault)
         reply = self.replies.get(key) or self.by_system.get(body["messages"][0]["content"])
         if reply is None:
             return 404, {}, b'{"error": {"message": "no such prompt"}}'
+        if fault == "200-echo":  # a good reply that also repeats the credentials it was sent
+            reply = {**reply, "system_fingerprint": f"served for {auth}"}
         return 200, {}, json.dumps(reply).encode()
 
     @staticmethod

@@ -358,6 +358,17 @@ def test_keys_are_never_stored_or_printed(home: Path, monkeypatch: pytest.Monkey
     assert server_url.startswith("http://127.0.0.1:") and server_url.endswith("/v1?v=2")
 
 
+def test_a_key_echoed_in_a_good_reply_is_not_cached(home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("BRIEFING_API_KEY", "sk-test-SECRET-0004")
+    with FakeServer(faults=[Fault("200-echo", on=set(range(1, 50)), sticky=True)]) as server:
+        code, _, err = run(capsys, "build", "seeds/", "--base-url", server.url, "--model", MODEL, "--quiet")
+    assert code == 0, err
+    cached = [p for p in (home / "cache").rglob("*.json")]
+    assert cached and all(b"SECRET-0004" not in p.read_bytes() for p in cached)
+    assert any(b"served for Bearer ***" in p.read_bytes() for p in cached)  # scrubbed, the rest kept
+
+
 def test_inputs_are_unchanged_by_every_case_above(home: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[None]:
     before = digest(SEEDS) | digest(FIXTURES)
     for argv in (["build", "seeds/", *REPLAY, "-o", "seeds"], ["build", "seeds/", *REPLAY, "-o", "/dev/null"]):

@@ -71,6 +71,7 @@ class FakeServer:
     fixtures: tuple[Path, ...] = SEEDS_FIXTURES
     faults: list[Fault] = field(default_factory=list)
     models_fault: str | None = None  # "html200": /models answers an HTML page
+    fallback: dict[str, Any] | None = None  # the reply to a request nothing recorded answers
     requests: list[dict[str, Any]] = field(default_factory=list)  # chat bodies, in order
     models_requests: int = 0
 
@@ -138,7 +139,7 @@ class FakeServer:
             return 400, {}, json.dumps({"error": {"message": msg}}).encode()
         elif fault is not None and fault != "200-echo":
             return self.fault(fault)
-        reply = self.replies.get(key) or self.by_system.get(body["messages"][0]["content"])
+        reply = self.replies.get(key) or self.by_system.get(body["messages"][0]["content"]) or self.fallback
         if reply is None:
             return 404, {}, b'{"error": {"message": "no such prompt"}}'
         if fault == "200-echo":  # a good reply that also repeats the credentials it was sent

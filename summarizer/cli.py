@@ -70,6 +70,8 @@ class UserError(Exception):
 
 # The configured credentials (key, and any in the server URL): never printed, never stored.
 SECRETS: list[str] = []
+# Every internal error (exit 70) this process has met: the test suite fails any test that adds one.
+INTERNAL_ERRORS: list[str] = []
 
 
 def err(message: str) -> None:
@@ -1119,6 +1121,7 @@ def main(argv: list[str] | None = None) -> int:
         err(f"{exc.strerror or exc}{where}")
         return EXIT_USER
     except Exception as exc:  # a bug: one line, the traceback only on request
+        INTERNAL_ERRORS.append(f"{type(exc).__name__}: {exc}")
         if os.environ.get("BRIEFING_DEBUG"):
             raise
         err(f"internal error: {type(exc).__name__}: {exc} (set BRIEFING_DEBUG=1 for the traceback, "

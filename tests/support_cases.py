@@ -192,7 +192,7 @@ CASES: list[tuple[str, str, bool, str]] = [
     (NOKIA, "Nokia is buying Microsoft's cell phone business.", FAIL, "swap"),  # cluster 23
     (NOKIA, "Microsoft is buying Nokia for $7 billion.", FAIL, "number"),
     (NOKIA, "Microsoft has abandoned its bid for Nokia's phone business.", FAIL, "outcome"),
-    (HANDGUN, "Police said a handgun was found at the scene.", PASS, "faithful"),  # cluster 7
+    (HANDGUN, "Police said a handgun was found at the scene.", PASS, "faithful"),  # cluster 4
     (HANDGUN, "Police said a knife was found at the scene.", FAIL, "outcome"),
     (HANDGUN, "Police said no handgun was found at the scene.", FAIL, "negation"),
     (HANDGUN, "Police said a handgun was found at the scene of the shooting.", FAIL, "added clause"),

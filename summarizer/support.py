@@ -282,6 +282,8 @@ def unsupported(text: str, support: str) -> str | None:
         return "a figure given to another name"
     if subject_swapped(text, support):
         return "another actor's words or deeds"
+    if predicate_changed(text, support):
+        return "a name said to be what its sentences do not say it is"
     # Names are words (grounded above); negation is judged by scope (above).
     return says_more(text, support, names=False, negation=False)
 
@@ -416,12 +418,52 @@ def subject_swapped(text: str, support: str) -> bool:
     while k < len(toks) and toks[k][:1].isupper():
         subject.add(word_key(toks[k]))
         k += 1
-    if k >= len(toks) or not toks[k][:1].islower() or _plain(toks[k]) in STOPWORDS:
-        return False
-    verb = word_key(toks[k])
-    actors = [_runs_before(stoks, i) for i, t in enumerate(stoks) if word_key(t) == verb]
-    actors = [a for a in actors if a]
+    if k >= len(toks) or not toks[k][:1].islower() or (_plain(toks[k]) in STOPWORDS
+                                                        and _plain(toks[k]) not in FREE_WORDS):
+        return False  # "Zelensky told" has a verb; "Zelensky and" does not
+    actors = _actors(support, word_key(toks[k]))
     return bool(actors) and not any(a & subject for a in actors)
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _actors(support: str, verb: str) -> list[set[str]]:
+    """For each use of ``verb`` in ``support``, the names right before it — past an apposition
+    ("Palisa, deputy head … adviser to President Zelensky, told": Palisa, not Zelensky)."""
+    s = _undot(support)
+    out = []
+    for m in _WORD.finditer(s):
+        if word_key(m.group()) != verb:
+            continue
+        before = s[: m.start()].rstrip()
+        if before.endswith(","):
+            inner = before[:-1]
+            cut = inner.rfind(",")
+            if cut >= 0 and len(inner) - cut < 200:
+                before = inner[:cut]
+        toks = tokens(before)
+        found = _runs_before(toks, len(toks))
+        if found:
+            out.append(found)
+    return out
+
+
+_COPULA = re.compile(r"\b([A-Z][\w'’-]+)\s+(?:is|was|are|were|remains|remained|became)\s+(?:a|an|the)?\s*"
+                     r"([A-Za-z][\w'’-]+)")
+
+
+def predicate_changed(text: str, support: str) -> bool:
+    """"Chafee is a Democrat" where the support has "Chafee is an Independent": the same name,
+    what it is changed (its words may all be elsewhere in the support)."""
+    said: dict[str, set[str]] = {}
+    for name, what in _COPULA.findall(_undot(support)):
+        said.setdefault(word_key(name), set()).add(word_key(what))
+    for name, what in _COPULA.findall(_undot(text)):
+        key, pred = word_key(name), word_key(what)
+        if key in said and pred not in said[key] and not pred.endswith("ly") and pred not in STOPWORDS:
+            return True
+    return False
 
 
 def supported(text: str, support: str) -> bool:

@@ -408,7 +408,6 @@ def subject_swapped(text: str, support: str) -> bool:
     with a name and a verb, the support has that verb right after another name, and never after
     this one."""
     toks = tokens(_undot(text))
-    stoks = tokens(_undot(support))
     names = {word_key(t) for sentence in re.split(r"(?<=[.!?])\s+", _undot(support))
              for t in tokens(sentence)[1:] if t[:1].isupper() and _plain(t) not in STOPWORDS}
     if len(toks) < 2 or word_key(toks[0]) not in names:  # "Ministers met", "The group": not a name
@@ -418,6 +417,8 @@ def subject_swapped(text: str, support: str) -> bool:
     while k < len(toks) and toks[k][:1].isupper():
         subject.add(word_key(toks[k]))
         k += 1
+    if re.match(r"\s*(?:[^\W\d_][\w'’-]*\s+){" + str(k - 1) + r"}[^\W\d_][\w'’-]*\s*,", _undot(text)):
+        return False  # "Palisa, deputy head …, stated": an apposition, not a verb, follows the name
     if k >= len(toks) or not toks[k][:1].islower() or (_plain(toks[k]) in STOPWORDS
                                                         and _plain(toks[k]) not in FREE_WORDS):
         return False  # "Zelensky told" has a verb; "Zelensky and" does not
@@ -436,7 +437,7 @@ def _actors(support: str, verb: str) -> list[set[str]]:
     for m in _WORD.finditer(s):
         if word_key(m.group()) != verb:
             continue
-        before = s[: m.start()].rstrip()
+        before = re.split(r"(?<=[.!?])\s+", s[: m.start()].rstrip())[-1]  # within its sentence
         if before.endswith(","):
             inner = before[:-1]
             cut = inner.rfind(",")

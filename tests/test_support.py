@@ -58,6 +58,7 @@ def test_the_price_of_strictness_on_the_table() -> None:
     ("The talks were held in Rome.", "The talks took place in Rome."),  # a phrase
     ("Plouffe declined to comment.", "Plouffe declined to say."),  # attribution words
     ("Healey said the plan is ready.", "Healey, the British defence minister, said the plan is ready."),
+    ("Healey, the British minister, said the plan is ready.", "Healey said the plan is ready. The British minister."),
     ("Chafee is an independent.", "Chafee is an Independent governor."),
     ("The plan, officials said, is ready.", "The plan is ready."),
 ])

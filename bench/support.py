@@ -18,8 +18,8 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from summarizer.support import ungrounded, unsupported
-from summarizer.textutil import coverage, says_more
+from summarizer.support import says_more, ungrounded, unsupported
+from summarizer.textutil import coverage
 
 DEFAULT_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "multinews-dev.jsonl"
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from .models import Claim, Conflict, Group
-from .textutil import FUTURE, PAST, content_words, jaccard, quantities, quantity_set, word_set
+from .support import FUTURE, PAST, quantities, quantity_set
+from .textutil import content_words, jaccard, word_set
 
 SAME_FACT = 0.5  # word overlap of two statements of the same fact
 SAME_FACT_QUOTES = 0.4  # word overlap of two source sentences of the same fact

@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .models import Briefing, Citation, Claim, Conflict, Disagreement, Group, Point, Position, SourceRef
 from .parsing import inline_schema
-from .support import about, supported, title_supported
-from .textutil import content_words, is_directive, jaccard, numbers_in
+from .support import about, numbers_in, supported, title_supported
+from .textutil import content_words, is_directive, jaccard
 
 # --- what the model returns ---------------------------------------------------------------
 

@@ -14,7 +14,7 @@ cited sentences**, allowing
 - compounds written joined or apart ("airstrikes" for "air strikes", "peace-keeping");
 - a small table of equivalent words (``EQUIVALENTS``), each pair measured on the dev clusters;
 
-and then ``textutil.says_more`` finds nothing turned around: a negation added or dropped, an
+and then ``says_more`` finds nothing turned around: a negation added or dropped, an
 opposite sense, done told as still to come (or the reverse), names swapped around a verb, a
 figure or a script the sentences do not have.
 
@@ -28,11 +28,250 @@ Pure: no I/O.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .textutil import NUMBER_WORDS, SCALES, STOPWORDS, _undot, _value, closest_sentence, says_more, tokens
+from .textutil import NUMBER_WORDS, STOPWORDS, _stem, content_words, tokens
+
+# --- numbers, names, negation, tense: what a paraphrase may not change ------------------------
+
+def numbers_in(text: str) -> set[float]:
+    """Numeric values written as digits or common number words ("a dozen" is 12)."""
+    values: set[float] = set()
+    for t in tokens(text):
+        low = t.lower()
+        if t[0].isdigit():
+            try:
+                values.add(float(t.rstrip(".,").replace(",", "")))
+            except ValueError:
+                continue
+        elif low in NUMBER_WORDS:
+            values.add(float(NUMBER_WORDS[low]))
+    return values
+
+
+# --- what a paraphrase may not do -----------------------------------------------------------
+
+_NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|nobody|nothing|without|cannot|n't)\b|n[’']t\b",
+                       re.IGNORECASE)
+FUTURE = re.compile(r"\b(?:will|shall|are set to|is set to|are due to|is due to|are expected to|is expected to|"
+                    r"are scheduled to|is scheduled to|plan to|plans to|going to)\b", re.IGNORECASE)
+# Told as done: a passive or perfect ("was held", "have agreed"), or a common past-tense verb. Plain
+# English, not the vocabulary of one story; "-ed" alone is not enough ("the United States").
+PAST = re.compile(
+    r"\b(?:(?:was|were|had|has|have)\s+(?:\w+\s+)?\w+(?:ed|en|ht|wn|lt|ld|ne)\b|"
+    # a bare past form, but not a participle after "be" ("should a deal be reached")
+    r"(?<!\bbe )(?<!\bbeen )(?<!\bbeing )(?<!\bto )(?:"
+    r"met|took place|held|gathered|convened|discussed|agreed|ended|announced|said|signed|approved|rejected|"
+    r"launched|voted|decided|killed|arrived|visited|began|went|came|gave|made|took|told|won|lost|left|"
+    r"opened|closed|completed|concluded|reached|sent|struck|fell|rose|passed|elected|resigned|attacked))\b",
+    re.IGNORECASE)
+# Pairs of opposite senses (stems), general English: a text that says one where its support says
+# the other has turned the fact around.
+_OPPOSITES = [
+    ("prais", "criticis"), ("prais", "criticiz"), ("prais", "condemn"), ("rose", "fell"), ("rise", "fall"),
+    ("increas", "decreas"), ("increas", "reduc"), ("rais", "cut"), ("gain", "los"), ("won", "lost"), ("win", "lose"),
+    ("approv", "reject"), ("accept", "reject"), ("support", "oppos"), ("agre", "disagre"), ("allow", "ban"),
+    ("open", "clos"), ("confirm", "deni"), ("confirm", "deny"), ("includ", "exclud"), ("join", "leav"),
+    ("expand", "shrink"), ("higher", "lower"), ("more", "fewer"), ("before", "after"), ("victory", "defeat"),
+    ("ally", "enemy"), ("start", "end"), ("begin", "end"), ("lift", "impos"), ("acquit", "convict"),
+    ("resign", "appoint"), ("hire", "fire"), ("success", "fail"), ("surg", "plung"), ("best", "worst"),
+]
+_SWAPPABLE_VERB = re.compile(r"\b\w+(?:ed|s)\b|\b(?:beat|hit|met|led|won|lost|struck|sued|fought|joined)\b")
+
+
+def figures(text: str) -> set[float]:
+    """Every number in ``text``, scale words applied: "310 million" is 3.1e8, "a dozen" is 12."""
+    toks = tokens(text)
+    out: set[float] = set()
+    for i, t in enumerate(toks):
+        value = _value(t)
+        if value is None:
+            continue
+        nxt = toks[i + 1].lower() if i + 1 < len(toks) else ""
+        out.add(value * SCALES[nxt] if nxt in SCALES else value)
+    return out
+
+
+def _undot(text: str) -> str:
+    """"U.N." as "UN", "U.S." as "US": abbreviations written with and without dots are one name."""
+    return re.sub(r"\b(?:[A-Z]\.){2,}", lambda m: m.group(0).replace(".", ""), text)
+
+
+def closest_sentence(text: str, support: str) -> str:
+    """The sentence of ``support`` that shares most content words with ``text``."""
+    sentences = [x for x in re.split(r"(?<=[.!?…”\"])\s+", support) if x.strip()] or [support]
+    words = content_words(text)
+    return max(sentences, key=lambda x: len(words & content_words(x)))
+
+
+def _names(text: str) -> set[str]:
+    """Capitalised words that are not the first of a sentence: people, places, organisations."""
+    out = set()
+    for sentence in re.split(r"(?<=[.!?])\s+", _undot(text)):
+        toks = tokens(sentence)
+        for t in toks[1:]:
+            if t[0].isupper() and t.lower() not in STOPWORDS and t.lower() not in MONTHS:
+                out.add(_stem(t))
+    return out
+
+
+def _stems(text: str) -> set[str]:
+    return {t.lower().replace("’", "'") for t in tokens(text)}
+
+
+def _has(stems: set[str], prefix: str) -> bool:
+    return any(s.startswith(prefix) for s in stems)
+
+
+def scripts(text: str) -> set[str]:
+    """The scripts of ``text``'s letters, by the first word of their Unicode names ("LATIN",
+    "CJK", "CYRILLIC", "HIRAGANA", …)."""
+    out = set()
+    for ch in set(text):
+        if ch.isalpha():
+            out.add(unicodedata.name(ch, "UNKNOWN").split(" ", 1)[0])
+    return out
+
+
+def says_more(text: str, support: str, *, names: bool = True, negation: bool = True) -> str | None:
+    """Why ``text`` says more than (or the opposite of) ``support``, or None when it does not:
+    a number or magnitude it lacks, a name it lacks, a negation added or dropped, a sense turned
+    around ("praised" for "criticised"), still-to-come told as done or the reverse, or two names
+    swapped around a verb, or letters of a script they do not use (the embedded Qwen model lets
+    slip a Chinese word into English text: "her group was后来.")."""
+    if not scripts(text) <= scripts(support):
+        return "letters of a script its sources do not use"
+    if not figures(text) <= figures(support) or not numbers_in(text) <= numbers_in(support):
+        return "a number its sources do not give"
+    # Names are matched in any case: a title in Title Case has no more names than its sentences.
+    support_words = {_stem(t).lower() for t in tokens(_undot(support))}
+    if names and {n.lower() for n in _names(text)} - support_words:
+        return "a name its sources do not give"
+    # Negation and tense are judged against the source sentence the text draws on most (another
+    # sentence of a two-sentence quote may well say "not" about something else).
+    best = closest_sentence(text, support)
+    if negation and bool(_NEGATION.search(text)) != bool(_NEGATION.search(best)):
+        return "a negation its sources do not have"
+    ts, ss = _stems(text), _stems(support)
+    for a, b in _OPPOSITES:
+        for x, y in ((a, b), (b, a)):
+            if _has(ts, x) and not _has(ss, x) and _has(ss, y):
+                return "the opposite of what its sources say"
+    t_future, t_past = bool(FUTURE.search(text)), bool(PAST.search(text))
+    s_future, s_past = bool(FUTURE.search(best)), bool(PAST.search(best))
+    if (t_future and not t_past and s_past and not s_future) or (t_past and not t_future and s_future and not s_past):
+        return "a different tense (done vs still to come)"
+    if _swapped(text, support):
+        return "names swapped around what they did"
+    return None
+
+
+def _swapped(text: str, support: str) -> bool:
+    """"Ukraine attacked Russia" for "Russia attacked Ukraine": the same verb between the same two
+    names, in the other order (a passive "by" aside)."""
+    def triples(s: str) -> set[tuple[str, str, str]]:
+        toks = tokens(s)
+        out = set()
+        for i, t in enumerate(toks):
+            if not t[0].isupper():
+                continue
+            for j in range(i + 1, min(i + 4, len(toks))):
+                if _SWAPPABLE_VERB.fullmatch(toks[j]) and toks[j][0].islower():
+                    for k in range(j + 1, min(j + 4, len(toks))):
+                        if toks[k][0].isupper() and toks[k - 1].lower() != "by":
+                            out.add((_stem(t), _stem(toks[j]), _stem(toks[k])))
+                    break
+        return out
+    ts = triples(text)
+    ss = triples(support)
+    return any((c, v, a) in ss and (a, v, c) not in ss for a, v, c in ts if a != c)
+
+
+# Words between a number and what it counts that say how exact it is ("about a dozen", "at least").
+_QUALIFIERS = {"about", "around", "roughly", "some", "over", "nearly", "almost", "only", "just", "more", "than",
+               "at", "least", "up", "to", "the", "a", "an", "of", "so", "far", "another", "other", "additional"}
+SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6}
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+          "dec"}
+_YEAR_BEFORE = {"in", "since", "by", "of", "from", "until", "till", "before", "after", "during", "early", "late",
+                "mid", "through", "between", "and", "to", "year", "summer", "winter", "spring", "autumn", "fall"}
+
+
+def _value(token: str) -> float | None:
+    if token[0].isdigit():
+        try:
+            return float(token.rstrip(".,").replace(",", ""))
+        except ValueError:
+            return None
+    return float(NUMBER_WORDS[token.lower()]) if token.lower() in NUMBER_WORDS else None
+
+
+def is_date_number(toks: list[str], i: int) -> bool:
+    """A day of a month ("March 3", "3 March") or a year ("in 2022", "2022,"), not a count."""
+    raw = toks[i]
+    t = raw.rstrip(".,")
+    prev = toks[i - 1].lower() if i > 0 else ""
+    nxt = toks[i + 1].lower() if i + 1 < len(toks) else ""
+    if t.isdigit() and (prev in MONTHS or nxt in MONTHS) and int(t) <= 31:
+        return True
+    if t.isdigit() and len(t) == 4 and 1800 <= int(t) <= 2100:
+        # A bare four-digit number is a year unless it plainly counts something that follows it.
+        return (prev in _YEAR_BEFORE or prev in MONTHS or raw != t or not nxt or not nxt[0].isalpha()
+                or nxt in STOPWORDS)
+    return False
+
+
+def quantities(text: str) -> set[tuple[str, float]]:
+    """``quantity_set`` as a set."""
+    return set(quantity_set(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def quantity_set(text: str) -> frozenset[tuple[str, float]]:
+    """(unit, value) pairs such as ("country", 12.0) for "about a dozen countries" or ("euro", 3.1e8)
+    for "310 million euros". The unit is the first plain word after the number (past qualifiers and
+    scale words; "six Western nations" skips the capitalised modifier, "200 military planners" an
+    adjective before a plural); dates ("March 3", "in 2022") and numbers followed by a stopword or a
+    name ("3 in Paris") count nothing."""
+    toks = tokens(text)
+    found: set[tuple[str, float]] = set()
+    for i, t in enumerate(toks):
+        value = _value(t)
+        if value is None or is_date_number(toks, i):
+            continue
+        window = toks[i + 1 : i + 5]
+        unit = ""
+        for j, nxt in enumerate(window):
+            low = nxt.lower()
+            if low in SCALES:
+                value *= SCALES[low]
+                continue
+            if low in _QUALIFIERS or low in NUMBER_WORDS or nxt[0].isdigit():
+                continue
+            if low in STOPWORDS:
+                break
+            if nxt[0].isupper():
+                # A capitalised modifier ("Western", "NATO") before a plain word; else a name.
+                if any(w[0].islower() and w.lower() not in STOPWORDS for w in window[j + 1 : j + 2]):
+                    continue
+                break
+            unit = low
+            after = window[j + 1] if j + 1 < len(window) else ""
+            if not low.endswith("s") and after[:1].islower() and after.lower().endswith("s") \
+                    and after.lower() not in STOPWORDS:
+                unit = after.lower()  # "200 military planners": the plural noun, not its adjective
+            break
+        if unit:
+            found.add((_stem(unit), value))
+    return frozenset(found)
+
+
+
+# --- grounding: every word of the statement in its sentences -------------------------------
 
 # Words that attribute or connect and claim nothing about the news itself: a statement may use
 # them though its sentences do not ("X, officials said" is reported as "X, according to

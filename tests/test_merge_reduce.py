@@ -21,8 +21,8 @@ from summarizer.reduce import (
     fact_ids,
     facts_from_groups,
 )
-from summarizer.support import supported
-from summarizer.textutil import content_words, numbers_in, quantities
+from summarizer.support import numbers_in, quantities, supported
+from summarizer.textutil import content_words
 
 _next = iter(range(1, 10_000))
 

@@ -7,8 +7,7 @@ import pytest
 
 from summarizer.merge import find_conflicts, group_claims, title_conflicts, title_mentions
 from summarizer.models import Claim, Span
-from summarizer.support import supported
-from summarizer.textutil import quantities, says_more
+from summarizer.support import quantities, says_more, supported
 
 BARRIER = "The barrier cost 310 million euros and was criticised by residents."
 MET = "The ministers met in Brussels on Thursday."

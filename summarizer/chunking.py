@@ -146,7 +146,7 @@ def is_furniture(paragraph: str) -> bool:
     """Short lines without sentence punctuation (datelines, 'Read more', share buttons, labels)
     and photo captions (a trailing photo credit)."""
     p = paragraph.strip()
-    if _PHOTO_CREDIT.search(p) or p.lower().startswith(("illustrative purposes", "photo:", "image:")):
+    if _PHOTO_CREDIT.search(p) or p.lower().startswith(("photo:", "image:")):
         return True
     if _HEADLINE.search(p) and not p.endswith(tuple(".!?")):
         return True

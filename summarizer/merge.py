@@ -7,15 +7,13 @@ groups about the same thing (shared topic words, same unit) whose figures differ
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from .models import Claim, Conflict, Group
-from .support import FUTURE, PAST, quantities, quantity_set
+from .support import quantities, quantity_set
 from .textutil import content_words, jaccard, word_set
 
 SAME_FACT = 0.5  # word overlap of two statements of the same fact
@@ -175,58 +173,3 @@ def off_story(claims: Sequence[Claim], paragraphs: dict[int, list[tuple[int, int
         else:
             dropped.append(c)
     return kept, dropped
-
-
-# --- disagreements in how outlets tell it, not only in figures ------------------------------
-
-def timing_split(claims: Sequence[Claim]) -> tuple[list[Claim], list[Claim]] | None:
-    """(told as still to come, told as done) when outlets stating one fact disagree on whether
-    it has happened: "are set to meet on April 10" against "met on April 10"."""
-    future = [c for c in claims if FUTURE.search(c.span.quote) and not PAST.search(c.span.quote)]
-    past = [c for c in claims if PAST.search(c.span.quote) and not FUTURE.search(c.span.quote)]
-    if future and past and {c.article_id for c in future}.isdisjoint({c.article_id for c in past}):
-        return future, past
-    return None
-
-
-# "President X", "former U.S. President X", "French President X": up to two capitalised words of
-# country or office before the title (never "Vice" or "Deputy", another office).
-_TITLE = re.compile(r"\b(?P<former>[Ff]ormer\s+)?(?:(?!Vice\b|Deputy\b|Former\b)[A-Z][\w.’'-]*\s+){0,2}"
-                    r"(?<![Vv]ice )(?<![Vv]ice-)President\s+(?P<name>(?:[A-Z][\w’'-]+\s+)?[A-Z][\w-]+)")
-# A sentence about a dated moment ("President Obama's speech in 2012", "then-President") says
-# nothing about who is president now.
-_DATED = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\bthen[- ]President\b|\bat the time\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Mention:
-    source: int
-    start: int
-    end: int  # the sentence that holds the mention
-    name: str  # surname
-    former: bool
-
-
-def title_mentions(source: int, text: str, sentences: Sequence[tuple[int, int]]) -> list[Mention]:
-    out = []
-    for s, e in sentences:
-        dated = bool(_DATED.search(text, s, e))
-        for m in _TITLE.finditer(text, s, e):
-            former = bool(m.group("former"))
-            if dated and not former:
-                continue
-            surname = m.group("name").split()[-1].removesuffix("’s").removesuffix("'s")
-            out.append(Mention(source, s, e, surname, former))
-    return out
-
-
-def title_conflicts(mentions: Sequence[Mention]) -> list[tuple[str, list[Mention], list[Mention]]]:
-    """(surname, mentions calling them *former* president, mentions calling them president) where
-    different outlets disagree on whether someone is still in office."""
-    out = []
-    for name in sorted({m.name for m in mentions}):
-        former = [m for m in mentions if m.name == name and m.former]
-        current = [m for m in mentions if m.name == name and not m.former]
-        if former and current and {m.source for m in former}.isdisjoint({m.source for m in current}):
-            out.append((name, former, current))
-    return out

@@ -20,7 +20,7 @@ from .chunking import chunk_article, segment
 from .client import CallFailed, ModelClient, connection_words
 from .exchanges import RecordError, ReplayMiss
 from .local import LocalServerFailed
-from .merge import dedupe, find_conflicts, group_claims, off_story, timing_split, title_conflicts, title_mentions
+from .merge import dedupe, find_conflicts, group_claims, off_story
 from .models import (
     Article,
     Briefing,
@@ -29,7 +29,6 @@ from .models import (
     Claim,
     ClaimKind,
     DropReason,
-    Group,
     Point,
     Selection,
     SourceRef,
@@ -43,7 +42,6 @@ from .reduce import (
     FactConflict,
     Synthesis,
     assemble,
-    citations_of,
     conflicts_as_facts,
     facts_from_groups,
     render_conflicts,
@@ -383,7 +381,6 @@ async def tell_story(work: StoryWork, client: ModelClient, prompt: Prompt, optio
     group_fact = {g.id: f for g, f in zip(groups, facts, strict=True)}
     conflicts = conflicts_as_facts(find_conflicts(groups, claim_by_id), group_fact)
     indexes = {a.id: SourceIndex.build(a) for a in work.articles}
-    conflicts += account_conflicts(groups, claim_by_id, work.articles, indexes)
     if options.select != "never":
         facts = fit_facts(facts, work.articles, indexes, options, client.config.model)
     synthesis: Synthesis | None = None
@@ -609,32 +606,6 @@ async def build(
         "points_new": sum(p.new for s in stories for p in s.points) if earlier else None,
     })
     return result
-
-
-def account_conflicts(groups: list[Group], claims: dict[int, Claim], articles: list[Article],
-                      indexes: dict[int, SourceIndex]) -> list[FactConflict]:
-    """Disagreements in how outlets tell the story: one reports as still to come what another
-    reports as done; one calls someone a former president whom another calls president."""
-    out: list[FactConflict] = []
-    for g in groups:
-        if len(g.sources) < 2:
-            continue
-        split = timing_split([claims[i] for i in g.claim_ids])
-        if split is None:
-            continue
-        future, past = (citations_of(side) for side in split)
-        out.append(("Already held, or still to come? The outlets differ",
-                    [Fact(id="", text=future[0].quote, citations=future),
-                     Fact(id="", text=past[0].quote, citations=past)]))
-    mentions = [m for a in articles for m in title_mentions(a.id, a.text, indexes[a.id].sentences)]
-    for name, former, current in title_conflicts(mentions):
-        sides = []
-        for side in (former, current):
-            cites = [Citation(source=m.source, quote=indexes[m.source].article.text[m.start : m.end],
-                              start=m.start, end=m.end) for m in side]
-            sides.append(Fact(id="", text=cites[0].quote, citations=cites))
-        out.append((f"Is {name} president, or a former president? The outlets differ", sides))
-    return out
 
 
 def stats_of(result: BuildResult, articles: list[Article], client: ModelClient, wall: float,

@@ -33,7 +33,7 @@ TITLE_CHARS = 90
 TOPIC_CHARS = 80
 FACTS_PER_SENTENCE = 4
 SUMMARY_SENTENCES = 2
-DISAGREEMENTS = 1  # the code finds differing figures and accounts itself (merge.py, account_conflicts)
+DISAGREEMENTS = 1  # the code finds differing figures itself (merge.py, find_conflicts)
 SIDES = 3
 
 

@@ -14,7 +14,8 @@ from typing import Protocol
 
 from .chunking import segment, words
 from .models import Article
-from .textutil import STOPWORDS, _stem, tokens
+from .support import word_key
+from .textutil import STOPWORDS, tokens
 
 MAX_PASSAGE_WORDS = 70
 
@@ -54,12 +55,6 @@ def passages_of(articles: Sequence[Article]) -> list[Passage]:
     return out
 
 
-# Adjectives of nationality name the country for retrieval ("the Dutch minister" -> Netherlands).
-DEMONYMS = {"dutch": "netherland", "swedish": "sweden", "finnish": "finland", "french": "france",
-            "ukrainian": "ukraine", "russian": "russia", "german": "germany", "italian": "italy",
-            "american": "us", "u.s": "us", "polish": "poland", "canadian": "canada"}
-
-
 def terms(text: str) -> list[str]:
     """Stemmed words for ranking; numbers are kept (a question about "30 countries")."""
     out = []
@@ -67,7 +62,7 @@ def terms(text: str) -> list[str]:
         low = t.lower().rstrip(".")
         if low in STOPWORDS:
             continue
-        out.append(t.replace(",", "") if t[0].isdigit() else DEMONYMS.get(low, _stem(t)))
+        out.append(t.replace(",", "") if t[0].isdigit() else word_key(t))  # "Dutch" is "Netherlands"
     return out
 
 

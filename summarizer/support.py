@@ -266,7 +266,7 @@ def quantity_set(text: str) -> frozenset[tuple[str, float]]:
                 unit = after.lower()  # "200 military planners": the plural noun, not its adjective
             break
         if unit:
-            found.add((_stem(unit), value))
+            found.add((word_key(unit), value))  # "nations" and "countries" are one unit
     return frozenset(found)
 
 
@@ -286,17 +286,32 @@ FREE_WORDS = frozenset(
     today latest new news story statement statements officials official spokesman spokeswoman spokesperson
     people one ones thing things way ways part""".split()
 )
-# Words that name the same thing (stems of ``base``). Each pair was seen standing for each other
-# in the dev clusters' human summaries against their gold sentences, or is plain English
-# spelling ("defence"/"defense"). Never a pair of different outcomes.
+# Words that name the same thing (their keys): English spelling variants ("defence"/"defense"),
+# a country's adjective and people ("Dutch", "Swedes"), and a few nouns news uses for one another
+# ("soldiers"/"troops", "nations"/"countries", "talks"/"meeting", "died"/"dead"). Never a pair of
+# different outcomes. The one table of equivalents: the support check, merging's units
+# ("six nations" against "a dozen countries") and ``ask``'s retrieval all use it.
 EQUIVALENTS: dict[str, str] = {
     "defence": "defense", "organisation": "organization", "programme": "program", "centre": "center",
     "labour": "labor", "favour": "favor", "honour": "honor", "colour": "color", "criticise": "criticize",
-    "uk": "britain", "british": "britain", "u.k": "britain", "us": "america", "american": "america",
+    "uk": "britain", "british": "britain", "u.k": "britain", "american": "america",
     "u.s": "america", "usa": "america", "chinese": "china", "french": "france", "dutch": "netherland",
     "german": "germany", "swiss": "switzerland", "spanish": "spain", "greek": "greece", "turkish": "turkey",
     "israeli": "israel", "iraqi": "iraq", "irani": "iran", "iranian": "iran", "afghan": "afghanistan",
     "pakistani": "pakistan", "saudi": "arabia", "welsh": "wale", "scottish": "scotland", "irish": "ireland",
+    "swedish": "sweden", "swede": "sweden", "finnish": "finland", "finn": "finland", "danish": "denmark",
+    "dane": "denmark", "norwegian": "norway", "italian": "italy", "polish": "poland", "pole": "poland",
+    "canadian": "canada", "japanese": "japan", "korean": "korea", "indian": "india", "mexican": "mexico",
+    "brazilian": "brazil", "australian": "australia", "egyptian": "egypt", "syrian": "syria",
+    "lebanese": "lebanon", "belgian": "belgium", "austrian": "austria", "portuguese": "portugal",
+    "hungarian": "hungary", "romanian": "romania", "estonian": "estonia", "latvian": "latvia",
+    "lithuanian": "lithuania", "nigerian": "nigeria", "kenyan": "kenya", "venezuelan": "venezuela",
+    "argentine": "argentina", "argentinian": "argentina", "cuban": "cuba", "palestinian": "palestine",
+    "yemeni": "yemen", "qatari": "qatar", "russian": "russia", "ukrainian": "ukraine", "belarusian": "belarus",
+    "georgian": "georgia", "armenian": "armenia", "serbian": "serbia", "croatian": "croatia",
+    "slovak": "slovakia", "czech": "czechia", "bulgarian": "bulgaria", "taiwanese": "taiwan",
+    "vietnamese": "vietnam", "thai": "thailand", "indonesian": "indonesia", "filipino": "philippine",
+    "european": "europe", "african": "africa", "asian": "asia",
     "soldier": "troop", "troop": "troop", "talk": "meet", "meeting": "meet", "nation": "country",
     "die": "dead", "dead": "dead", "death": "dead", "mr": "", "mrs": "", "ms": "", "dr": "",
     "percent": "%", "per": "%", "cent": "%", "jan": "january", "feb": "february", "mar": "march",
@@ -387,6 +402,8 @@ def roots(w: str) -> set[str]:
 
 def word_key(word: str) -> str:
     """The form a word is matched by: plain, inflection removed, equivalents named alike."""
+    if word in ("US", "U.S", "U.S."):
+        return "america"  # not the pronoun "us"
     w = _inflection(_plain(word))
     return EQUIVALENTS.get(w, w)
 

@@ -25,13 +25,6 @@ NUMBER_WORDS = {
     "dozens": 24,
 }
 
-# Words that name the same thing for matching purposes (stems after _stem).
-SYNONYMS = {
-    "nation": "country", "state": "country",
-    "pledg": "commit", "pledge": "commit", "contribut": "commit", "contribute": "commit",
-    "defence": "defense", "uk": "britain", "british": "britain",
-    "talk": "meet", "summit": "meet", "meeting": "meet", "soldier": "troop",
-}
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*")  # words in any script (Sébastien), numbers
 
@@ -40,12 +33,12 @@ def _stem(word: str) -> str:
     w = word.lower().replace("’", "'")
     w = w.removesuffix("'s")
     if len(w) > 4 and w.endswith("ies"):
-        return SYNONYMS.get(w[:-3] + "y", w[:-3] + "y")
+        return w[:-3] + "y"
     for suffix in ("ing", "ed", "es", "s"):
         if len(w) > 4 and w.endswith(suffix):
             w = w[: -len(suffix)]
             break
-    return SYNONYMS.get(w, w)
+    return w
 
 
 def tokens(text: str) -> list[str]:

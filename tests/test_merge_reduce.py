@@ -7,9 +7,6 @@ from summarizer.merge import (
     find_conflicts,
     group_claims,
     off_story,
-    timing_split,
-    title_conflicts,
-    title_mentions,
 )
 from summarizer.models import Claim, ClaimKind, SourceRef, Span
 from summarizer.reduce import (
@@ -52,7 +49,7 @@ def test_text_measures() -> None:
     assert ("country", 12.0) in quantities("Around a dozen countries may be willing")
     assert ("country", 6.0) in quantities("only six nations have pledged")
     assert ("country", 30.0) in quantities("military leaders from about 30 countries")
-    assert content_words("The talks took place") & content_words("The meeting took place") == {"meet", "took", "place"}
+    assert content_words("The talks took place") & content_words("The meeting took place") == {"took", "place"}
     assert supported("The meeting was at NATO headquarters.", NATO_A.span.quote)
     assert not supported("The meeting was at NATO headquarters in 2024.", NATO_A.span.quote)  # a new figure
     assert not supported("Leaders agreed to send 5,000 troops to Kyiv next week.", NATO_A.span.quote)
@@ -162,24 +159,3 @@ def test_assemble_without_a_synthesis_still_gives_cited_points() -> None:
     assert len(b.points) == len(facts)
     assert all(p.citations for p in b.points)
     assert b.title == "Article 1"  # no model title: the first article's
-
-
-def test_outlets_that_disagree_on_whether_it_happened() -> None:
-    held = claim(1, "Allies met on April 10.", "Ukraine’s key allies met on April 10 to continue discussions.")
-    coming = claim(2, "Allies will meet on April 10.", "Ukraine’s key allies are set to meet on April 10 to continue.")
-    also_held = claim(3, "Allies met in Brussels.", "Ukraine’s key allies met in Brussels to discuss the details.")
-    split = timing_split([held, coming, also_held])
-    assert split is not None
-    assert split == ([coming], [held, also_held])
-    assert timing_split([held, also_held]) is None  # all agree
-    # One outlet telling both is no disagreement between outlets.
-    assert timing_split([held, claim(1, "x", "The ministers will meet again on Friday.")]) is None
-
-
-def test_outlets_that_disagree_on_a_title() -> None:
-    a = "Healey hinted at alignment with former U.S. President Donald Trump’s stated goal."
-    b = "Support remains uncertain under President Donald Trump’s leadership. Former Russian President Dmitry " \
-        "Medvedev warned of war."
-    mentions = title_mentions(1, a, [(0, len(a))]) + title_mentions(2, b, [(0, 70), (71, len(b))])
-    conflicts = title_conflicts(mentions)
-    assert [(name, [m.source for m in f], [m.source for m in c]) for name, f, c in conflicts] == [("Trump", [1], [2])]

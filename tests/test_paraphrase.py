@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.merge import find_conflicts, group_claims, title_conflicts, title_mentions
+from summarizer.merge import find_conflicts, group_claims
 from summarizer.models import Claim, Span
 from summarizer.support import quantities, says_more, supported
 
@@ -93,18 +93,3 @@ def test_different_counts_of_the_same_thing_are_a_disagreement() -> None:
     assert conflicts_of((1, "About a dozen countries may send troops to the peacekeeping mission in Ukraine."),
                         (2, "Just six countries may send troops to the peacekeeping mission in Ukraine.")) == [
         "Sources differ on the number of countries"]
-
-
-def mentions(source: int, text: str):  # type: ignore[no-untyped-def]
-    return title_mentions(source, text, [(0, len(text))])
-
-
-@pytest.mark.parametrize(("a", "b", "conflict"), [
-    ("Former President Obama spoke in Chicago on Monday.", "President Obama's speech in 2012 was quoted.", False),
-    ("Former President Obama spoke in Chicago on Monday.", "Then-President Obama had warned of it.", False),
-    ("It echoed former U.S. President Donald Trump's goal.", "The talks stall under President Donald Trump.", True),
-    ("Former German President Joachim Gauck spoke.", "German President Frank-Walter Steinmeier spoke.", False),
-    ("Former President Obama spoke.", "Vice President Obama spoke in 2010.", False),
-])
-def test_former_or_current_president(a: str, b: str, conflict: bool) -> None:
-    assert bool(title_conflicts(mentions(1, a) + mentions(2, b))) is conflict

@@ -20,6 +20,7 @@ from .answer import (
     trim_history,
 )
 from .client import ModelClient
+from .errors import BriefingError
 from .models import Article, Citation, Point
 from .prompts import Prompt
 from .render import as_sentence, citations_json
@@ -33,7 +34,7 @@ TOP_K = 6
 HISTORY_TOKENS = 800  # history beyond this is trimmed, oldest turns first
 
 
-class AskError(ValueError):
+class AskError(BriefingError):
     """A user error: no run, unknown run or conversation, empty question."""
 
 

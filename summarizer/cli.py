@@ -30,14 +30,25 @@ from . import __version__, doctor
 from .asking import AskError, AskResult, Session, resolve_run_and_conversation, story_sources
 from .asking import to_json_obj as ask_json
 from .asking import to_text as ask_text
-from .client import MODES, CallFailed, ModelClient, ModelConfig, connection_words
+from .client import MODES, ModelClient, ModelConfig, connection_words
 from .config import Target, resolve_target
-from .exchanges import ExchangeTransport, RecordError, ReplayMiss
+from .errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_MODEL,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    EXIT_USER,
+    BriefingError,
+    ModelFailure,
+)
+from .exchanges import ExchangeTransport
 from .fetch import Gathered, gather, to_articles
 from .files import atomic_write
 from .html import to_html
 from .ingest import InputError, decode, load_inputs, read_file
-from .local import LocalModelError, LocalServerFailed, OnDemand, StartFirst, prepare
+from .local import OnDemand, StartFirst, prepare
 from .models import Briefing
 from .pipeline import (
     SELECT_MODES,
@@ -45,14 +56,12 @@ from .pipeline import (
     BuildResult,
     EarlierRun,
     Estimate,
-    NothingToTell,
-    ServerUnreachable,
     TooMuchInput,
     build,
     earlier_run,
     estimate,
 )
-from .prompts import PromptError, load_prompts
+from .prompts import load_prompts
 from .render import to_json, to_markdown
 from .sanitize import display_path, from_argv, is_http_url, plain, redact, scrub_url, secrets_of
 from .store import DamagedRun, Store, StoreError, home
@@ -60,11 +69,8 @@ from .stories import when
 from .tokens import resolve_encoding
 from .webfeeds import FeedRef, OPMLError, parse_opml, parse_sources_file, parse_window
 
-EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_PARTIAL, EXIT_MODEL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
-EXIT_INTERNAL = 70  # a bug (EX_SOFTWARE): one line on stderr, the traceback with BRIEFING_DEBUG=1
 
-
-class UserError(Exception):
+class UserError(BriefingError):
     """One clear line for the user, no traceback."""
 
 
@@ -676,7 +682,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 except AskError as exc:
                     print(str(exc), flush=True)
                     continue
-                except (CallFailed, openai.OpenAIError, StoreError) as exc:
+                except (ModelFailure, openai.OpenAIError, StoreError) as exc:
                     # One failed answer never ends the session: say why, keep going.
                     err(f"no answer: {describe(exc)}")
                     continue
@@ -1086,25 +1092,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
-    except (UserError, TooMuchInput, NothingToTell, StoreError) as exc:
-        err(str(exc))
-        return EXIT_USER
-    except PromptError as exc:
-        err(f"prompt error: {exc}")
-        return EXIT_USER
-    except RecordError as exc:
-        err(str(exc))
-        return EXIT_USER
-    except ReplayMiss as exc:
-        err(f"replay miss: {exc}")
-        return EXIT_MODEL
-    except (LocalModelError, LocalServerFailed) as exc:
-        err(str(exc))
-        return EXIT_MODEL
-    except ServerUnreachable as exc:
-        err(f"{exc}; nothing was built")
-        return EXIT_MODEL
-    except (CallFailed, openai.OpenAIError) as exc:
+    except BriefingError as exc:  # every error the program expects carries its line and exit code
+        err(exc.line())
+        return exc.exit_code
+    except openai.OpenAIError as exc:
         err(describe(exc))
         return EXIT_MODEL
     except KeyboardInterrupt:

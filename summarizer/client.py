@@ -39,6 +39,7 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, retry_if_exception_type, retry_if_not_exception_type, stop_after_attempt
 
+from .errors import ModelFailure
 from .exchanges import CACHE_HEADER, KEY_HEADER, PROMPT_HEADER, ExchangeTransport, ReplyTooLarge
 from .grammar import reply_tokens, to_gbnf
 from .parsing import InvalidOutput, NotAnAPIReply, TruncatedOutput, inline_schema, parse_reply
@@ -95,7 +96,7 @@ class CallResult(Generic[T]):
     mode: str
 
 
-class CallFailed(RuntimeError):
+class CallFailed(ModelFailure):
     """A call that still has no usable answer after the SDK's retries and our re-asks."""
 
 
@@ -203,7 +204,7 @@ class ModelClient:
             return "json_schema"
         try:
             raw = await asyncio.wait_for(self._sdk.models.with_raw_response.list(), self.config.timeout)
-        except (openai.OpenAIError, TimeoutError):
+        except (openai.OpenAIError, ModelFailure, TimeoutError):
             return "json_schema"
         key = raw.headers.get(KEY_HEADER)
         try:

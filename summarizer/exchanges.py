@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
-from openai import OpenAIError
 
+from .errors import BriefingError, ModelFailure
 from .files import atomic_write
 from .sanitize import redact, scrub_url
 
@@ -47,7 +47,7 @@ MAX_REPLY_BYTES = 4_000_000  # a reply larger than this is cut off and reported,
 MAX_FILE_BYTES = 3 * MAX_REPLY_BYTES  # an exchange file: its request, and its reply below the cap
 
 
-class ReplyTooLarge(OpenAIError):
+class ReplyTooLarge(ModelFailure):
     """A server reply over MAX_REPLY_BYTES. ``key`` is the exchange it answered, so that a re-ask
     that recovers is cached as the answer to the first request too."""
 
@@ -56,12 +56,15 @@ class ReplyTooLarge(OpenAIError):
         self.key = key
 
 
-class RecordError(OpenAIError):
-    """The record directory cannot be written (an OpenAIError, so the SDK passes it on at once)."""
+class RecordError(BriefingError):
+    """The record directory cannot be written."""
 
 
-class ReplayMiss(OpenAIError):
+class ReplayMiss(ModelFailure):
     """A request that the replay directory has no recording for."""
+
+    def line(self) -> str:
+        return f"replay miss: {self}"
 
 
 def endpoint_of(path: str) -> str:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx2
 
 from . import __version__
+from .errors import BriefingError
 from .ingest import InputError, parse_html, safe_url
 from .models import Article
 from .sanitize import clean_text, is_http_url, one_line, scrub_url
@@ -40,7 +41,7 @@ PERMANENT = ("not an article", "paywalled", "too large", "gone", "not HTML")
 Progress = Callable[[str, int, int], None]
 
 
-class FetchError(Exception):
+class FetchError(BriefingError):
     """One line: why a URL could not be fetched."""
 
 

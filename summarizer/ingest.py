@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from .errors import BriefingError
 from .models import Article, Skipped
 from .sanitize import clean_text, display_path, is_http_url, scrub_url
 
@@ -26,7 +27,7 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 MAX_INPUT_BYTES = 50_000_000
 
 
-class InputError(ValueError):
+class InputError(BriefingError, ValueError):
     """An input that cannot be read as an article; the message says why."""
 
 

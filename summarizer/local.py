@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import IO
 
 import httpx2
-from openai import OpenAIError
 from platformdirs import user_cache_dir
+
+from .errors import ModelFailure
 
 DEFAULT_MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 GGUF_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
@@ -38,7 +39,7 @@ PARTS = 22
 CONTEXT = 8192
 
 
-class LocalModelError(RuntimeError):
+class LocalModelError(ModelFailure):
     pass
 
 
@@ -269,9 +270,8 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 # --- started on demand -------------------------------------------------------------------
 
 
-class LocalServerFailed(OpenAIError):
-    """The embedded server failed: it did not start, or it died during the run (an OpenAIError,
-    so the SDK passes it on at once instead of retrying)."""
+class LocalServerFailed(ModelFailure):
+    """The embedded server failed: it did not start, or it died during the run."""
 
 
 class LocalStartFailed(LocalServerFailed):

@@ -12,10 +12,12 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .errors import ModelFailure
+
 T = TypeVar("T", bound=BaseModel)
 
 
-class InvalidOutput(ValueError):
+class InvalidOutput(ModelFailure, ValueError):
     """The reply cannot be used; ``feedback`` is what the model is told when re-asked."""
 
     feedback = "Your reply was not valid."

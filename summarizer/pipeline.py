@@ -18,8 +18,7 @@ import openai
 
 from .chunking import chunk_article, segment
 from .client import CallFailed, ModelClient, connection_words
-from .exchanges import RecordError, ReplayMiss
-from .local import LocalServerFailed
+from .errors import BriefingError, ModelFailure
 from .merge import dedupe, find_conflicts, group_claims, off_story
 from .models import (
     Article,
@@ -101,16 +100,19 @@ SELECT_MODES = ("auto", "always", "never")
 CONFIGURATION_ERRORS = (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError)
 
 
-class TooMuchInput(ValueError):
+class TooMuchInput(BriefingError):
     """The input would make more model calls than the run allows; nothing was sent."""
 
 
-class NothingToTell(ValueError):
+class NothingToTell(BriefingError):
     """No article has a sentence a statement could cite; nothing was sent and nothing is stored."""
 
 
-class ServerUnreachable(RuntimeError):
+class ServerUnreachable(ModelFailure):
     """Not one extraction call got through to the server."""
+
+    def line(self) -> str:
+        return f"{self}; nothing was built"
 
 
 @dataclass
@@ -227,7 +229,7 @@ async def extract_all(
                 results[i] = r.value
             except CallFailed as exc:
                 failures.append(ChunkFailure(chunk.article_id, chunk.index, str(exc)))
-            except (ReplayMiss, RecordError, LocalServerFailed, *CONFIGURATION_ERRORS):
+            except CONFIGURATION_ERRORS:
                 raise
             except openai.APIConnectionError as exc:
                 failures.append(ChunkFailure(chunk.article_id, chunk.index, connection_words(exc),
@@ -392,7 +394,7 @@ async def tell_story(work: StoryWork, client: ModelClient, prompt: Prompt, optio
             synthesis, final_facts, _ = await synthesize(client, prompt, facts, conflicts, opts, progress)
         except CallFailed as exc:
             failed = str(exc)
-        except (ReplayMiss, RecordError, LocalServerFailed, *CONFIGURATION_ERRORS):
+        except CONFIGURATION_ERRORS:
             raise
         except openai.APIConnectionError as exc:
             if client.usage.calls == 0 and client.usage.cached == 0:  # not one call got through

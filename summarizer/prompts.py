@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import BriefingError
+
 # name -> the variables it must use (all of them, and no others)
 PROMPT_VARIABLES: dict[str, frozenset[str]] = {
     "extract": frozenset({"title", "outlet", "text"}),
@@ -27,8 +29,9 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _SECTION = re.compile(r"^=== (system|user) ===\s*$", re.MULTILINE)
 
 
-class PromptError(ValueError):
-    pass
+class PromptError(BriefingError, ValueError):
+    def line(self) -> str:
+        return f"prompt error: {self}"
 
 
 @dataclass(frozen=True)

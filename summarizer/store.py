@@ -14,6 +14,7 @@ from typing import Any, TypeVar, cast
 
 from platformdirs import user_data_dir
 
+from .errors import BriefingError
 from .models import Article, Briefing, Chunk, Claim
 
 SCHEMA = """
@@ -139,7 +140,7 @@ class RunRow:
 BUSY_TIMEOUT_S = 30.0  # how long to wait for another process's write to finish
 
 
-class StoreError(Exception):
+class StoreError(BriefingError):
     """The store cannot be opened, read or written; the message names the file and says why."""
 
 

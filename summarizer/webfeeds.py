@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .errors import BriefingError
 from .sanitize import is_http_url
 from .stories import when
 
@@ -54,7 +55,7 @@ class FeedRef:
     category: str = ""  # the OPML folders it sits in, "News / World"
 
 
-class OPMLError(ValueError):
+class OPMLError(BriefingError, ValueError):
     pass
 
 

@@ -23,7 +23,8 @@ from summarizer.merge import group_claims
 from summarizer.models import Article, Selection
 from summarizer.pipeline import chunk_all, story_claims
 from summarizer.reduce import Fact, facts_from_groups, render_facts
-from summarizer.selection import Weights, context_of, select_facts
+from summarizer.selection import context_of, select_facts
+from summarizer.settings import Weights
 from summarizer.stories import Plan
 from summarizer.tokens import count_tokens
 from summarizer.verify import SourceIndex

@@ -21,6 +21,7 @@ from .chunking import sentence_spans
 from .merge import same_sentence_fact
 from .models import Citation, Disagreement, Point
 from .retrieve import Passage
+from .settings import SETTINGS
 from .support import supported
 from .textutil import content_words, coverage
 from .verify import SourceIndex, locate
@@ -38,7 +39,6 @@ class QuoteRef(BaseModel):
 
 # An answer sentence is asked to be at most 300 characters (the schema's maxLength); a server that
 # does not enforce it may send more. Four times that is no sentence: it is dropped unchecked.
-MAX_ANSWER_TEXT = 1200
 
 
 class AnswerSentence(BaseModel):
@@ -124,8 +124,8 @@ def check_answer(
             c = Citation(source=span.source, quote=span.quote, start=span.start, end=span.end)
             if c not in located:
                 located.append(c)
-        if len(s.text) > MAX_ANSWER_TEXT:  # not a sentence: checking it would take minutes
-            dropped[f"answer text over {MAX_ANSWER_TEXT:,} characters"] += 1
+        if len(s.text) > SETTINGS.ask.max_answer_text:  # not a sentence: checking it would take minutes
+            dropped[f"answer text over {SETTINGS.ask.max_answer_text:,} characters"] += 1
             continue
         whole = " ".join(s.text.split())
         for a, b in sentence_spans(whole):
@@ -202,7 +202,8 @@ def related_disagreements(cited: Sequence[Citation], question: str,
     for d in disagreements:
         sides = [{(c.source, c.start) for c in p.citations} for p in d.positions]
         touched = any(side & spans for side in sides)
-        asked = any(len(q & content_words(p.text)) >= max(3, math.ceil(0.6 * len(q))) for p in d.positions)
+        share = SETTINGS.ask.asked_share
+        asked = any(len(q & content_words(p.text)) >= max(3, math.ceil(share * len(q))) for p in d.positions)
         if touched or asked:
             out.append(d)
     return out

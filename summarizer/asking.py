@@ -26,12 +26,10 @@ from .prompts import Prompt
 from .render import as_sentence, citations_json
 from .retrieve import BM25, Hit, Retriever, passages_of
 from .sanitize import one_line
+from .settings import SETTINGS
 from .store import Store, StoreError
 from .tokens import count_tokens
 from .verify import SourceIndex
-
-TOP_K = 6
-HISTORY_TOKENS = 800  # history beyond this is trimmed, oldest turns first
 
 
 class AskError(BriefingError):
@@ -121,7 +119,8 @@ class Session:
         if not question:
             raise AskError("the question is empty")
         history = self.store.turns(self.conversation) if self.conversation else []
-        history = trim_history(history, HISTORY_TOKENS, lambda t: count_tokens(t, self.client.config.model))
+        history = trim_history(history, SETTINGS.ask.history_tokens,
+                               lambda t: count_tokens(t, self.client.config.model))
         standalone = question
         if history:
             r = await self.client.structured(self.prompts["rewrite"],
@@ -130,7 +129,7 @@ class Session:
             rewritten = " ".join(r.value.question.split())
             if rewritten and len(rewritten) < 4 * len(question) + 200:
                 standalone = rewritten
-        hits = self.retriever.search(standalone, TOP_K)
+        hits = self.retriever.search(standalone, SETTINGS.ask.top_k)
         if not hits:  # no passage shares a word with the question: nothing to ask the model
             answer = CheckedAnswer(answerable=False,
                                    sentences=[Point(text=refusal_text(question), citations=[])])

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .models import Article, Chunk
+from .settings import SETTINGS
 from .textutil import is_directive
 
 _TERMINAL = ".!?\"”’'…:;)"
@@ -29,16 +30,15 @@ def words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-MAX_SENTENCE_CHARS = 1500  # a longer "sentence" (a run-on line without punctuation) is cut at spaces
 
 
 def _cut_long(text: str, s: int, e: int) -> list[tuple[int, int]]:
-    """``text[s:e]`` in pieces of at most MAX_SENTENCE_CHARS, cut at the last space before the limit,
+    """``text[s:e]`` in pieces of at most SETTINGS.chunking.max_sentence_chars, cut at the last space before the limit,
     so that nothing downstream (quote lookup, fuzzy matching) ever works on an unbounded span."""
     out = []
-    while e - s > MAX_SENTENCE_CHARS:
-        cut = text.rfind(" ", s + MAX_SENTENCE_CHARS // 2, s + MAX_SENTENCE_CHARS)
-        cut = cut if cut > s else s + MAX_SENTENCE_CHARS
+    while e - s > SETTINGS.chunking.max_sentence_chars:
+        cut = text.rfind(" ", s + SETTINGS.chunking.max_sentence_chars // 2, s + SETTINGS.chunking.max_sentence_chars)
+        cut = cut if cut > s else s + SETTINGS.chunking.max_sentence_chars
         out.append((s, cut))
         s = cut
         while s < e and text[s].isspace():
@@ -50,7 +50,7 @@ def _cut_long(text: str, s: int, e: int) -> list[tuple[int, int]]:
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sentences of ``text[start:end]`` as absolute (start, end) spans, whitespace trimmed; none
-    longer than MAX_SENTENCE_CHARS."""
+    longer than SETTINGS.chunking.max_sentence_chars."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     pos = start
@@ -77,7 +77,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             trimmed.append((s, e))
     out = []
     for s, e in _within_quotes(text, trimmed):
-        out.extend(_cut_long(text, s, e) if e - s > MAX_SENTENCE_CHARS else [(s, e)])
+        out.extend(_cut_long(text, s, e) if e - s > SETTINGS.chunking.max_sentence_chars else [(s, e)])
     return out
 
 
@@ -90,13 +90,13 @@ def _open_quotes(piece: str) -> int:
 def _within_quotes(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """A quotation of several sentences stays one span (“We discuss ... Our partners understand
     what Ukraine needs,” he said.), so no citation starts or ends inside someone's words; but never
-    past MAX_SENTENCE_CHARS, and an unclosed quote ends at the paragraph."""
+    past SETTINGS.chunking.max_sentence_chars, and an unclosed quote ends at the paragraph."""
     out: list[tuple[int, int]] = []
     i = 0
     while i < len(spans):
         s, e = spans[i]
         depth = _open_quotes(text[s:e])
-        while depth > 0 and i + 1 < len(spans) and spans[i + 1][1] - s <= MAX_SENTENCE_CHARS:
+        while depth > 0 and i + 1 < len(spans) and spans[i + 1][1] - s <= SETTINGS.chunking.max_sentence_chars:
             i += 1
             e = spans[i][1]
             depth = _open_quotes(text[s:e])

@@ -42,14 +42,13 @@ from .local import (
     use_repacking,
 )
 from .prompts import Prompt
+from .settings import SETTINGS
 
 # The text of the structured call: a short news paragraph with figures in it.
 PROBE_TEXT = ("The city of Rivermouth opened a 2.4-kilometre flood barrier on Tuesday after six years of "
               "construction. The barrier cost 310 million euros and is designed to protect 45,000 homes.")
 # The speed test's prompt: a paragraph repeated to about 400 tokens (prompt speed), then a
-# generation of SPEED_TOKENS tokens (generated speed).
-SPEED_REPEAT = 10
-SPEED_TOKENS = 128
+# generation of SETTINGS.runtime.speed_tokens tokens (generated speed).
 
 
 class Probe(BaseModel):
@@ -149,13 +148,13 @@ async def structured_call(client: ModelClient, prompt: Prompt) -> Check:
 
 async def speed(client: ModelClient) -> Check:
     """Prompt tokens a second (a ~400-token prompt, one token generated), then generated tokens a
-    second (a short prompt, SPEED_TOKENS generated; its prompt time taken off at the rate just
+    second (a short prompt, SETTINGS.runtime.speed_tokens generated; its prompt time taken off at the rate just
     measured)."""
-    long = [{"role": "user", "content": " ".join([PROBE_TEXT] * SPEED_REPEAT) + "\nSay OK."}]
+    long = [{"role": "user", "content": " ".join([PROBE_TEXT] * SETTINGS.runtime.speed_repeat) + "\nSay OK."}]
     p_tok, _, p_s = await client.plain(long, 1)
     prompt_rate = p_tok / p_s if p_s > 0 else 0.0
     short = [{"role": "user", "content": "Count from 1 to 200, separated by commas."}]
-    q_tok, g_tok, g_s = await client.plain(short, SPEED_TOKENS)
+    q_tok, g_tok, g_s = await client.plain(short, SETTINGS.runtime.speed_tokens)
     gen_s = max(1e-3, g_s - (q_tok / prompt_rate if prompt_rate else 0.0))
     gen_rate = g_tok / gen_s
     return Check("speed", True, f"{prompt_rate:.0f} prompt tokens/s ({p_tok} in {p_s:.1f} s), "

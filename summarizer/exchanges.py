@@ -39,16 +39,15 @@ import httpx2
 from .errors import BriefingError, ModelFailure
 from .files import atomic_write
 from .sanitize import redact, scrub_url
+from .settings import SETTINGS
 
 PROMPT_HEADER = "x-briefing-prompt"  # "name@sha": which prompt file made this request
 CACHE_HEADER = "x-briefing-cache"  # on responses: "hit" when served from a file
 KEY_HEADER = "x-briefing-key"  # on responses: the exchange's key, for ``commit``
-MAX_REPLY_BYTES = 4_000_000  # a reply larger than this is cut off and reported, never parsed
-MAX_FILE_BYTES = 3 * MAX_REPLY_BYTES  # an exchange file: its request, and its reply below the cap
 
 
 class ReplyTooLarge(ModelFailure):
-    """A server reply over MAX_REPLY_BYTES. ``key`` is the exchange it answered, so that a re-ask
+    """A server reply over SETTINGS.limits.max_reply_bytes. ``key`` is the exchange it answered, so that a re-ask
     that recovers is cached as the answer to the first request too."""
 
     def __init__(self, message: str, key: str | None = None) -> None:
@@ -117,10 +116,10 @@ class Exchange:
     @classmethod
     def load(cls, path: Path, *, usable_only: bool = False) -> Exchange:
         """The exchange in ``path``; ValueError when it is not one: not a regular file (a FIFO or a
-        link to a device would hang the read), over MAX_FILE_BYTES, or malformed. ``usable_only``
+        link to a device would hang the read), over SETTINGS.limits.max_file_bytes, or malformed. ``usable_only``
         (the cache) also refuses an exchange whose last response is not a 200."""
-        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
-            raise ValueError(f"{path.name}: not a regular file of at most {MAX_FILE_BYTES:,} bytes")
+        if not path.is_file() or path.stat().st_size > SETTINGS.limits.max_file_bytes:
+            raise ValueError(f"{path.name}: not a regular file of at most {SETTINGS.limits.max_file_bytes:,} bytes")
         data = json.loads(path.read_text(encoding="utf-8"))
         endpoint = data["endpoint"]
         prompt = data.get("prompt", "")
@@ -294,7 +293,7 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
         started = time.monotonic()
         response = await self.inner.handle_async_request(fwd)
         try:
-            content = await _read_capped(response, MAX_REPLY_BYTES)
+            content = await _read_capped(response, SETTINGS.limits.max_reply_bytes)
         except ReplyTooLarge as exc:
             raise ReplyTooLarge(str(exc), key=key) from None
         elapsed = time.monotonic() - started

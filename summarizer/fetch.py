@@ -2,7 +2,7 @@
 entries' pages fetched once and their main text extracted, everything kept in the store.
 
 Politeness and bounds: a clear User-Agent, gzip, a connect and a read timeout, at most
-``PER_HOST`` requests in flight per host, redirects capped, bodies capped at ``MAX_BYTES``. A
+``per_host`` requests in flight per host, redirects capped, bodies capped at ``max_bytes`` (``SETTINGS.fetch``). A
 source that fails (down, slow, malformed, paywalled, not an article) is one line in ``problems``
 and the rest goes on; nothing is retried within a run, and only passing failures (a timeout, a
 5xx, a refused connection) are tried again on a later run. Only the extracted text is stored:
@@ -24,13 +24,7 @@ from .errors import BriefingError
 from .ingest import InputError, parse_html, safe_url
 from .models import Article
 from .sanitize import clean_text, is_http_url, one_line, scrub_url
-from .settings import FETCH_CONNECT_TIMEOUT as CONNECT_TIMEOUT
-from .settings import FETCH_IN_FLIGHT as IN_FLIGHT
-from .settings import FETCH_MAX_BYTES as MAX_BYTES
-from .settings import FETCH_MAX_REDIRECTS as MAX_REDIRECTS
-from .settings import FETCH_PER_HOST as PER_HOST
-from .settings import FETCH_READ_TIMEOUT as READ_TIMEOUT
-from .settings import MIN_ARTICLE_CHARS
+from .settings import SETTINGS
 from .store import Store, StoreError
 from .stories import digest, when
 from .webfeeds import FeedRef, canonical_url, in_window, parse_feed
@@ -79,12 +73,14 @@ class Gathered:
 
 
 class Fetcher:
-    def __init__(self, transport: httpx2.AsyncBaseTransport | None = None, timeout: float = READ_TIMEOUT) -> None:
+    def __init__(self, transport: httpx2.AsyncBaseTransport | None = None,
+                 timeout: float = SETTINGS.fetch.read_timeout) -> None:
         self.client = httpx2.AsyncClient(
             headers={"user-agent": USER_AGENT, "accept-encoding": "gzip, deflate"},
-            timeout=httpx2.Timeout(timeout, connect=CONNECT_TIMEOUT), follow_redirects=True,
-            max_redirects=MAX_REDIRECTS, transport=transport,
-            limits=httpx2.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT),
+            timeout=httpx2.Timeout(timeout, connect=SETTINGS.fetch.connect_timeout), follow_redirects=True,
+            max_redirects=SETTINGS.fetch.max_redirects, transport=transport,
+            limits=httpx2.Limits(max_connections=SETTINGS.fetch.in_flight,
+                                 max_keepalive_connections=SETTINGS.fetch.in_flight),
         )
         self.timeout = timeout
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -96,7 +92,7 @@ class Fetcher:
     async def get(self, url: str, etag: str | None = None, last_modified: str | None = None,
                   accept: str = "*/*") -> Fetched:
         host = urlsplit(url).hostname or ""
-        sem = self._hosts.setdefault(host, asyncio.Semaphore(PER_HOST))
+        sem = self._hosts.setdefault(host, asyncio.Semaphore(SETTINGS.fetch.per_host))
         headers = {"accept": accept}
         if etag:
             headers["if-none-match"] = etag
@@ -108,20 +104,20 @@ class Fetcher:
                 async with asyncio.timeout(self.timeout * 2):  # the whole exchange, slow bodies included
                     async with self.client.stream("GET", url, headers=headers) as r:
                         size = int(r.headers.get("content-length") or 0)
-                        if size > MAX_BYTES:
-                            raise FetchError(f"too large ({size:,} bytes; the limit is {MAX_BYTES:,})")
+                        if size > SETTINGS.fetch.max_bytes:
+                            raise FetchError(f"too large ({size:,} bytes; the limit is {SETTINGS.fetch.max_bytes:,})")
                         body = bytearray()
                         async for chunk in r.aiter_bytes():
                             body += chunk
-                            if len(body) > MAX_BYTES:
-                                raise FetchError(f"too large (over {MAX_BYTES:,} bytes)")
+                            if len(body) > SETTINGS.fetch.max_bytes:
+                                raise FetchError(f"too large (over {SETTINGS.fetch.max_bytes:,} bytes)")
                         return Fetched(status=r.status_code, url=str(r.url), body=bytes(body),
                                        content_type=r.headers.get("content-type", "").lower(),
                                        etag=r.headers.get("etag"), last_modified=r.headers.get("last-modified"))
             except TimeoutError:
                 raise FetchError(f"timed out after {self.timeout * 2:g}s") from None
             except httpx2.TooManyRedirects:
-                raise FetchError(f"more than {MAX_REDIRECTS} redirects") from None
+                raise FetchError(f"more than {SETTINGS.fetch.max_redirects} redirects") from None
             except httpx2.TimeoutException:
                 raise FetchError(f"timed out after {self.timeout:g}s") from None
             except httpx2.HTTPError as exc:
@@ -136,13 +132,12 @@ def _status_problem(status: int) -> str:
     return f"HTTP {status}"
 
 
-MAX_URL_CHARS = 8192  # longer links are not fetched (httpx refuses 65,536; servers mostly 8 KB)
 
 
 def unfetchable(url: str) -> str | None:
     """Why a link from a feed cannot be fetched, stored or printed, or None when it can."""
-    if len(url) > MAX_URL_CHARS:
-        return f"its link is over {MAX_URL_CHARS:,} characters"
+    if len(url) > SETTINGS.fetch.max_url_chars:
+        return f"its link is over {SETTINGS.fetch.max_url_chars:,} characters"
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in url):
         return "its link holds a control character"
     if clean_text(url) != url:
@@ -171,7 +166,7 @@ def host_of(url: str) -> str:
 
 
 async def gather(store: Store, feeds: list[FeedRef], urls: list[str], start: datetime | None, *,
-                 offline: bool = False, fetcher: Fetcher | None = None, timeout: float = READ_TIMEOUT,
+                 offline: bool = False, fetcher: Fetcher | None = None, timeout: float = SETTINGS.fetch.read_timeout,
                  progress: Progress = lambda _s, _d, _t: None) -> Gathered:
     """Today's web articles: the entries of ``feeds`` in the window (from ``start``; None: all
     stored) and the pages ``urls`` (a URL that turns out to be a feed is read as one)."""
@@ -316,7 +311,7 @@ def save_page(store: Store, page: str, url: str, got: Fetched, title: str | None
     except InputError:
         store.save_page(page, url, "not an article (no main text found)")
         return
-    if len(rec.text) < MIN_ARTICLE_CHARS:
+    if len(rec.text) < SETTINGS.fetch.min_article_chars:
         store.save_page(page, url, f"not an article or paywalled (only {len(rec.text)} characters of text)")
         return
     d = digest(rec.text)

@@ -19,12 +19,12 @@ import json
 import re
 from typing import Any
 
+from .settings import SETTINGS
+
 # llama.cpp's json-schema-to-grammar whitespace: nothing, one space, or one or two newlines with
 # up to 20 spaces or tabs of indentation.
 SPACE = '| " " | "\\n"{1,2} [ \\t]{0,20}'
 CHAR = r'[^"\\\x7F\x00-\x1F] | [\\] (["\\bfnrt] | "u" [0-9a-fA-F]{4})'
-STRING_DEFAULT_MAX = 500  # a string the schema does not bound (none of ours)
-ARRAY_DEFAULT_MAX = 20  # likewise for a list
 INTEGER = '("-"? ([0-9] | [1-9] [0-9]{0,15})) space'
 NUMBER = '("-"? ([0-9] | [1-9] [0-9]{0,15})) ("." [0-9]{1,16})? ([eE] [-+]? [0-9]{1,3})? space'
 
@@ -72,14 +72,14 @@ class _Grammar:
             return self.add(name, '"{" space ' + " ".join(parts) + ' "}" space')
         if kind == "array":
             item = self.visit(node.get("items", {"type": "string"}), f"{name}-item")
-            lo, hi = int(node.get("minItems", 0)), int(node.get("maxItems", ARRAY_DEFAULT_MAX))
+            lo, hi = int(node.get("minItems", 0)), int(node.get("maxItems", SETTINGS.grammar.array_default_max))
             if hi == 0:
                 return self.add(name, '"[" space "]" space')
             more = f'("," space {item}){{{max(0, lo - 1)},{hi - 1}}}'
             body = f"{item} {more}" if lo >= 1 else f"({item} {more})?"
             return self.add(name, f'"[" space {body} "]" space')
         if kind == "string":
-            lo, hi = int(node.get("minLength", 0)), int(node.get("maxLength", STRING_DEFAULT_MAX))
+            lo, hi = int(node.get("minLength", 0)), int(node.get("maxLength", SETTINGS.grammar.string_default_max))
             return self.add(name, f'"\\"" char{{{lo},{hi}}} "\\"" space')
         if kind == "integer":
             return self.add("integer", INTEGER)
@@ -119,10 +119,10 @@ def reply_tokens(schema: dict[str, Any]) -> int:
         props = schema.get("properties", {})
         return 4 + sum(len(k) // 2 + 5 + reply_tokens(v) for k, v in props.items())
     if kind == "array":
-        hi = int(schema.get("maxItems", ARRAY_DEFAULT_MAX))
+        hi = int(schema.get("maxItems", SETTINGS.grammar.array_default_max))
         return 4 + hi * (2 + reply_tokens(schema.get("items", {"type": "string"})))
     if kind == "string":
-        return 3 + -(-int(schema.get("maxLength", STRING_DEFAULT_MAX)) // 2)
+        return 3 + -(-int(schema.get("maxLength", SETTINGS.grammar.string_default_max)) // 2)
     if kind in ("integer", "number"):
         return 8
     return 3

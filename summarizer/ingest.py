@@ -17,6 +17,7 @@ from typing import BinaryIO
 from .errors import BriefingError
 from .models import Article, Skipped
 from .sanitize import clean_text, display_path, is_http_url, scrub_url
+from .settings import SETTINGS
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -24,7 +25,6 @@ JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 # Larger inputs are not read at all: a news article is tens of kilobytes, and a JSONL dump of a
 # month of feeds a few megabytes.
-MAX_INPUT_BYTES = 50_000_000
 
 
 class InputError(BriefingError, ValueError):
@@ -236,7 +236,7 @@ def expand(paths: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
             yield given, p
 
 
-def read_capped(stream: BinaryIO, limit: int = MAX_INPUT_BYTES) -> bytes:
+def read_capped(stream: BinaryIO, limit: int = SETTINGS.limits.max_input_bytes) -> bytes:
     data = stream.read(limit + 1)
     if len(data) > limit:
         raise InputError(f"larger than {limit // 1_000_000} MB: not read")
@@ -248,7 +248,7 @@ _KINDS = {stat.S_ISFIFO: "a FIFO", stat.S_ISCHR: "a character device", stat.S_IS
 
 
 def read_file(file: Path) -> bytes:
-    """The bytes of a regular file (after symlinks), never more than MAX_INPUT_BYTES: a FIFO would
+    """The bytes of a regular file (after symlinks), never more than SETTINGS.limits.max_input_bytes: a FIFO would
     block for ever and /dev/zero never ends."""
     mode = file.stat().st_mode
     if not stat.S_ISREG(mode):

@@ -31,12 +31,12 @@ import httpx2
 from platformdirs import user_cache_dir
 
 from .errors import ModelFailure
+from .settings import SETTINGS
 
 DEFAULT_MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 GGUF_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 GGUF_SIZE = 1_117_320_768
 PARTS = 22
-CONTEXT = 8192
 
 
 class LocalModelError(ModelFailure):
@@ -196,7 +196,7 @@ def local_server(
     *,
     port: int | None = None,
     alias: str = DEFAULT_MODEL_NAME,
-    context: int = CONTEXT,
+    context: int = SETTINGS.runtime.context,
     log: Callable[[str], None] = lambda _m: None,
     log_file: Path | None = None,
     startup_timeout: float = 180.0,

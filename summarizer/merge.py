@@ -13,14 +13,9 @@ from collections.abc import Set as AbstractSet
 from rapidfuzz import fuzz
 
 from .models import Claim, Conflict, Group
+from .settings import SETTINGS
 from .support import quantities, quantity_set
 from .textutil import content_words, jaccard, word_set
-
-SAME_FACT = 0.5  # word overlap of two statements of the same fact
-SAME_FACT_QUOTES = 0.4  # word overlap of two source sentences of the same fact
-SAME_FACT_SHARED_FIGURE = 0.2  # ... when both give the same figure ("about a dozen countries")
-SAME_TOPIC = 0.08  # word overlap of two groups that talk about the same thing
-SAME_TOPIC_WORDS = 2  # ... and the topic words they share besides the unit itself
 
 
 def same_sentence_fact(a: str, b: str) -> bool | None:
@@ -30,26 +25,23 @@ def same_sentence_fact(a: str, b: str) -> bool | None:
     if _figures_conflict(qa, qb):
         return False
     overlap = jaccard(word_set(a), word_set(b))
-    if overlap >= SAME_FACT_QUOTES or (qa & qb and overlap >= SAME_FACT_SHARED_FIGURE):
+    if overlap >= SETTINGS.merge.same_fact or (qa & qb and overlap >= SETTINGS.merge.same_fact_shared_figure):
         return True
     return None
 
 
 def same_fact(a: Claim, b: Claim) -> bool:
-    """Whether two claims state the same fact: judged on the source sentences (what the outlets
-    wrote), with the model's statements as a second opinion; never when their figures differ."""
+    """Whether two claims state the same fact, judged on their source sentences: the same span;
+    enough shared words (``same_sentence_fact``); or, sharing at least half that, one sentence
+    nearly containing the other's words. Never when their figures differ."""
     if a.span.source == b.span.source and a.span.start == b.span.start and a.span.end == b.span.end:
         return True
     verdict = same_sentence_fact(a.span.quote, b.span.quote)
     if verdict is not None:
         return verdict
-    quote_overlap = jaccard(word_set(a.span.quote), word_set(b.span.quote))
-    # Statements are checked against their own quotes at verification, so they may second a
-    # weaker overlap of the sentences, never stand in for it.
-    return quote_overlap >= SAME_FACT_QUOTES / 2 and (
-        jaccard(word_set(a.statement), word_set(b.statement)) >= SAME_FACT
-        or fuzz.token_set_ratio(a.statement.lower(), b.statement.lower()) >= 90
-    )
+    m = SETTINGS.merge
+    return (jaccard(word_set(a.span.quote), word_set(b.span.quote)) >= m.same_fact / 2
+            and fuzz.token_set_ratio(a.span.quote.lower(), b.span.quote.lower()) >= m.near_containment)
 
 
 def _figures_conflict(qa: AbstractSet[tuple[str, float]], qb: AbstractSet[tuple[str, float]]) -> bool:
@@ -131,10 +123,10 @@ def find_conflicts(groups: Sequence[Group], claims: dict[int, Claim]) -> list[Co
         for gb, wb, qb in info[i + 1 :]:
             if set(ga.sources) == set(gb.sources) and len(ga.sources) == 1:
                 continue  # one outlet contradicting itself is not a disagreement between outlets
-            if not _figures_conflict(qa, qb) or jaccard(wa, wb) < SAME_TOPIC:
+            if not _figures_conflict(qa, qb) or jaccard(wa, wb) < SETTINGS.merge.same_topic:
                 continue
             unit = sorted({u for u, _ in qa} & {u for u, _ in qb})[0]
-            if len((wa & wb) - {unit}) < SAME_TOPIC_WORDS:
+            if len((wa & wb) - {unit}) < SETTINGS.merge.same_topic_words:
                 continue
             key = frozenset({ga.id, gb.id})
             if key in seen:
@@ -152,7 +144,7 @@ def find_conflicts(groups: Sequence[Group], claims: dict[int, Claim]) -> list[Co
 
 
 def off_story(claims: Sequence[Claim], paragraphs: dict[int, list[tuple[int, int, set[str]]]],
-              min_shared: int = 3) -> tuple[list[Claim], list[Claim]]:
+              min_shared: int = SETTINGS.merge.off_story_words) -> tuple[list[Claim], list[Claim]]:
     """(kept, dropped): with several articles, a claim is about something else (a teaser for
     another story, a bio) when it is an island: fewer than ``min_shared`` of its content words
     appear in the other articles, and fewer than that in the rest of its own article.

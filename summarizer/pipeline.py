@@ -48,7 +48,7 @@ from .reduce import (
     synthesis_schema,
 )
 from .selection import context_of, select_facts
-from .settings import COMPOSE_TOKENS_OUT, EMBEDDED_RATE, SELECTION_WEIGHTS
+from .settings import SETTINGS
 from .stories import Earlier, Plan, continuity, digest, lead, plan_day, story_id
 from .textutil import content_words, is_furniture
 from .tokens import count_tokens
@@ -57,26 +57,17 @@ from .verify import SourceIndex
 
 @dataclass(frozen=True)
 class BuildOptions:
-    chunk_tokens: int = 1200  # whole articles: the model writes numbers, not quotes (measured: see README)
+    """One run's choices, filled by the command line's flags; the defaults and the measurements
+    behind them are in ``settings.py``."""
+
+    chunk_tokens: int = SETTINGS.chunking.chunk_tokens
     concurrency: int = 1
-    min_points: int = 8
-    max_points: int = 12
-    # The facts one composition call lists (tokens), and the points it writes; the briefing's other
-    # points are the best facts in their own verified words. Measured on the seeds (bench/compare.py,
-    # embedded model, one prompt ~85 s): every sentence listed (2,534 tokens) and the model free to
-    # write: 60 s; 1,200 tokens and up to 12 points: 42–47 s (401–442 generated tokens, the model
-    # reads ~100 prompt tokens/s and writes ~14/s); 1,000 tokens and 4 points: see README. More
-    # facts are ranked and the best listed (selection.py), or, with --select never, merged
-    # hierarchically.
-    synth_input_tokens: int = 1000
-    model_points: int = 4
-    # The most chunks (model calls) one run may make unless the user raises it: the seeds make 5,
-    # a morning of 60 articles about 70; a stray 20 MB file would make thousands.
-    max_chunks: int = 400
-    # The most articles one story is read from (each outlet's first before any second one). Merging
-    # compares every pair of a story's sentences: a generated 150-article story takes 13 s of CPU
-    # and 146 MB here (bench: README, "Reliability"); a real morning's biggest story has 10-30.
-    max_story_articles: int = 100
+    min_points: int = SETTINGS.compose.min_points
+    max_points: int = SETTINGS.compose.max_points
+    synth_input_tokens: int = SETTINGS.compose.synth_input_tokens
+    model_points: int = SETTINGS.compose.model_points
+    max_chunks: int = SETTINGS.limits.max_chunks
+    max_story_articles: int = SETTINGS.limits.max_story_articles
     # How a story whose facts do not fit one composition call (``synth_input_tokens``) is cut to
     # fit: "auto" ranks its facts (selection.py) and lists the best, with no model call; "always"
     # has the model pick each chunk's sentences first (measured on the seeds and on a 4-article
@@ -88,9 +79,9 @@ class BuildOptions:
     # ``topics`` rank first. With several stories, each is told in fewer points than a single one.
     top: int | None = None
     topics: tuple[str, ...] = ()
-    story_min_points: int = 3
-    story_max_points: int = 6
-    item_points: int = 2  # a story of one article: its first sentences that state something
+    story_min_points: int = SETTINGS.compose.story_min_points
+    story_max_points: int = SETTINGS.compose.story_max_points
+    item_points: int = SETTINGS.compose.item_points
 
 
 SELECT_MODES = ("auto", "always", "never")
@@ -418,7 +409,7 @@ def fit_facts(facts: list[Fact], articles: list[Article], indexes: dict[int, Sou
     if sum(cost.values()) <= options.synth_input_tokens:
         return facts
     ctx = context_of({a.id: a.text for a in articles}, {a.id: indexes[a.id].sentences for a in articles})
-    chosen = select_facts(facts, ctx, options.synth_input_tokens, lambda f: cost[id(f)], SELECTION_WEIGHTS)
+    chosen = select_facts(facts, ctx, options.synth_input_tokens, lambda f: cost[id(f)], SETTINGS.selection.weights)
     for n, f in enumerate(chosen, start=1):
         f.id = f"F{n}"
     return chosen
@@ -668,7 +659,7 @@ def estimate(articles: list[Article], prompts: dict[str, Prompt], options: Build
     as ``build``; a composition's input as every candidate sentence listed once (an upper bound:
     merging across outlets shortens it). ``rate``: prompt-equivalent tokens a second measured on
     this model in earlier runs, else the embedded model's; ``out_per_call``: generated tokens a
-    composition call, measured likewise, else COMPOSE_TOKENS_OUT."""
+    composition call, measured likewise, else SETTINGS.estimate.compose_tokens_out."""
     run = plan_run(articles, options, model)
     by_id = {a.id: a for a in articles}
     tokens_in = tokens_out = extract_calls = compose_calls = 0
@@ -682,15 +673,15 @@ def estimate(articles: list[Article], prompts: dict[str, Prompt], options: Build
                 a = by_id[c.article_id]
                 msgs = prompts["extract"].render(title=a.title, outlet=a.outlet or "unknown", text=c.text)
                 tokens_in += count_tokens(" ".join(m["content"] for m in msgs), model)
-                tokens_out += 16 + 3 * len(c.sentences)
+                tokens_out += 16 + SETTINGS.estimate.pick_tokens_out * len(c.sentences)
                 extract_calls += 1
         if options.select != "never":  # the best facts that fit one call (selection.py)
             listed = min(listed, options.synth_input_tokens)
         parts = max(1, -(-listed // options.synth_input_tokens))
         compose_calls += parts + (1 if parts > 1 else 0)
         tokens_in += listed + synth_base * (parts + (1 if parts > 1 else 0))
-        tokens_out += round(out_per_call or COMPOSE_TOKENS_OUT) * (parts + (1 if parts > 1 else 0))
-    r = rate or EMBEDDED_RATE
+        tokens_out += round(out_per_call or SETTINGS.estimate.compose_tokens_out) * (parts + (1 if parts > 1 else 0))
+    r = rate or SETTINGS.estimate.embedded_rate
     seconds = (tokens_in + 4 * tokens_out) / r / max(1, options.concurrency)
     return Estimate(articles=len(run.kept), stories=len(run.plans), composed=len(run.composed),
                     items=len(run.plans) - len(run.composed), unread=sum(p.unread for p in run.plans),

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .models import Briefing, Citation, Claim, Conflict, Disagreement, Group, Point, Position, SourceRef
 from .parsing import inline_schema
+from .settings import SETTINGS
 from .support import about, numbers_in, supported, title_supported
 from .textutil import content_words, is_directive, jaccard
 
@@ -28,30 +29,23 @@ from .textutil import content_words, is_directive, jaccard
 # Bounds sent with the schema (not enforced when validating): with a grammar they bound what the
 # model can write, so a reply cannot run on to its token cap. A news sentence is rarely longer
 # than 240 characters (the seeds' longest is 236); a headline is under 90.
-SENTENCE_CHARS = 240
-TITLE_CHARS = 90
-TOPIC_CHARS = 80
-FACTS_PER_SENTENCE = 4
-SUMMARY_SENTENCES = 2
-DISAGREEMENTS = 1  # the code finds differing figures itself (merge.py, find_conflicts)
-SIDES = 3
 
 
 class CitedSentence(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    text: str = Field(json_schema_extra={"maxLength": SENTENCE_CHARS})
+    text: str = Field(json_schema_extra={"maxLength": SETTINGS.compose.sentence_chars})
     facts: list[str] = Field(description='Ids of the facts that support the sentence, e.g. ["F1", "F4"].')
 
 
 class SynthesisDisagreement(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    topic: str = Field(json_schema_extra={"maxLength": TOPIC_CHARS})
+    topic: str = Field(json_schema_extra={"maxLength": SETTINGS.compose.topic_chars})
     positions: list[CitedSentence] = Field(max_length=4)
 
 
 class Synthesis(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    title: str = Field(json_schema_extra={"maxLength": TITLE_CHARS})
+    title: str = Field(json_schema_extra={"maxLength": SETTINGS.compose.title_chars})
     summary: list[CitedSentence] = Field(max_length=3)
     points: list[CitedSentence] = Field(max_length=12)
     disagreements: list[SynthesisDisagreement] = Field(default_factory=list, max_length=4)
@@ -60,21 +54,21 @@ class Synthesis(BaseModel):
 
 def synthesis_schema(fact_ids: Sequence[str], max_points: int) -> dict[str, Any]:
     """The schema sent for one composition over facts ``fact_ids``: a sentence can cite only
-    those ids, at most FACTS_PER_SENTENCE of them, and every list and string is bounded."""
+    those ids, at most SETTINGS.compose.facts_per_sentence of them, and every list and string is bounded."""
     js = inline_schema(Synthesis)
     props = js["properties"]
     sentence = props["summary"]["items"]
     sentence["properties"]["facts"]["items"] = {"type": "string", "enum": list(fact_ids) or ["F1"]}
-    sentence["properties"]["facts"]["maxItems"] = FACTS_PER_SENTENCE
+    sentence["properties"]["facts"]["maxItems"] = SETTINGS.compose.facts_per_sentence
     sentence["properties"]["facts"]["minItems"] = 1
     for key in ("points",):
         props[key]["items"] = sentence
-    props["summary"]["maxItems"] = SUMMARY_SENTENCES
+    props["summary"]["maxItems"] = SETTINGS.compose.summary_sentences
     props["points"]["maxItems"] = max_points
-    props["disagreements"]["maxItems"] = DISAGREEMENTS
+    props["disagreements"]["maxItems"] = SETTINGS.compose.disagreements
     side = props["disagreements"]["items"]["properties"]["positions"]
     side["items"] = sentence
-    side["maxItems"] = SIDES
+    side["maxItems"] = SETTINGS.compose.sides
     # Open questions are not asked for: on the embedded model they were generic ("What is the
     # current status of …?") and cost 35 of the seeds' 401 generated tokens.
     del props["open_questions"]
@@ -198,7 +192,8 @@ def check_sentence(s: CitedSentence, facts: dict[str, Fact], dropped: Counter[st
 def _near_duplicate(p: Point, others: Sequence[Point]) -> bool:
     """Same words and same figures: "six nations pledged troops" is no repeat of "a dozen"."""
     words, figures = content_words(p.text), numbers_in(p.text)
-    return any(jaccard(words, content_words(o.text)) >= 0.7 and numbers_in(o.text) == figures for o in others)
+    overlap = SETTINGS.compose.repeat_overlap
+    return any(jaccard(words, content_words(o.text)) >= overlap and numbers_in(o.text) == figures for o in others)
 
 
 def assemble(

@@ -14,10 +14,9 @@ from typing import Protocol
 
 from .chunking import segment, words
 from .models import Article
+from .settings import SETTINGS
 from .support import word_key
 from .textutil import STOPWORDS, tokens
-
-MAX_PASSAGE_WORDS = 70
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ def passages_of(articles: Sequence[Article]) -> list[Passage]:
         for s, e in doc.paragraphs:
             run: list[tuple[int, int]] = []
             for ss, se in doc.sentences_in(s, e):
-                if run and words(a.text[run[0][0] : se]) > MAX_PASSAGE_WORDS:
+                if run and words(a.text[run[0][0] : se]) > SETTINGS.ask.max_passage_words:
                     out.append(Passage(a.id, run[0][0], run[-1][1], a.text[run[0][0] : run[-1][1]]))
                     run = []
                 run.append((ss, se))

@@ -21,14 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .reduce import Fact
+from .settings import Weights
 from .textutil import content_words
-
-
-@dataclass(frozen=True)
-class Weights:
-    sources: float  # per extra outlet reporting the fact
-    shared: float  # how much of the fact's vocabulary the story's other articles use
-    lead: float  # early in its article
 
 
 @dataclass(frozen=True)

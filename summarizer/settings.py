@@ -1,39 +1,189 @@
-"""Thresholds of the daily briefing, each with the measurement that chose it.
+"""Every threshold of the product, in one object, each with the measurement that chose it.
 
-Figures are from ``bench/stories.py`` on the 28 dev clusters of ``../shared/eval/multinews-dev.jsonl``
-(every article shuffled into one day, each cluster a story), unless said otherwise.
+``SETTINGS`` is read by the stages; the command line's flags fill the per-run options
+(``pipeline.BuildOptions``) whose defaults come from here. Figures are from the benchmarks in
+``bench/`` on the 28 dev clusters of ``../shared/eval/multinews-dev.jsonl`` unless said otherwise.
 """
 
-from .selection import Weights
+from __future__ import annotations
 
-# How much of each article stands for it when grouping stories: its title and this many words.
-STORY_LEAD_WORDS = 250
-# Two groups of articles are one story when their mean TF-IDF cosine is at least this.
-STORY_SIMILARITY = 0.10
-# A story of today is yesterday's when they share an article, or when its articles are at least
-# this similar (mean cosine, the same measure as above) to that story's.
-STORY_CONTINUES = STORY_SIMILARITY
+from pydantic import BaseModel, ConfigDict, Field
 
-# Ranking a story's facts when they do not all fit one composition (selection.py): per extra
-# outlet, for vocabulary shared with the story's other articles, for coming early in the article.
-# bench/selection.py, 28 dev clusters, 819 gold spans, a 600-token budget a story: recall of the
-# gold spans 0.631 (the build's old order: 0.592; lead alone 0.591; best of a 63-point grid of
-# weights 0, 0.5, 1, 2); at 1,000 tokens 0.756 (old order 0.735).
-SELECTION_WEIGHTS = Weights(sources=1.0, shared=0.5, lead=1.0)
 
-# Fetching feeds and pages (summarizer/fetch.py).
-FETCH_CONNECT_TIMEOUT = 5.0
-FETCH_READ_TIMEOUT = 15.0  # --fetch-timeout; a whole exchange may take twice this
-FETCH_PER_HOST = 2  # requests in flight to one host
-FETCH_IN_FLIGHT = 8  # requests in flight in all
-FETCH_MAX_REDIRECTS = 5
-FETCH_MAX_BYTES = 5_000_000  # a feed or a page larger than this is refused
-# Less extracted text than this is a teaser, a paywall or not an article: of the 64 articles of the
-# dev clusters, 63 have 584 characters or more; the other is an 86-character teaser line.
-MIN_ARTICLE_CHARS = 400
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-# --estimate. Measured on the embedded model (Qwen2.5-Coder-1.5B Q4_K_M, llama-cpp-python, 2 cores):
-# about 60 prompt tokens a second and 16 generated, i.e. ~60 "prompt-equivalent" tokens a second
-# with a generated token counted as four.
-EMBEDDED_RATE = 60.0
-COMPOSE_TOKENS_OUT = 300  # what a model that writes its points spends on one composition
+
+class Weights(_Section):
+    """How a story's facts are ranked when they do not all fit one composition (selection.py)."""
+
+    sources: float = Field(default=1.0, description="per extra outlet reporting the fact")
+    shared: float = Field(default=0.5, description="how much of the fact's vocabulary the story's other articles use")
+    lead: float = Field(default=1.0, description="early in its article")
+
+
+class Stories(_Section):
+    """Grouping a day's articles into stories (stories.py). bench/stories.py: the 28 clusters
+    shuffled into one day; TF-IDF over title + 250 words at 0.10 gives ARI 0.965, purity 1.000
+    (best of a grid of representations and thresholds, level with an embedding model)."""
+
+    lead_words: int = Field(default=250, description="an article stands for itself by its title and this many words")
+    similarity: float = Field(default=0.10, description="two groups are one story at this mean TF-IDF cosine")
+    continues: float = Field(default=0.10, description="a story continues an earlier one at this similarity")
+
+
+class Selection(_Section):
+    """bench/selection.py, 819 gold spans, a 600-token budget a story: recall 0.631 with these
+    weights (the old order 0.592, lead alone 0.591; best of a 63-point grid); 0.756 at 1,000."""
+
+    weights: Weights = Weights()
+
+
+class Merge(_Section):
+    """The same fact across outlets, and figures that disagree (merge.py)."""
+
+    same_fact: float = Field(default=0.4, description="word overlap (Jaccard) of two source sentences of one fact")
+    same_fact_shared_figure: float = Field(default=0.2, description="... when both give the same figure")
+    near_containment: float = Field(default=90.0, description="token-set similarity (0-100) at which a sentence that "
+                                    "shares at least half of `same_fact` is one fact with the other")
+    same_topic: float = Field(default=0.08, description="word overlap of two facts about the same thing (a conflict)")
+    same_topic_words: int = Field(default=2, description="... and the topic words they share besides the unit")
+    off_story_words: int = Field(default=3, description="a claim sharing fewer content words with the other articles "
+                                 "and the rest of its own is off the story (a teaser, a bio)")
+
+
+class Compose(_Section):
+    """The composition call and what is kept of its reply (reduce.py). With a grammar the
+    bounds bound what the model can write; a news sentence is rarely over 240 characters (the
+    seeds' longest is 236), a headline under 90."""
+
+    sentence_chars: int = 240
+    title_chars: int = 90
+    topic_chars: int = 80
+    facts_per_sentence: int = 4
+    summary_sentences: int = 2
+    disagreements: int = Field(default=1, description="the code finds differing figures itself")
+    sides: int = 3
+    repeat_overlap: float = Field(default=0.7, description="a point with this word overlap and the same figures as "
+                                  "another is a repeat")
+    synth_input_tokens: int = Field(default=1000, description="facts one composition lists; bench/compare.py on the "
+                                    "seeds: every sentence (2,534 tokens) 60 s, 1,200 tokens 42-47 s, 1,000 and 4 "
+                                    "points 38 s against a one-prompt summary's 91 s")
+    model_points: int = Field(default=4, description="points the model writes; the rest are the best facts")
+    min_points: int = Field(default=8, description="a one-story briefing's points, at least (from the facts)")
+    max_points: int = 12
+    story_min_points: int = Field(default=3, description="with several stories, each is told in fewer points")
+    story_max_points: int = 6
+    item_points: int = Field(default=2, description="a one-article story: its first sentences that state something")
+
+
+class Check(_Section):
+    """The support check (support.py). tests/support_cases.py: 95 of 95 unsupported statements
+    refused, 37 of 39 faithful paraphrases passed; bench/support.py for the price on human text."""
+
+    min_root: int = Field(default=5, description="a shorter root grounds too much ('stat' in 'state' and 'station')")
+    min_prefix: int = Field(default=5, description="'russia' grounds 'russian'; 'plan' does not ground 'planet'")
+    title_facts: int = Field(default=2, description="a headline is grounded in at most this many facts")
+
+
+class Verify(_Section):
+    """Locating a quoted sentence in its source (verify.py: ``ask``'s quotes)."""
+
+    min_quote_words: int = 3
+    snap_ratio: float = Field(default=85.0, description="whole-sentence similarity needed to snap a near-miss")
+    snap_partial: float = Field(default=85.0, description="similarity of a fragment to part of a sentence")
+    min_coverage: float = Field(default=0.6, description="a fragment must cover this share of the sentence it snaps to")
+
+
+class Chunking(_Section):
+    chunk_tokens: int = Field(default=1200, description="whole articles: the model writes numbers, not quotes")
+    max_sentence_chars: int = Field(default=1500, description="a longer run-on line is cut at spaces")
+
+    @property
+    def max_quote_chars(self) -> int:
+        """A quote may span two sentences at most; a longer one is refused before fuzzy matching."""
+        return 2 * self.max_sentence_chars
+
+
+class Ask(_Section):
+    top_k: int = Field(default=6, description="passages retrieved for a question")
+    history_tokens: int = Field(default=800, description="history beyond this is trimmed, oldest first")
+    max_answer_text: int = Field(default=1200, description="an answer text over this (4x the schema's maxLength) is "
+                                 "no sentence: dropped unchecked (a 3 MB one took over 120 s to check)")
+    max_passage_words: int = 70
+    asked_share: float = Field(default=0.6, description="a question is about a disagreement's side when it shares "
+                               "this share of its words (at least three)")
+
+
+class Fetch(_Section):
+    connect_timeout: float = 5.0
+    read_timeout: float = Field(default=15.0, description="--fetch-timeout; a whole exchange may take twice this")
+    per_host: int = Field(default=2, description="requests in flight to one host")
+    in_flight: int = Field(default=8, description="requests in flight in all")
+    max_redirects: int = 5
+    max_bytes: int = Field(default=5_000_000, description="a feed or a page larger than this is refused")
+    min_article_chars: int = Field(default=400, description="less is a teaser or a paywall: of the 64 dev articles, 63 "
+                                   "have 584 characters or more; the other is an 86-character teaser")
+    max_url_chars: int = Field(default=8192, description="longer links are not fetched (httpx refuses 65,536)")
+    max_opml_depth: int = Field(default=64, description="folders within folders; real exports have one or two")
+
+
+class Limits(_Section):
+    """What one run may take on, checked before the work it bounds."""
+
+    max_chunks: int = Field(default=400, description="model calls: the seeds make 5, a morning of 60 articles about 70")
+    max_story_articles: int = Field(default=100, description="a generated 150-article story: 12.8 s of merging, 146 MB")
+    max_input_bytes: int = 50_000_000
+    max_reply_bytes: int = Field(default=4_000_000, description="a larger reply is cut off and re-asked, never parsed")
+    cache_file_factor: int = Field(default=3, description="an exchange file may be this many replies long (its request "
+                                   "and a reply below the cap); a larger one is a miss")
+    window_days: int = Field(default=3660, description="--since: ten years; longer is a typo")
+    store_busy_seconds: float = Field(default=30.0, description="wait for another process's write to the store")
+
+    @property
+    def max_file_bytes(self) -> int:
+        """The largest exchange file the cache reads."""
+        return self.cache_file_factor * self.max_reply_bytes
+
+
+class Estimate(_Section):
+    """--estimate, measured on the embedded model (Qwen2.5-Coder-1.5B Q4_K_M, 2 cores): about 60
+    prompt tokens a second and 16 generated (a generated token counted as four)."""
+
+    embedded_rate: float = 60.0
+    compose_tokens_out: int = Field(default=300, description="what a model that writes its points spends a composition")
+    pick_tokens_out: int = Field(default=3, description="generated tokens per sentence of a picking call, plus 16")
+
+
+class Grammar(_Section):
+    """Bounds a GBNF grammar gives what the schema leaves unbounded (none of our schemas does)."""
+
+    string_default_max: int = 500
+    array_default_max: int = 20
+
+
+class Runtime(_Section):
+    """The embedded model (local.py) and ``briefing doctor``'s speed test."""
+
+    context: int = Field(default=8192, description="the embedded model's context window, tokens")
+    speed_repeat: int = Field(default=10, description="doctor: the speed prompt's sentence, repeated")
+    speed_tokens: int = Field(default=128, description="doctor: tokens generated for the speed test")
+
+
+class Settings(_Section):
+    stories: Stories = Stories()
+    selection: Selection = Selection()
+    merge: Merge = Merge()
+    compose: Compose = Compose()
+    check: Check = Check()
+    verify: Verify = Verify()
+    chunking: Chunking = Chunking()
+    ask: Ask = Ask()
+    fetch: Fetch = Fetch()
+    limits: Limits = Limits()
+    estimate: Estimate = Estimate()
+    grammar: Grammar = Grammar()
+    runtime: Runtime = Runtime()
+
+
+SETTINGS = Settings()

@@ -16,6 +16,7 @@ from platformdirs import user_data_dir
 
 from .errors import BriefingError
 from .models import Article, Briefing, Chunk, Claim
+from .settings import SETTINGS
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -137,7 +138,6 @@ class RunRow:
     stats: dict[str, Any]
 
 
-BUSY_TIMEOUT_S = 30.0  # how long to wait for another process's write to finish
 
 
 class StoreError(BriefingError):
@@ -159,7 +159,7 @@ def _why(exc: BaseException) -> str:
     if "not a database" in text or "malformed" in text:
         return f"{text} (the file is damaged: move it aside and a new store is made)"
     if "locked" in text:
-        return f"{text} (another briefing process kept it busy for {BUSY_TIMEOUT_S:g}s)"
+        return f"{text} (another briefing process kept it busy for {SETTINGS.limits.store_busy_seconds:g}s)"
     return text
 
 
@@ -184,7 +184,7 @@ class Store:
         self.path = path or home() / "briefing.db"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
+            self.db = sqlite3.connect(self.path, timeout=SETTINGS.limits.store_busy_seconds)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the run store {self.path}: {_why(exc)}") from None
         try:

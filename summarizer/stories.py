@@ -21,13 +21,13 @@ from urllib.parse import urlsplit
 
 from .chunking import segment
 from .models import Article
-from .settings import STORY_CONTINUES, STORY_LEAD_WORDS, STORY_SIMILARITY
+from .settings import SETTINGS
 from .textutil import content_words, tokens
 
 Vector = dict[str, float]
 
 
-def lead(title: str, text: str, words: int = STORY_LEAD_WORDS) -> str:
+def lead(title: str, text: str, words: int = SETTINGS.stories.lead_words) -> str:
     """The title and the first ``words`` words of the body's content paragraphs."""
     seg = segment(text)
     out: list[str] = []
@@ -133,7 +133,7 @@ def similarity_matrix(vs: Sequence[Vector]) -> list[list[float]]:
 
 
 def group(texts: Sequence[str], grouper: Grouper | None = None,
-          threshold: float = STORY_SIMILARITY) -> list[list[int]]:
+          threshold: float = SETTINGS.stories.similarity) -> list[list[int]]:
     """Stories as lists of indexes into ``texts``."""
     if not texts:
         return []
@@ -228,7 +228,7 @@ class Plan:
 
 
 def plan_day(articles: Sequence[Article], topics: Sequence[str] = (), grouper: Grouper | None = None,
-             threshold: float = STORY_SIMILARITY, max_articles: int | None = None) -> list[Plan]:
+             threshold: float = SETTINGS.stories.similarity, max_articles: int | None = None) -> list[Plan]:
     """The day's stories, ranked: those matching a topic first, then by independent outlets,
     then by the latest publication time (unknown last), then by input order. A story of more
     than ``max_articles`` articles is read from that many (``cap_members``)."""
@@ -284,7 +284,7 @@ class Earlier:
 
 
 def continuity(current: Sequence[tuple[frozenset[str], Sequence[str]]], earlier: Sequence[Earlier],
-               threshold: float = STORY_CONTINUES) -> list[tuple[str, str] | None]:
+               threshold: float = SETTINGS.stories.continues) -> list[tuple[str, str] | None]:
     """For each current story (its digests and leads): (earlier id, why) when it continues an
     earlier story — it shares an article, or its leads are at least ``threshold`` similar on
     average (TF-IDF over both days' leads). One-to-one, strongest link first."""

@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .settings import SETTINGS
 from .textutil import NUMBER_WORDS, STOPWORDS, _stem, content_words, tokens
 
 # --- numbers, names, negation, tense: what a paraphrase may not change ------------------------
@@ -359,8 +360,6 @@ _DERIVATIONS = ("izations", "isations", "ization", "isation", "ations", "itions"
                 "ment", "ions", "ion", "ers", "ors", "er", "or", "ists", "ist", "ives", "ive", "ity", "ities",
                 "ally", "al", "ly", "ness", "ians", "ian", "ans", "an", "ings", "ing", "ied", "ies", "ed", "es",
                 "s", "e", "y", "a", "i")
-MIN_ROOT = 5  # a shorter root grounds too much ("stat" in "state" and "station")
-MIN_PREFIX = 5  # "russia" in "russian"; "plan" is not "planet"
 
 
 def _plain(word: str) -> str:
@@ -394,9 +393,9 @@ def roots(w: str) -> set[str]:
     "investigat", "investig"), a doubled last letter undone ("plann" "plan")."""
     out = set()
     for suffix in _DERIVATIONS:
-        if w.endswith(suffix) and len(w) - len(suffix) >= MIN_ROOT:
+        if w.endswith(suffix) and len(w) - len(suffix) >= SETTINGS.check.min_root:
             r = w[: -len(suffix)]
-            out.add(r[:-1] if len(r) > MIN_ROOT and r[-1] == r[-2] else r)
+            out.add(r[:-1] if len(r) > SETTINGS.check.min_root and r[-1] == r[-2] else r)
     return out
 
 
@@ -442,8 +441,8 @@ class Grounds:
             return True
         if roots(key) & self.roots:
             return True
-        if len(key) >= MIN_PREFIX and any(k.startswith(key) or (len(k) >= MIN_PREFIX and key.startswith(k))
-                                           for k in self.keys):
+        least = SETTINGS.check.min_prefix
+        if len(key) >= least and any(k.startswith(key) or (len(k) >= least and key.startswith(k)) for k in self.keys):
             return True
         if "-" in key:  # "kiss-in", "peace-keeping": joined, or every part grounded
             parts = [p for p in key.split("-") if p]
@@ -743,7 +742,7 @@ def about(question: str, support: str) -> bool:
     return reason is None or not reason.startswith(("a number", "a name", "letters"))
 
 
-def grounding_facts(text: str, supports: list[str], most: int = 2) -> list[int] | None:
+def grounding_facts(text: str, supports: list[str], most: int = SETTINGS.check.title_facts) -> list[int] | None:
     """The fewest of ``supports`` (at most ``most``, greedily) that together ground every content
     word of ``text``, by index; None when no such set exists. A headline (one fact, or two) is checked against the
     few facts it draws on, not against the whole story's words at once."""

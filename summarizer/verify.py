@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .chunking import MAX_SENTENCE_CHARS, segment
+from .chunking import segment
 from .models import Article, Span
+from .settings import SETTINGS
 
 _TRANSLATE = str.maketrans(
     {
@@ -29,11 +30,6 @@ _TRANSLATE = str.maketrans(
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _EDGE = " \t\n\"'.,;:-"
 
-MIN_QUOTE_WORDS = 3
-SNAP_RATIO = 85.0  # whole-sentence similarity needed to snap a near-miss
-SNAP_PARTIAL = 85.0  # similarity of a fragment to part of a sentence
-MIN_COVERAGE = 0.6  # a fragment must cover this share of the sentence it snaps to
-MAX_QUOTE_CHARS = 2 * MAX_SENTENCE_CHARS  # a quote may span two sentences at most
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
@@ -121,11 +117,11 @@ def locate(quote: str, src: SourceIndex, near: tuple[int, int] | None = None) ->
     ``near`` is where the model said the quote is (a paragraph's span): preferred when the text
     says the same thing twice, and searched first for a near-miss.
     """
-    if len(quote) > MAX_QUOTE_CHARS:  # no sentence is that long; fuzzy matching it would cost minutes
+    if len(quote) > SETTINGS.chunking.max_quote_chars:  # no sentence is that long; fuzzy matching it would cost minutes
         return None
     q = norm(quote).strip(_EDGE)
     q_names = names(quote)
-    if len(q.split()) < MIN_QUOTE_WORDS:
+    if len(q.split()) < SETTINGS.verify.min_quote_words:
         return None
     hits = _occurrences(src.normalised, q)
     if hits:
@@ -165,13 +161,13 @@ def snap(q: str, src: SourceIndex, q_names: set[str] | None = None,
         if q_names and any(n not in cand for n in q_names):
             continue
         score = fuzz.ratio(q, cand)
-        if score < SNAP_RATIO and len(q) >= MIN_COVERAGE * len(cand):
+        if score < SETTINGS.verify.snap_ratio and len(q) >= SETTINGS.verify.min_coverage * len(cand):
             partial = fuzz.partial_ratio(q, cand)
-            if partial >= SNAP_PARTIAL:
+            if partial >= SETTINGS.verify.snap_partial:
                 score = max(score, partial - 5.0)  # a fragment is a little less certain
-                if score < SNAP_RATIO:
-                    score = SNAP_RATIO
-        if score >= SNAP_RATIO and (best is None or score > best[0]):
+                if score < SETTINGS.verify.snap_ratio:
+                    score = SETTINGS.verify.snap_ratio
+        if score >= SETTINGS.verify.snap_ratio and (best is None or score > best[0]):
             best = (score, s, e)
     if best is None:
         return None

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .errors import BriefingError
 from .sanitize import is_http_url
+from .settings import SETTINGS
 from .stories import when
 
 # Query parameters that say where a click came from, not what the page is.
@@ -59,7 +60,6 @@ class OPMLError(BriefingError, ValueError):
     pass
 
 
-MAX_OPML_DEPTH = 64  # folders within folders; real exports have one or two levels
 
 
 def parse_opml(data: bytes) -> list[FeedRef]:
@@ -89,8 +89,8 @@ def parse_opml(data: bytes) -> list[FeedRef]:
         if url:
             if is_http_url(url.strip()):
                 out.append(FeedRef(url=url.strip(), name=name, category=" / ".join(folders)))
-        elif len(stack) > MAX_OPML_DEPTH:
-            raise OPMLError(f"folders nested more than {MAX_OPML_DEPTH} deep; refused")
+        elif len(stack) > SETTINGS.fetch.max_opml_depth:
+            raise OPMLError(f"folders nested more than {SETTINGS.fetch.max_opml_depth} deep; refused")
         else:
             stack.append((iter(o.findall("outline")), [*folders, name] if name else folders))
     return out
@@ -173,7 +173,6 @@ def _json_feed(data: bytes) -> ParsedFeed:
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
 
 
-MAX_WINDOW = timedelta(days=3660)  # ten years: a longer window is a typo, and past datetime's range
 
 
 def parse_window(value: str) -> timedelta | None:
@@ -183,7 +182,7 @@ def parse_window(value: str) -> timedelta | None:
         return None
     n, unit = float(m.group(1)), m.group(2).lower()
     days = n * {"m": 1 / 1440, "min": 1 / 1440, "h": 1 / 24, "d": 1, "w": 7}[unit]
-    if not days <= MAX_WINDOW.days:  # also NaN and inf
+    if not days <= timedelta(days=SETTINGS.limits.window_days).days:  # also NaN and inf
         return None
     return timedelta(days=days)
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.chunking import MAX_SENTENCE_CHARS, segment
+from summarizer.chunking import segment
+from summarizer.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "eval" / "multinews-dev.jsonl"
@@ -56,7 +57,7 @@ def test_sentences_are_ordered_exact_bounded_spans_inside_paragraphs() -> None:
         doc = segment(text)
         prev = 0
         for s, e in doc.sentences:
-            assert prev <= s < e <= len(text) and e - s <= MAX_SENTENCE_CHARS
+            assert prev <= s < e <= len(text) and e - s <= SETTINGS.chunking.max_sentence_chars
             assert text[s:e] == text[s:e].strip()
             assert any(ps <= s and e <= pe for ps, pe in doc.paragraphs)
             prev = e

@@ -7,8 +7,10 @@ import pytest
 from summarizer.models import Chunk, Citation, Selection
 from summarizer.pipeline import picked_nothing
 from summarizer.reduce import Fact
-from summarizer.selection import Weights, context_of, rank_in_article, score, select_facts
-from summarizer.settings import SELECTION_WEIGHTS
+from summarizer.selection import context_of, rank_in_article, score, select_facts
+from summarizer.settings import SETTINGS, Weights
+
+SELECTION_WEIGHTS = SETTINGS.selection.weights
 
 # Two articles of one story; each sentence 40 characters apart.
 A1 = ("Ministers met in Brussels on Thursday.  A dozen countries may send troops now. "

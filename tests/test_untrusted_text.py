@@ -11,13 +11,14 @@ import pytest
 from markdown_it import MarkdownIt
 
 from summarizer.answer import AnswerSentence, ModelAnswer, QuoteRef, check_answer
-from summarizer.chunking import MAX_SENTENCE_CHARS, sentence_spans
+from summarizer.chunking import sentence_spans
 from summarizer.cli import main
 from summarizer.models import Article, Briefing, Citation, Disagreement, Point, Position, SourceRef
 from summarizer.pipeline import claims_from_selection
 from summarizer.reduce import CitedSentence, Fact, Synthesis, assemble
 from summarizer.retrieve import Passage
 from summarizer.sanitize import md_text, one_line, redact, safe_url, scrub_url, secrets_of
+from summarizer.settings import SETTINGS
 from summarizer.textutil import is_directive
 from summarizer.verify import SourceIndex, locate
 
@@ -118,7 +119,7 @@ def test_configured_secrets_are_redacted_from_error_text() -> None:
 def test_a_line_without_punctuation_is_cut_into_bounded_sentences() -> None:
     text = "word " * 200_000  # a megabyte with no full stop
     spans = sentence_spans(text)
-    assert max(e - s for s, e in spans) <= MAX_SENTENCE_CHARS
+    assert max(e - s for s, e in spans) <= SETTINGS.chunking.max_sentence_chars
     assert "".join(text[s:e] + " " for s, e in spans).split() == text.split()  # nothing lost
 
 

@@ -49,7 +49,7 @@ from .files import atomic_write
 from .html import to_html
 from .ingest import InputError, decode, load_inputs, read_file
 from .local import OnDemand, StartFirst, prepare
-from .models import Briefing
+from .models import Article, Briefing, Skipped
 from .pipeline import (
     SELECT_MODES,
     BuildOptions,
@@ -61,9 +61,10 @@ from .pipeline import (
     earlier_run,
     estimate,
 )
-from .prompts import load_prompts
+from .prompts import Prompt, load_prompts
 from .render import to_json, to_markdown
 from .sanitize import display_path, from_argv, is_http_url, plain, redact, scrub_url, secrets_of
+from .settings import SETTINGS
 from .store import DamagedRun, Store, StoreError, home
 from .stories import when
 from .tokens import resolve_encoding
@@ -395,22 +396,39 @@ def fetch_web(args: argparse.Namespace, urls: list[str], feeds: list[FeedRef], i
         store.close()
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    prompts = load_prompts()
-    files, urls, feeds = web_sources(args)
-    reporter = Reporter(args.quiet)
-    if not (files or urls or feeds):  # today's briefing from the feeds kept in the store
+@dataclass
+class Inputs:
+    """What a build reads: the articles, where they came from, and what the web part did."""
+
+    articles: list[Article]
+    skipped: list[Skipped]
+    paths: list[str]  # as stored with the run
+    files: list[str]
+    web: Gathered | None = None
+    window_start: str | None = None
+
+
+def kept_feeds() -> list[FeedRef]:
+    """The feeds kept in the store (a build with no input reads them)."""
+    try:
+        stored = Store()
         try:
-            stored = Store()
-            try:
-                feeds = [FeedRef(url=u, name=n, category=c) for u, n, c in stored.feeds()]
-            finally:
-                stored.close()
-        except StoreError as exc:
-            raise UserError(str(exc)) from None
-        if not feeds:
-            raise UserError("nothing to build: give files, directories or URLs, --opml FILE, --sources FILE, "
-                            "or keep feeds with `briefing feeds add URL`")
+            feeds = [FeedRef(url=u, name=n, category=c) for u, n, c in stored.feeds()]
+        finally:
+            stored.close()
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    if not feeds:
+        raise UserError("nothing to build: give files, directories or URLs, --opml FILE, --sources FILE, "
+                        "or keep feeds with `briefing feeds add URL`")
+    return feeds
+
+
+def gather_inputs(args: argparse.Namespace, reporter: Reporter) -> Inputs:
+    """Files, URLs and feeds read into articles, limits checked before any fetch."""
+    files, urls, feeds = web_sources(args)
+    if not (files or urls or feeds):  # today's briefing from the feeds kept in the store
+        feeds = kept_feeds()
     if len(urls) > args.max_chunks:  # each page is an article, so at least one model call: refused before fetching
         raise TooMuchInput(f"{len(urls):,} URLs to read, over the limit of {args.max_chunks:,} chunks (model calls; "
                            "a page is at least one); nothing was fetched (--max-chunks N to allow more)")
@@ -418,41 +436,56 @@ def cmd_build(args: argparse.Namespace) -> int:
     articles, skipped = load_inputs(files) if files else ([], [])
     for s in skipped:
         err(f"skipped {s.path}: {s.reason}")
-    web: Gathered | None = None
-    window_start: str | None = None
+    got = Inputs(articles=articles, skipped=skipped, paths=paths, files=files)
     if urls or feeds:
-        web, window_start = fetch_web(args, urls, feeds, paths, reporter)
-        articles += to_articles(web.articles, len(articles) + 1)
-    if not articles:
-        why = " (see above)" if skipped or (web and web.problems) else ""
-        if web is not None:
-            for problem in web.problems:
+        got.web, got.window_start = fetch_web(args, urls, feeds, paths, reporter)
+        got.articles += to_articles(got.web.articles, len(articles) + 1)
+    if not got.articles:
+        why = " (see above)" if skipped or (got.web and got.web.problems) else ""
+        if got.web is not None:
+            for problem in got.web.problems:
                 err(problem)
             raise UserError(f"no article in the window{why}: nothing to build")
         raise UserError("no readable article in the input" + why)
-    check_output(args.output, files)
+    return got
+
+
+def build_options(args: argparse.Namespace, target: Target) -> BuildOptions:
+    return BuildOptions(chunk_tokens=args.chunk_tokens, concurrency=target.concurrency,
+                        min_points=args.min_points, max_points=args.max_points, max_chunks=args.max_chunks,
+                        max_story_articles=args.max_story_articles, select=args.select, top=args.top,
+                        topics=tuple(" ".join(from_argv(t).split()) for t in args.topic or ()))
+
+
+def print_estimate(args: argparse.Namespace, articles: list[Article], prompts: dict[str, Prompt],
+                   options: BuildOptions, target: Target) -> int:
+    store, _ = open_store_for_build()
+    try:
+        measured = measured_rate(store, target) if store else None
+    finally:
+        if store is not None:
+            store.close()
+    try:
+        est = estimate(articles, prompts, options, target.model, *(measured or (None, None)))
+    except TooMuchInput as exc:
+        raise UserError(str(exc)) from None
+    write_output(estimate_text(est, options.concurrency) if args.format != "json"
+                 else json.dumps(est.__dict__, indent=2) + "\n", args.output)
+    return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    prompts = load_prompts()
+    reporter = Reporter(args.quiet)
+    inputs = gather_inputs(args, reporter)
+    check_output(args.output, inputs.files)
     target = target_from(args)
     _, note = resolve_encoding(target.model)
     if note and not args.quiet:
         err(note)
-    options = BuildOptions(chunk_tokens=args.chunk_tokens, concurrency=target.concurrency,
-                           min_points=args.min_points, max_points=args.max_points, max_chunks=args.max_chunks,
-                           max_story_articles=args.max_story_articles, select=args.select, top=args.top,
-                           topics=tuple(" ".join(from_argv(t).split()) for t in args.topic or ()))
+    options = build_options(args, target)
     if args.estimate:
-        store, _ = open_store_for_build()
-        try:
-            measured = measured_rate(store, target) if store else None
-        finally:
-            if store is not None:
-                store.close()
-        try:
-            est = estimate(articles, prompts, options, target.model, *(measured or (None, None)))
-        except TooMuchInput as exc:
-            raise UserError(str(exc)) from None
-        write_output(estimate_text(est, options.concurrency) if args.format != "json"
-                     else json.dumps(est.__dict__, indent=2) + "\n", args.output)
-        return EXIT_OK
+        return print_estimate(args, inputs.articles, prompts, options, target)
     store, store_problem = open_store_for_build()
     if store_problem:
         err(f"warning: {store_problem}; the briefing will be printed but not stored")
@@ -465,87 +498,118 @@ def cmd_build(args: argparse.Namespace) -> int:
         except UserError:
             store.close()
             raise
-
-    result: BuildResult | None = None
     try:
-        with reporter, model_endpoint(target, reporter) as endpoint:
-            client, transport = make_client(args, target, endpoint)
-            client.budget = args.max_tokens_total
-
-            async def run() -> BuildResult:
-                try:
-                    return await build(articles, client, prompts, options, reporter, earlier)
-                finally:
-                    await client.aclose()
-
-            result = asyncio.run(run())
-            unused = transport.unused_recordings()
-        report_transport(transport)
-        assert result is not None
-        briefing = result.briefing
-        briefing.stats["failures"] = len(result.failures) + bool(result.synthesis_failed)
-        if web is not None:
-            briefing.stats.update({"window_start": window_start, "window_end": web.window_end,
-                                   "web_requests": web.requests,
-                                   "feeds_not_modified": web.not_modified, "pages_fetched": web.fetched_pages,
-                                   "pages_stored": web.stored_pages, "source_problems": len(web.problems)})
-        if result.synthesis_failed:
-            briefing.stats["synthesis_failed"] = redact(result.synthesis_failed, SECRETS)
-        if args.replay:
-            briefing.stats["replay_unused"] = len(unused)
-            if unused:
-                err(f"{len(unused)} recording(s) in {args.replay} were not used, e.g. {unused[0].name}")
-        status = "partial" if result.partial else "complete"
-        run_id: int | None = None
-        if store is not None:
-            try:
-                run_id = store.save_run(
-                    inputs=paths, model=target.model, server=scrub_url(endpoint.url), status=status,
-                    articles=articles, chunks=result.chunks, claims=result.claims,
-                    dropped=[(d.article_id, d.chunk_index, d.statement, d.quote, str(d.reason))
-                             for d in result.dropped],
-                    failures=[(f.article_id, f.chunk_index, "extract", redact(f.error, SECRETS))
-                              for f in result.failures]
-                    + ([(None, None, "synthesize", redact(result.synthesis_failed, SECRETS))]
-                       if result.synthesis_failed else []),
-                    briefing=briefing,
-                )
-            except StoreError as exc:
-                store_problem = str(exc)
-                err(f"warning: {exc}; the briefing is printed but not stored")
+        done = run_build(args, inputs, prompts, options, target, reporter, earlier)
+        run_id, store_problem = store_build(store, args, inputs, target, done, store_problem)
     finally:
         if store is not None:
             store.close()
-    briefing.stats["run"] = run_id
-    text = render(briefing, args.format)
+    done.result.briefing.stats["run"] = run_id
+    write_briefing(args, done.result.briefing, run_id)
+    return report_build(args, inputs, done, run_id, store_problem)
+
+
+@dataclass
+class Done:
+    """A finished build: its result, the client that made it (usage), the server it used."""
+
+    result: BuildResult
+    client: ModelClient
+    server: str
+
+
+def run_build(args: argparse.Namespace, inputs: Inputs, prompts: dict[str, Prompt], options: BuildOptions,
+              target: Target, reporter: Reporter, earlier: EarlierRun | None) -> Done:
+    with reporter, model_endpoint(target, reporter) as endpoint:
+        client, transport = make_client(args, target, endpoint)
+        client.budget = args.max_tokens_total
+
+        async def run() -> BuildResult:
+            try:
+                return await build(inputs.articles, client, prompts, options, reporter, earlier)
+            finally:
+                await client.aclose()
+
+        result = asyncio.run(run())
+        unused = transport.unused_recordings()
+        server = endpoint.url
+    report_transport(transport)
+    stats = result.briefing.stats
+    stats["failures"] = len(result.failures) + bool(result.synthesis_failed)
+    if inputs.web is not None:
+        web = inputs.web
+        stats.update({"window_start": inputs.window_start, "window_end": web.window_end,
+                      "web_requests": web.requests, "feeds_not_modified": web.not_modified,
+                      "pages_fetched": web.fetched_pages, "pages_stored": web.stored_pages,
+                      "source_problems": len(web.problems)})
+    if result.synthesis_failed:
+        stats["synthesis_failed"] = redact(result.synthesis_failed, SECRETS)
+    if args.replay:
+        stats["replay_unused"] = len(unused)
+        if unused:
+            err(f"{len(unused)} recording(s) in {args.replay} were not used, e.g. {unused[0].name}")
+    return Done(result=result, client=client, server=server)
+
+
+def store_build(store: Store | None, args: argparse.Namespace, inputs: Inputs, target: Target, done: Done,
+                problem: str | None) -> tuple[int | None, str | None]:
+    """(run id, the store's problem): a store that cannot take the run is a warning, not a failure."""
+    if store is None:
+        return None, problem
+    result = done.result
     try:
-        write_output(text, args.output)
+        run_id = store.save_run(
+            inputs=inputs.paths, model=target.model, server=scrub_url(done.server),
+            status="partial" if result.partial else "complete",
+            articles=inputs.articles, chunks=result.chunks, claims=result.claims,
+            dropped=[(d.article_id, d.chunk_index, d.statement, d.quote, str(d.reason)) for d in result.dropped],
+            failures=[(f.article_id, f.chunk_index, "extract", redact(f.error, SECRETS)) for f in result.failures]
+            + ([(None, None, "synthesize", redact(result.synthesis_failed, SECRETS))]
+               if result.synthesis_failed else []),
+            briefing=result.briefing,
+        )
+    except StoreError as exc:
+        err(f"warning: {exc}; the briefing is printed but not stored")
+        return None, str(exc)
+    return run_id, problem
+
+
+def write_briefing(args: argparse.Namespace, briefing: Briefing, run_id: int | None) -> None:
+    try:
+        write_output(render(briefing, args.format), args.output)
     except OSError as exc:
         kept = f"; the briefing is stored as run {run_id} (briefing show {run_id})" if run_id else ""
         where = args.output or "standard output"
         raise UserError(f"cannot write {where}: {exc.strerror or exc}{kept}") from None
+
+
+def report_build(args: argparse.Namespace, inputs: Inputs, done: Done, run_id: int | None,
+                 store_problem: str | None) -> int:
+    """The run's lines on stderr, and its exit code."""
+    result, stats = done.result, done.result.briefing.stats
     for f in result.failures:
-        err(f"chunk {f.chunk_index} of {articles[f.article_id - 1].path} failed: {f.error}")
-    if briefing.stats.get("articles_unread"):
-        n = briefing.stats["articles_unread"]
+        err(f"chunk {f.chunk_index} of {inputs.articles[f.article_id - 1].path} failed: {f.error}")
+    if stats.get("articles_unread"):
+        n = stats["articles_unread"]
         err(f"{n:,} article{'s' if n != 1 else ''} of the largest stories left unread: a story is read from at most "
             f"{args.max_story_articles:,} (--max-story-articles N to read more)")
-    if web is not None:
+    if (web := inputs.web) is not None:
         for problem in web.problems:
             err(problem)
         if not args.quiet:
             err(f"web: {web.requests} requests ({web.not_modified} feeds unchanged, 304) · {web.fetched_pages} pages "
                 f"fetched, {web.stored_pages} already stored · {len(web.problems)} source problems")
     if result.synthesis_failed:
-        failed = briefing.stats.get("stories_failed") or 1
+        failed = stats.get("stories_failed") or 1
         err(f"synthesis failed for {failed} stor{'y' if failed == 1 else 'ies'}, their points are the "
             f"best-supported facts: {result.synthesis_failed}")
-    if args.max_tokens_total is not None and client.usage.prompt_tokens + client.usage.completion_tokens \
+    usage = done.client.usage
+    if args.max_tokens_total is not None and usage.prompt_tokens + usage.completion_tokens \
             >= args.max_tokens_total and result.partial:
         err(f"the token budget of {args.max_tokens_total:,} was spent: calls not started are listed above; "
             "the briefing is built from what was done")
     if not args.quiet:
-        err(summary_line(briefing.stats, len(skipped)) + (f" · run {run_id}" if run_id else " · not stored"))
+        err(summary_line(stats, len(inputs.skipped)) + (f" · run {run_id}" if run_id else " · not stored"))
     if result.partial:
         err("the run was partial: re-run to retry what failed (finished calls are cached)")
         return EXIT_PARTIAL
@@ -928,12 +992,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"briefing {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    add_build(sub)
+    add_ask_and_chat(sub)
+    add_store_commands(sub)
+    add_doctor(sub)
+    return p
+
+
+def add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     b = sub.add_parser(
         "build", help="build a briefing from articles", epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Read articles (.txt .md .html .json .jsonl, directories, - for stdin), extract "
-                    "claims with the model, verify every quote against the source, merge across "
-                    "outlets and write the briefing.",
+        description="Read articles (.txt .md .html .json .jsonl, directories, - for stdin, feeds and pages), "
+                    "group them into stories, merge each story's facts across outlets, have the model write "
+                    "the headline, summary and points from the best of them, keep only what the cited "
+                    "sentences support, and write the briefing.",
     )
     b.add_argument("paths", nargs="*", metavar="PATH",
                    help="files, directories, - (stdin), feed URLs or article URLs; none: the feeds kept with "
@@ -953,7 +1026,7 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("--opml", metavar="FILE", help="read the feeds of an OPML export (folders kept as categories)")
     w.add_argument("--sources", metavar="FILE", help="a file of feed and article URLs, one per line, # comments")
     w.add_argument("--offline", action="store_true", help="fetch nothing: build from what is already stored")
-    w.add_argument("--fetch-timeout", type=_seconds, default=15.0, metavar="SECONDS",
+    w.add_argument("--fetch-timeout", type=_seconds, default=SETTINGS.fetch.read_timeout, metavar="SECONDS",
                    help="the longest wait for a feed's or page's server to answer (default 15; a whole "
                         "exchange may take twice that)")
     d.add_argument("--estimate", action="store_true",
@@ -973,11 +1046,13 @@ def parser() -> argparse.ArgumentParser:
                    help="how a story too long for one composition call is cut: auto (its facts ranked, "
                         "the best listed; default), always (the model first picks each article's fact "
                         "sentences, then the same), never (every fact, composed in several calls)")
-    t.add_argument("--min-points", type=_whole(1, 50), default=8)
-    t.add_argument("--max-points", type=_whole(1, 50), default=12)
+    t.add_argument("--min-points", type=_whole(1, 50), default=BuildOptions.min_points)
+    t.add_argument("--max-points", type=_whole(1, 50), default=BuildOptions.max_points)
     b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
     b.set_defaults(func=cmd_build)
 
+
+def add_ask_and_chat(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     a = sub.add_parser(
         "ask", help="answer a question from a stored run's articles", epilog=ASK_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -1001,6 +1076,9 @@ def parser() -> argparse.ArgumentParser:
     add_model_args(c)
     c.set_defaults(func=cmd_chat)
 
+
+def add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """runs, show and feeds: what the store keeps."""
     r = sub.add_parser("runs", help="list stored runs")
     r.add_argument("--limit", type=_positive, default=20)
     r.add_argument("--format", choices=["text", "json"], default="text")
@@ -1013,6 +1091,20 @@ def parser() -> argparse.ArgumentParser:
                    help="print source SN's text exactly as stored: citations index it (quote == text[start:end])")
     s.set_defaults(func=cmd_show)
 
+    f = sub.add_parser(
+        "feeds", help="keep the feeds `briefing build` reads when given nothing", epilog=FEEDS_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="add, list or remove the feeds (RSS, Atom, JSON Feed) kept in the store.")
+    f.add_argument("action", choices=["add", "list", "remove"])
+    f.add_argument("urls", nargs="*", metavar="URL|NAME")
+    f.add_argument("--opml", metavar="FILE", help="with add: every feed of an OPML export")
+    f.add_argument("--name", help="with add: the feed's name (default: its title when first read)")
+    f.add_argument("--category", help="with add: a category for the feed")
+    f.add_argument("--format", choices=["text", "json"], default="text")
+    f.set_defaults(func=cmd_feeds)
+
+
+def add_doctor(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     doc = sub.add_parser(
         "doctor", help="check the model runtime step by step (the embedded model, or --base-url)",
         epilog=DOCTOR_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -1025,19 +1117,6 @@ def parser() -> argparse.ArgumentParser:
     doc.add_argument("--gguf", help="check this GGUF file instead of the default model")
     doc.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
     doc.set_defaults(func=cmd_doctor, structured=None, concurrency=None, replay=None)
-
-    f = sub.add_parser(
-        "feeds", help="keep the feeds `briefing build` reads when given nothing", epilog=FEEDS_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="add, list or remove the feeds (RSS, Atom, JSON Feed) kept in the store.")
-    f.add_argument("action", choices=["add", "list", "remove"])
-    f.add_argument("urls", nargs="*", metavar="URL|NAME")
-    f.add_argument("--opml", metavar="FILE", help="with add: every feed of an OPML export")
-    f.add_argument("--name", help="with add: the feed's name (default: its title when first read)")
-    f.add_argument("--category", help="with add: a category for the feed")
-    f.add_argument("--format", choices=["text", "json"], default="text")
-    f.set_defaults(func=cmd_feeds)
-    return p
 
 
 def _terminate(_signum: int, _frame: object) -> None:

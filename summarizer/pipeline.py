@@ -1,6 +1,7 @@
-"""The build: chunk -> extract (map) -> verify -> merge -> synthesise (reduce) -> briefing.
+"""The build, conducted: stories -> chunks (numbered sentences) -> claims -> merge -> select ->
+compose (the model call) -> check -> briefing.
 
-This module sequences the pure steps and the model calls; it does no file or terminal I/O of its
+This module sequences the pure stages and the model calls; it does no file or terminal I/O of its
 own (progress goes through a callback).
 """
 

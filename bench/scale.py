@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from summarizer.client import ModelClient, ModelConfig
 from summarizer.exchanges import ExchangeTransport
 from summarizer.models import Article
-from summarizer.pipeline import BuildOptions, build
+from summarizer.pipeline import build
+from summarizer.plan import BuildOptions
 from summarizer.prompts import load_prompts
 
 

@@ -19,10 +19,11 @@ import itertools
 import json
 from pathlib import Path
 
+from summarizer.claims import story_claims
+from summarizer.compose import facts_from_groups, render_facts
 from summarizer.merge import group_claims
-from summarizer.models import Article, Selection
-from summarizer.pipeline import chunk_all, story_claims
-from summarizer.reduce import Fact, facts_from_groups, render_facts
+from summarizer.models import Article, Fact, Selection
+from summarizer.plan import chunk_all
 from summarizer.selection import context_of, select_facts
 from summarizer.settings import Weights
 from summarizer.stories import Plan

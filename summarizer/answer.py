@@ -29,7 +29,7 @@ from .verify import SourceIndex, locate
 REFUSAL_PREFIX = "The sources don't say"
 
 
-# Bounds sent with the schema (see reduce.py): what a grammar lets the model write.
+# Bounds sent with the schema (see compose.py): what a grammar lets the model write.
 class QuoteRef(BaseModel):
     model_config = ConfigDict(extra="ignore")
     passage: int = Field(description="Number of the passage [n] the quote is from.")

@@ -50,17 +50,9 @@ from .html import to_html
 from .ingest import InputError, decode, load_inputs, read_file
 from .local import OnDemand, StartFirst, prepare
 from .models import Article, Briefing, Skipped
-from .pipeline import (
-    SELECT_MODES,
-    BuildOptions,
-    BuildResult,
-    EarlierRun,
-    Estimate,
-    TooMuchInput,
-    build,
-    earlier_run,
-    estimate,
-)
+from .novelty import EarlierRun, earlier_run
+from .pipeline import BuildResult, build
+from .plan import SELECT_MODES, BuildOptions, Estimate, TooMuchInput, estimate
 from .prompts import Prompt, load_prompts
 from .render import to_json, to_markdown
 from .sanitize import display_path, from_argv, is_http_url, plain, redact, scrub_url, secrets_of

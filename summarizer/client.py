@@ -390,3 +390,8 @@ class ModelClient:
             raise CallFailed(f"{prompt.name}: no usable reply after {attempts} attempts: {exc}") from exc
         return CallResult(value=value, attempts=attempts, prompt_tokens=p_tok, completion_tokens=c_tok,
                           cached=cached_all, mode=mode)
+
+
+# Answers that no re-run will change (a wrong key, a forbidden model, a wrong path or model name):
+# the build stops at once, with nothing stored, instead of a "partial run, re-run to retry".
+CONFIGURATION_ERRORS = (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError)

@@ -24,3 +24,10 @@ class ModelFailure(BriefingError):
     """The model side failed: the server, the embedded runtime, the replay directory."""
 
     exit_code = EXIT_MODEL
+
+
+class ServerUnreachable(ModelFailure):
+    """Not one extraction call got through to the server."""
+
+    def line(self) -> str:
+        return f"{self}; nothing was built"

@@ -5,6 +5,7 @@ Everything here is plain data (pydantic models); the logic lives in the modules 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -178,3 +179,18 @@ class Briefing(BaseModel):
     # The day's stories, ranked; with one story the fields above are that story's.
     stories: list[Story] = Field(default_factory=list)
     since_run: int | None = None  # the stored run that "new" compares with
+
+
+@dataclass
+class Fact:
+    id: str  # "F1"
+    text: str
+    citations: list[Citation]
+
+    @property
+    def sources(self) -> set[int]:
+        return {c.source for c in self.citations}
+
+    @property
+    def support(self) -> str:
+        return " ".join(c.quote for c in self.citations)

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .reduce import Fact
+from .models import Fact
 from .settings import Weights
 from .textutil import content_words
 

@@ -1,7 +1,7 @@
 """Every threshold of the product, in one object, each with the measurement that chose it.
 
 ``SETTINGS`` is read by the stages; the command line's flags fill the per-run options
-(``pipeline.BuildOptions``) whose defaults come from here. Figures are from the benchmarks in
+(``plan.BuildOptions``) whose defaults come from here. Figures are from the benchmarks in
 ``bench/`` on the 28 dev clusters of ``../shared/eval/multinews-dev.jsonl`` unless said otherwise.
 """
 
@@ -53,7 +53,7 @@ class Merge(_Section):
 
 
 class Compose(_Section):
-    """The composition call and what is kept of its reply (reduce.py). With a grammar the
+    """The composition call and what is kept of its reply (compose.py). With a grammar the
     bounds bound what the model can write; a news sentence is rarely over 240 characters (the
     seeds' longest is 236), a headline under 90."""
 

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from summarizer.merge import (
-    dedupe,
-    find_conflicts,
-    group_claims,
-    off_story,
-)
-from summarizer.models import Claim, ClaimKind, SourceRef, Span
-from summarizer.reduce import (
+from summarizer.compose import (
     CitedSentence,
     Synthesis,
     SynthesisDisagreement,
@@ -18,6 +11,13 @@ from summarizer.reduce import (
     fact_ids,
     facts_from_groups,
 )
+from summarizer.merge import (
+    dedupe,
+    find_conflicts,
+    group_claims,
+    off_story,
+)
+from summarizer.models import Claim, ClaimKind, SourceRef, Span
 from summarizer.support import numbers_in, quantities, supported
 from summarizer.textutil import content_words
 

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from summarizer.compose import Synthesis
 from summarizer.models import Selection
 from summarizer.parsing import InvalidJSON, SchemaViolation, TruncatedOutput, inline_schema, parse_reply
 from summarizer.prompts import PromptError, load_prompts, parse_prompt
-from summarizer.reduce import Synthesis
 
 
 def test_shipped_prompts_load_and_render() -> None:
@@ -71,7 +71,7 @@ def test_inline_schema_keeps_a_property_named_title_and_has_no_refs() -> None:
 
 @pytest.mark.parametrize("sentences", [1, 7, 40])
 def test_the_selection_schema_allows_only_the_chunks_sentence_numbers(sentences: int) -> None:
-    from summarizer.pipeline import selection_schema
+    from summarizer.claims import selection_schema
 
     ids = selection_schema(sentences)["properties"]["ids"]
     assert ids["items"]["enum"] == list(range(1, sentences + 1))

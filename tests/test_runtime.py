@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from summarizer.answer import ModelAnswer
+from summarizer.claims import selection_schema
 from summarizer.client import ModelClient, ModelConfig
+from summarizer.compose import Synthesis, synthesis_schema
 from summarizer.config import resolve_target
 from summarizer.doctor import check_cpu
 from summarizer.exchanges import ExchangeTransport
@@ -18,8 +20,6 @@ from summarizer.grammar import reply_tokens, to_gbnf
 from summarizer.local import cpu_flags, exit_words, server_command, use_repacking
 from summarizer.models import Selection
 from summarizer.parsing import inline_schema
-from summarizer.pipeline import selection_schema
-from summarizer.reduce import Synthesis, synthesis_schema
 from summarizer.tokens import count_tokens
 
 # /proc/cpuinfo lines of the machines the embedded model has met.

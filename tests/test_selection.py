@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.models import Chunk, Citation, Selection
-from summarizer.pipeline import picked_nothing
-from summarizer.reduce import Fact
+from summarizer.claims import picked_nothing
+from summarizer.models import Chunk, Citation, Fact, Selection
 from summarizer.selection import context_of, rank_in_article, score, select_facts
 from summarizer.settings import SETTINGS, Weights
 

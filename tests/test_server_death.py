@@ -25,7 +25,8 @@ from summarizer.client import ModelClient, ModelConfig
 from summarizer.exchanges import ExchangeTransport
 from summarizer.ingest import load_inputs
 from summarizer.local import LocalServerCrashed, OnDemand, StartFirst, stop
-from summarizer.pipeline import BuildOptions, build
+from summarizer.pipeline import build
+from summarizer.plan import BuildOptions
 from summarizer.prompts import load_prompts
 
 from .loopback import HTTPLoopback, RawLoopback

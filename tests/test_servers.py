@@ -14,11 +14,11 @@ import openai
 import pytest
 
 from summarizer.client import ModelClient, ModelConfig
+from summarizer.compose import synthesize
 from summarizer.exchanges import ExchangeTransport
-from summarizer.models import Citation
-from summarizer.pipeline import BuildOptions, synthesize
+from summarizer.models import Citation, Fact
+from summarizer.plan import BuildOptions
 from summarizer.prompts import load_prompts
-from summarizer.reduce import Fact
 
 from .faults import GOOD, PROBE, Answer, completion
 

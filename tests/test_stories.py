@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from summarizer.chunking import chunk_article
+from summarizer.compose import item_points
 from summarizer.models import Article, Briefing, Citation, Point, Story
-from summarizer.pipeline import EarlierRun, earlier_run, item_points, mark_new
+from summarizer.novelty import EarlierRun, earlier_run, mark_new
 from summarizer.stories import (
     Earlier,
     Plan,

@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from summarizer.models import Citation, SourceRef
-from summarizer.reduce import CitedSentence, Fact, Synthesis, SynthesisDisagreement, assemble
+from summarizer.compose import CitedSentence, Synthesis, SynthesisDisagreement, assemble
+from summarizer.models import Citation, Fact, SourceRef
 from summarizer.support import about, grounding_facts, title_supported, ungrounded, unsupported
 
 from .support_cases import CASES, MEET

@@ -12,10 +12,10 @@ from markdown_it import MarkdownIt
 
 from summarizer.answer import AnswerSentence, ModelAnswer, QuoteRef, check_answer
 from summarizer.chunking import sentence_spans
+from summarizer.claims import claims_from_selection
 from summarizer.cli import main
-from summarizer.models import Article, Briefing, Citation, Disagreement, Point, Position, SourceRef
-from summarizer.pipeline import claims_from_selection
-from summarizer.reduce import CitedSentence, Fact, Synthesis, assemble
+from summarizer.compose import CitedSentence, Synthesis, assemble
+from summarizer.models import Article, Briefing, Citation, Disagreement, Fact, Point, Position, SourceRef
 from summarizer.retrieve import Passage
 from summarizer.sanitize import md_text, one_line, redact, safe_url, scrub_url, secrets_of
 from summarizer.settings import SETTINGS

@@ -1,27 +1,60 @@
-"""Reduce, model part: the synthesis schema, the fact list it reads, and the checks on its reply.
+"""Compose: a story's facts told by the model, and its reply checked into a briefing.
 
-The model writes the briefing over a compact list of facts (merged, verified claims), citing
-fact ids. ``assemble`` turns its reply into a Briefing: unknown ids are stripped, a sentence left
-without a valid citation is dropped, and so is one that says what its cited quotes do not (a
-figure they lack, or mostly other words). Deterministic conflicts the model missed are added, and
-points are filled from the best-supported facts up to a minimum. Pure: no I/O.
+``tell_story`` merges a story's claims into facts, finds where outlets' figures differ, fits the
+best facts into one call (``select_facts``) and asks the model (``synthesize``, the one place a
+composition call is made). The model writes over a compact list of facts, citing fact ids.
+``assemble`` turns its reply into a Briefing: unknown ids are stripped, a sentence left without a
+valid citation is dropped, and so is every sentence the support check (``support.py``) refuses
+against the facts it cites. Conflicts the model missed are added, and points are filled from the
+best-supported facts up to a minimum. A story of one article is told without a call
+(``item_points``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import openai
 from pydantic import BaseModel, ConfigDict, Field
 
-from .models import Briefing, Citation, Claim, Conflict, Disagreement, Group, Point, Position, SourceRef
+from .claims import (
+    StoryWork,
+    source_refs,
+)
+from .client import CONFIGURATION_ERRORS, CallFailed, ModelClient, connection_words
+from .errors import ServerUnreachable
+from .merge import find_conflicts, group_claims
+from .models import (
+    Article,
+    Briefing,
+    Chunk,
+    Citation,
+    Claim,
+    Conflict,
+    Disagreement,
+    Fact,
+    Group,
+    Point,
+    Position,
+    SourceRef,
+    Story,
+)
 from .parsing import inline_schema
+from .plan import BuildOptions, Progress, RunPlan
+from .prompts import Prompt
+from .selection import context_of, select_facts
 from .settings import SETTINGS
+from .stories import Plan
 from .support import about, numbers_in, supported, title_supported
-from .textutil import content_words, is_directive, jaccard
+from .textutil import content_words, is_directive, is_furniture, jaccard
+from .tokens import count_tokens
+from .verify import SourceIndex
 
 # --- what the model returns ---------------------------------------------------------------
 
@@ -77,21 +110,6 @@ def synthesis_schema(fact_ids: Sequence[str], max_points: int) -> dict[str, Any]
 
 
 # --- the facts it reads -------------------------------------------------------------------
-
-
-@dataclass
-class Fact:
-    id: str  # "F1"
-    text: str
-    citations: list[Citation]
-
-    @property
-    def sources(self) -> set[int]:
-        return {c.source for c in self.citations}
-
-    @property
-    def support(self) -> str:
-        return " ".join(c.quote for c in self.citations)
 
 
 def citations_of(claims: Sequence[Claim]) -> list[Citation]:
@@ -308,3 +326,190 @@ def assemble(
         open_questions=questions,
     )
     return briefing, dropped
+
+
+def batches(facts: list[Fact], budget: int, model: str) -> list[list[Fact]]:
+    out: list[list[Fact]] = [[]]
+    used = 0
+    for f in facts:
+        cost = count_tokens(render_facts([f]), model) + 1
+        if out[-1] and used + cost > budget:
+            out.append([])
+            used = 0
+        out[-1].append(f)
+        used += cost
+    return out
+
+
+async def synthesize(
+    client: ModelClient, prompt: Prompt, facts: list[Fact], conflicts: list[FactConflict],
+    options: BuildOptions, progress: Progress,
+) -> tuple[Synthesis, list[Fact], Counter[str]]:
+    """One synthesis call, or, when the facts outgrow one call, a synthesis per batch whose
+    checked points become the facts of the next level."""
+    dropped: Counter[str] = Counter()
+    written = min(options.max_points, options.model_points)  # the points the model writes
+    level = 0
+    while True:
+        parts = batches(facts, options.synth_input_tokens, client.config.model)
+        if len(parts) == 1:
+            progress("synthesize", 0, 1)
+            known = {f.id: f for f in facts}
+            r = await client.structured(
+                prompt, {"claims": render_facts(facts), "conflicts": render_conflicts(conflicts, known),
+                         "max_points": written},
+                Synthesis, json_schema=synthesis_schema(list(known), written),
+            )
+            progress("synthesize", 1, 1)
+            return r.value, facts, dropped
+        level += 1
+        merged: list[Fact] = []
+        for n, part in enumerate(parts):
+            progress(f"synthesize (level {level})", n, len(parts))
+            known = {f.id: f for f in part}
+            r = await client.structured(
+                prompt, {"claims": render_facts(part), "conflicts": render_conflicts(conflicts, known),
+                         "max_points": written},
+                Synthesis, json_schema=synthesis_schema(list(known), written),
+            )
+            partial, d = assemble(r.value, part, [], [], min_points=options.max_points,
+                                  max_points=options.max_points)
+            dropped += d
+            merged.extend(Fact(id="", text=p.text, citations=p.citations) for p in partial.points)
+        progress(f"synthesize (level {level})", len(parts), len(parts))
+        for i, f in enumerate(merged, start=1):
+            f.id = f"F{i}"
+        if len(merged) >= len(facts):  # no progress: keep the best-supported facts only
+            merged = merged[: max(1, len(merged) // 2)]
+        facts = merged
+
+
+@dataclass
+class Told:
+    briefing: Briefing  # the story, told as a one-story briefing
+    groups: int
+    synthesis_dropped: Counter[str]
+    failed: str | None
+    written: Counter[str] = field(default_factory=Counter)  # what the model wrote, what was kept
+
+
+async def tell_story(work: StoryWork, client: ModelClient, prompt: Prompt, options: BuildOptions,
+                     min_points: int, max_points: int, progress: Progress) -> Told:
+    """Merge a story's claims into facts, find where outlets differ, and compose it (one call,
+    more when the facts outgrow it); every sentence of the result is checked against its facts."""
+    claim_by_id = {c.id: c for c in work.claims}
+    groups = group_claims(work.claims)
+    facts = facts_from_groups(groups, claim_by_id)
+    group_fact = {g.id: f for g, f in zip(groups, facts, strict=True)}
+    conflicts = conflicts_as_facts(find_conflicts(groups, claim_by_id), group_fact)
+    indexes = {a.id: SourceIndex.build(a) for a in work.articles}
+    if options.select != "never":
+        facts = fit_facts(facts, work.articles, indexes, options, client.config.model)
+    synthesis: Synthesis | None = None
+    failed: str | None = None
+    final_facts = facts
+    if facts:
+        opts = dataclasses.replace(options, max_points=max_points)
+        try:
+            synthesis, final_facts, _ = await synthesize(client, prompt, facts, conflicts, opts, progress)
+        except CallFailed as exc:
+            failed = str(exc)
+        except CONFIGURATION_ERRORS:
+            raise
+        except openai.APIConnectionError as exc:
+            if client.usage.calls == 0 and client.usage.cached == 0:  # not one call got through
+                raise ServerUnreachable(connection_words(exc)) from None
+            failed = f"{type(exc).__name__}: {exc}"
+        except openai.OpenAIError as exc:  # the server failed even after the SDK's retries
+            failed = f"{type(exc).__name__}: {exc}"
+    # Points are filled from the merged facts when the synthesis is thin or failed.
+    written: Counter[str] = Counter()
+    briefing, dropped = assemble(synthesis, final_facts if synthesis else facts, conflicts,
+                                 source_refs(work.articles), min_points=min_points, max_points=max_points,
+                                 written=written)
+    return Told(briefing=briefing, groups=len(groups), synthesis_dropped=dropped, failed=failed, written=written)
+
+
+def fit_facts(facts: list[Fact], articles: list[Article], indexes: dict[int, SourceIndex], options: BuildOptions,
+              model: str) -> list[Fact]:
+    """The facts one composition call lists: all of them when they fit ``synth_input_tokens``,
+    else the best-ranked that fit (selection.py), renumbered F1, F2, … in their new order."""
+    cost = {id(f): count_tokens(render_facts([f]), model) + 1 for f in facts}
+    if sum(cost.values()) <= options.synth_input_tokens:
+        return facts
+    ctx = context_of({a.id: a.text for a in articles}, {a.id: indexes[a.id].sentences for a in articles})
+    chosen = select_facts(facts, ctx, options.synth_input_tokens, lambda f: cost[id(f)], SETTINGS.selection.weights)
+    for n, f in enumerate(chosen, start=1):
+        f.id = f"F{n}"
+    return chosen
+
+
+def item_points(article: Article, chunks: list[Chunk], n: int) -> list[Point]:
+    """A story of one article, told without a model call: its first ``n`` sentences that state
+    something (eight words or more, not the title, not addressed to the reader or the model, not
+    page furniture), each citing itself."""
+    index = SourceIndex.build(article)
+    title = " ".join(article.title.split())
+    out: list[Point] = []
+    for c in chunks:
+        for s, e in c.sentences:
+            quote = article.text[s:e]
+            text = " ".join(quote.split())
+            if len(text.split()) < 8 or text == title or index.touches_directive(s, e) or is_furniture(text):
+                continue
+            out.append(Point(text=text, citations=[Citation(source=article.id, quote=quote, start=s, end=e)]))
+            if len(out) >= n:
+                return out
+    return out
+
+
+def as_story(b: Briefing, plan: Plan, composed: bool) -> Story:
+    return Story(id="", title=b.title, summary=b.summary, summary_sentences=b.summary_sentences,
+                 points=b.points, disagreements=b.disagreements, open_questions=b.open_questions,
+                 sources=list(plan.members), outlets=plan.outlets, reason=plan.reason, composed=composed)
+
+
+async def tell_all(run: RunPlan, works: dict[int, StoryWork], client: ModelClient, prompt: Prompt,
+                   options: BuildOptions, progress: Progress) -> dict[int, Told]:
+    """Every story of two or more articles told, ``options.concurrency`` at a time (by ``id()``
+    of its plan). With several stories, each is told in fewer points than a single one."""
+    one_story = len(run.plans) == 1
+    min_points = options.min_points if one_story else min(options.min_points, options.story_min_points)
+    max_points = options.max_points if one_story else min(options.max_points, options.story_max_points)
+    sem = asyncio.Semaphore(max(1, options.concurrency))
+    told: dict[int, Told] = {}
+    done = 0
+    if run.composed:
+        progress("stories composed", 0, len(run.composed))
+
+    async def tell(p: Plan) -> None:
+        nonlocal done
+        async with sem:
+            told[id(p)] = await tell_story(works[id(p)], client, prompt, options, min_points, max_points,
+                                           lambda _s, _d, _t: None)
+        done += 1
+        progress("stories composed", done, len(run.composed))
+
+    await asyncio.gather(*(tell(p) for p in run.composed))
+    return told
+
+
+def item_story(article: Article, plan: Plan, chunks: list[Chunk], n: int) -> Story:
+    """A story of one article, told without a call: its title and first sentences that state something."""
+    return Story(id="", title=article.title, points=item_points(article, chunks, n), sources=[article.id],
+                 outlets=plan.outlets, reason=plan.reason)
+
+
+def day_briefing(stories: list[Story], told: list[Told], kept: list[Article], since_run: int | None) -> Briefing:
+    """The briefing of the day: one story's own briefing when there is one story (as before stories
+    existed), else a briefing holding the stories."""
+    if len(stories) == 1 and told:
+        briefing = told[0].briefing
+        briefing.summary_sentences, briefing.points = stories[0].summary_sentences, stories[0].points
+    else:
+        briefing = Briefing(title=f"{len(stories)} stories from {len(kept)} articles", summary="",
+                            sources=source_refs(kept), points=[])
+    briefing.sources = source_refs(kept)
+    briefing.stories = stories
+    briefing.since_run = since_run
+    return briefing

@@ -1,0 +1,178 @@
+"""Planning a run before any call: which stories are told, from which chunks, and what it will cost.
+
+``plan_run`` is shared by the build and ``--estimate``, so the estimate counts the calls the build
+will make. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .chunking import chunk_article
+from .errors import BriefingError
+from .models import (
+    Article,
+    Chunk,
+)
+from .prompts import Prompt
+from .settings import SETTINGS
+from .stories import Plan, plan_day
+from .tokens import count_tokens
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """One run's choices, filled by the command line's flags; the defaults and the measurements
+    behind them are in ``settings.py``."""
+
+    chunk_tokens: int = SETTINGS.chunking.chunk_tokens
+    concurrency: int = 1
+    min_points: int = SETTINGS.compose.min_points
+    max_points: int = SETTINGS.compose.max_points
+    synth_input_tokens: int = SETTINGS.compose.synth_input_tokens
+    model_points: int = SETTINGS.compose.model_points
+    max_chunks: int = SETTINGS.limits.max_chunks
+    max_story_articles: int = SETTINGS.limits.max_story_articles
+    # How a story whose facts do not fit one composition call (``synth_input_tokens``) is cut to
+    # fit: "auto" ranks its facts (selection.py) and lists the best, with no model call; "always"
+    # has the model pick each chunk's sentences first (measured on the seeds and on a 4-article
+    # story of 19,847 characters: the embedded 1.5B model picked every sentence, six calls for
+    # nothing), then ranks what it picked; "never" lists every content sentence, composing in
+    # several calls when they do not fit one.
+    select: str = "auto"
+    # The daily briefing: keep only the first ``top`` stories (None: all); stories matching one of
+    # ``topics`` rank first. With several stories, each is told in fewer points than a single one.
+    top: int | None = None
+    topics: tuple[str, ...] = ()
+    story_min_points: int = SETTINGS.compose.story_min_points
+    story_max_points: int = SETTINGS.compose.story_max_points
+    item_points: int = SETTINGS.compose.item_points
+
+
+SELECT_MODES = ("auto", "always", "never")
+
+
+class TooMuchInput(BriefingError):
+    """The input would make more model calls than the run allows; nothing was sent."""
+
+
+class NothingToTell(BriefingError):
+    """No article has a sentence a statement could cite; nothing was sent and nothing is stored."""
+
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def needs_selection(chunks: list[Chunk], options: BuildOptions) -> bool:
+    """Whether the model first picks each chunk's fact sentences: only with ``--select always``."""
+    return options.select == "always" and bool(chunks)
+
+
+def listed_tokens(chunks: list[Chunk]) -> int:
+    """The chunks' sentences listed as facts for a composition call ("F12 (1 source): …")."""
+    return sum(len(c.sentences) * 8 + c.tokens - 4 * len(c.sentences) for c in chunks)
+
+
+def chunk_all(articles: list[Article], budget: int, model: str) -> list[Chunk]:
+    return [c for a in articles for c in chunk_article(a, budget, lambda t: count_tokens(t, model))]
+
+
+@dataclass
+class RunPlan:
+    """What a build will do, decided before any call (``build`` and ``estimate`` share it)."""
+
+    found: list[Plan]  # every story of the day, ranked
+    plans: list[Plan]  # the stories kept (--top)
+    kept: list[Article]  # their articles
+    chunks: list[Chunk]
+    chunks_of: dict[int, list[Chunk]]  # by id() of a plan
+    composed: list[Plan]  # the stories told by a composition call
+    picks: dict[int, bool]  # by id() of a composed plan: whether its sentences are picked first
+
+
+def plan_run(articles: list[Article], options: BuildOptions, model: str) -> RunPlan:
+    # A cheap bound first (no article has fewer than ~6 characters a token), so a stray 20 MB
+    # file is refused at once instead of after it has been chunked.
+    # Every article is at least one chunk, too: 10,000 two-sentence records are refused here, before
+    # story grouping (quadratic in the articles) has run out of memory on them.
+    at_least = max(len(articles), sum(len(a.text) for a in articles) // (6 * options.chunk_tokens))
+    if at_least > options.max_chunks:
+        raise TooMuchInput(f"the input makes at least {at_least:,} chunks (model calls), over the limit of "
+                           f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")
+    found = plan_day(articles, options.topics, max_articles=options.max_story_articles)
+    plans = found[: options.top] if options.top else found
+    kept = [a for a in articles if any(a.id in p.members for p in plans)]
+    chunks = chunk_all(kept, options.chunk_tokens, model)
+    if not any(c.sentences for c in chunks):
+        raise NothingToTell(f"nothing to build: none of the {len(kept)} article(s) has a sentence a briefing could "
+                            "cite (give articles with running text)")
+    if len(chunks) > options.max_chunks:
+        raise TooMuchInput(f"the input makes {len(chunks):,} chunks (model calls), over the limit of "
+                           f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")
+    chunks_of = {id(p): [c for c in chunks if c.article_id in p.members] for p in plans}
+    composed = told_by_model(plans)
+    return RunPlan(found=found, plans=plans, kept=kept, chunks=chunks, chunks_of=chunks_of, composed=composed,
+                   picks={id(p): needs_selection(chunks_of[id(p)], options) for p in composed})
+
+
+def told_by_model(plans: list[Plan]) -> list[Plan]:
+    """The stories that get a composition call: those of two or more articles — and the only
+    story of a run, even of one article, since then it is the whole briefing."""
+    return [p for p in plans if len(p.members) >= 2 or len(plans) == 1]
+
+
+@dataclass
+class Estimate:
+    articles: int
+    stories: int
+    composed: int
+    items: int
+    extract_calls: int
+    compose_calls: int
+    calls: int
+    tokens_in: int
+    tokens_out: int
+    rate: float
+    rate_source: str
+    seconds: float
+    unread: int = 0  # articles left unread: over the per-story limit
+
+
+def estimate(articles: list[Article], prompts: dict[str, Prompt], options: BuildOptions, model: str,
+             rate: float | None = None, out_per_call: float | None = None) -> Estimate:
+    """What a build would cost, before any call: the same stories, chunks and selection decision
+    as ``build``; a composition's input as every candidate sentence listed once (an upper bound:
+    merging across outlets shortens it). ``rate``: prompt-equivalent tokens a second measured on
+    this model in earlier runs, else the embedded model's; ``out_per_call``: generated tokens a
+    composition call, measured likewise, else SETTINGS.estimate.compose_tokens_out."""
+    run = plan_run(articles, options, model)
+    by_id = {a.id: a for a in articles}
+    tokens_in = tokens_out = extract_calls = compose_calls = 0
+    synth_base = count_tokens(" ".join(m["content"] for m in prompts["synthesize"].render(
+        claims="", conflicts="", max_points=options.story_max_points)), model)
+    for p in run.composed:
+        mine = run.chunks_of[id(p)]
+        listed = listed_tokens(mine)
+        if run.picks[id(p)]:
+            for c in mine:
+                a = by_id[c.article_id]
+                msgs = prompts["extract"].render(title=a.title, outlet=a.outlet or "unknown", text=c.text)
+                tokens_in += count_tokens(" ".join(m["content"] for m in msgs), model)
+                tokens_out += 16 + SETTINGS.estimate.pick_tokens_out * len(c.sentences)
+                extract_calls += 1
+        if options.select != "never":  # the best facts that fit one call (selection.py)
+            listed = min(listed, options.synth_input_tokens)
+        parts = max(1, -(-listed // options.synth_input_tokens))
+        compose_calls += parts + (1 if parts > 1 else 0)
+        tokens_in += listed + synth_base * (parts + (1 if parts > 1 else 0))
+        tokens_out += round(out_per_call or SETTINGS.estimate.compose_tokens_out) * (parts + (1 if parts > 1 else 0))
+    r = rate or SETTINGS.estimate.embedded_rate
+    seconds = (tokens_in + 4 * tokens_out) / r / max(1, options.concurrency)
+    return Estimate(articles=len(run.kept), stories=len(run.plans), composed=len(run.composed),
+                    items=len(run.plans) - len(run.composed), unread=sum(p.unread for p in run.plans),
+                    extract_calls=extract_calls, compose_calls=compose_calls, calls=extract_calls + compose_calls,
+                    tokens_in=tokens_in, tokens_out=tokens_out, rate=r,
+                    rate_source="measured on this model's earlier runs" if rate
+                    else "the embedded model's measured rate",
+                    seconds=seconds)

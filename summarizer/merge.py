@@ -1,4 +1,4 @@
-"""Reduce, deterministic part: merge the same fact across outlets, find conflicting figures.
+"""Merge: the same fact across outlets becomes one fact citing them all; conflicting figures are found.
 
 Pure functions on verified claims. A group is one fact with every claim (and so every outlet)
 that states it; its number of distinct sources is its independent support. A conflict is two

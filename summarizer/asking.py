@@ -105,7 +105,7 @@ class Session:
         for c in store.claims(run):
             for i, p in enumerate(passages):
                 if p.source == c.article_id and p.start <= c.span.start < p.end:
-                    extra[i] = extra.get(i, "") + " " + c.statement
+                    extra[i] = extra.get(i, "") + " " + c.text
                     break
         self.retriever: Retriever = BM25(passages, extra)
         self.briefing = store.briefing(run)

@@ -19,7 +19,6 @@ from .models import (
     Article,
     Chunk,
     Claim,
-    ClaimKind,
     DropReason,
     Selection,
     SourceRef,
@@ -86,7 +85,6 @@ def claims_from_selection(
             continue
         seen.add(n)
         kept.append(Claim(id=next_id(), article_id=chunk.article_id, chunk_index=chunk.index,
-                          statement=" ".join(quote.split()), kind=ClaimKind.fact,
                           span=Span(source=article.id, start=s, end=e, quote=quote)))
     return kept, dropped
 
@@ -155,12 +153,12 @@ def story_claims(plan: Plan, by_id: dict[int, Article], chunks: list[Chunk],
         claims.extend(kept)
         dropped.extend(lost)
     claims, dups = dedupe(claims)
-    dropped += [Dropped(c.article_id, c.chunk_index, c.statement, c.span.quote, DropReason.duplicate) for c in dups]
+    dropped += [Dropped(c.article_id, c.chunk_index, c.text, c.span.quote, DropReason.duplicate) for c in dups]
     paragraphs = {a.id: [(s, e, content_words(a.text[s:e])) for s, e in segment(a.text).paragraphs] for a in arts}
     claims, off = off_story(claims, paragraphs)
     furniture = [c for c in claims if is_furniture(c.span.quote)]
     claims = [c for c in claims if not is_furniture(c.span.quote)]
-    dropped += [Dropped(c.article_id, c.chunk_index, c.statement, c.span.quote, DropReason.furniture)
+    dropped += [Dropped(c.article_id, c.chunk_index, c.text, c.span.quote, DropReason.furniture)
                 for c in [*off, *furniture]]
     return StoryWork(plan=plan, articles=arts, claims=claims, dropped=dropped)
 

@@ -41,7 +41,6 @@ from .models import (
     Fact,
     Group,
     Point,
-    Position,
     SourceRef,
     Story,
 )
@@ -270,7 +269,7 @@ def assemble(
 
     disagreements: list[Disagreement] = []
     for d in syn.disagreements:
-        positions = [Position(text=p.text, citations=p.citations)
+        positions = [Point(text=p.text, citations=p.citations)
                      for s in d.positions if (p := check_sentence(s, by_id, dropped))]
         # Two sides, from different sources, citing different facts, about the topic named.
         if len(positions) < 2 or len({c.source for p in positions for c in p.citations}) < 2 or \
@@ -289,7 +288,7 @@ def assemble(
             continue
         disagreements.append(Disagreement(
             topic=topic,
-            positions=[Position(text=f.text, citations=list(f.citations)) for f in fs],
+            positions=[Point(text=f.text, citations=list(f.citations)) for f in fs],
         ))
         added += 1
 

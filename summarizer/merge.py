@@ -81,9 +81,9 @@ def group_claims(claims: Sequence[Claim]) -> list[Group]:
     out = []
     for i, g in enumerate(groups, start=1):
         sources = sorted({c.article_id for c in g})
-        # The statement of the claim with the shortest, most exact quote stands for the group.
-        rep = max(g, key=lambda c: (c.span.score, -len(c.statement)))
-        out.append(Group(id=i, claim_ids=[c.id for c in g], sources=sources, statement=rep.statement))
+        # The sentence of the claim with the shortest, most exact quote stands for the group.
+        rep = max(g, key=lambda c: (c.span.score, -len(c.text)))
+        out.append(Group(id=i, claim_ids=[c.id for c in g], sources=sources, statement=rep.text))
     return order_groups(out)
 
 
@@ -114,7 +114,7 @@ def find_conflicts(groups: Sequence[Group], claims: dict[int, Claim]) -> list[Co
         words: set[str] = set()
         qs: set[tuple[str, float]] = set()
         for m in members:
-            words |= content_words(m.statement) | content_words(m.span.quote)
+            words |= content_words(m.span.quote)
             qs |= quantities(m.span.quote)
         info.append((g, words, qs))
     conflicts: list[Conflict] = []

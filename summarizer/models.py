@@ -45,16 +45,6 @@ class Chunk(BaseModel):
 # --- what the model returns for one chunk -------------------------------------------------
 
 
-class ClaimKind(StrEnum):
-    fact = "fact"  # a sentence the model picked as stating a newsworthy fact
-    event = "event"
-    figure = "figure"
-    quote = "quote"
-    position = "position"
-    plan = "plan"
-    background = "background"
-
-
 class Selection(BaseModel):
     """What the model returns for one chunk: the numbers of the sentences that state its facts.
     Every span is the code's: a number is a sentence of the chunk, or it is dropped."""
@@ -77,19 +67,22 @@ class Span(BaseModel):
 
 
 class Claim(BaseModel):
+    """A sentence of an article, taken as a statement of fact: its span is the sentence's."""
+
     id: int
     article_id: int
     chunk_index: int
-    statement: str
-    kind: ClaimKind
     span: Span
+
+    @property
+    def text(self) -> str:
+        """The sentence on one line."""
+        return " ".join(self.span.quote.split())
 
 
 class DropReason(StrEnum):
-    no_span = "no supporting span in the source"
     duplicate = "duplicate of another claim in the same article"
     furniture = "page furniture (caption, byline, teaser)"
-    directive = "quotes a sentence that addresses the reader or the model, not reporting"
     unknown_id = "a sentence number the chunk does not have"
     repeated_id = "a sentence picked twice"
 
@@ -127,14 +120,9 @@ class Point(BaseModel):
     new: bool = False
 
 
-class Position(BaseModel):
-    text: str
-    citations: list[Citation]
-
-
 class Disagreement(BaseModel):
     topic: str
-    positions: list[Position]
+    positions: list[Point]  # a side is a point: what one or more outlets say
 
 
 class SourceRef(BaseModel):

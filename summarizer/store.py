@@ -220,7 +220,7 @@ class Store:
             )
             self.db.executemany(
                 "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [(run_id, c.id, c.article_id, c.chunk_index, c.statement, str(c.kind), c.span.quote,
+                [(run_id, c.id, c.article_id, c.chunk_index, c.text, "fact", c.span.quote,
                   c.span.start, c.span.end, c.span.score, c.model_dump_json()) for c in claims],
             )
             self.db.executemany("INSERT INTO dropped_claims VALUES (?,?,?,?,?,?)",

@@ -69,7 +69,7 @@ def test_quantities_are_counts_not_dates(text: str, expected: set[tuple[str, flo
 
 
 def claim(cid: int, source: int, quote: str) -> Claim:
-    return Claim(id=cid, article_id=source, chunk_index=0, statement=quote, kind="event",
+    return Claim(id=cid, article_id=source, chunk_index=0,
                  span=Span(source=source, start=0, end=len(quote), quote=quote))
 
 

@@ -15,7 +15,7 @@ from summarizer.chunking import sentence_spans
 from summarizer.claims import claims_from_selection
 from summarizer.cli import main
 from summarizer.compose import CitedSentence, Synthesis, assemble
-from summarizer.models import Article, Briefing, Citation, Disagreement, Fact, Point, Position, SourceRef
+from summarizer.models import Article, Briefing, Citation, Disagreement, Fact, Point, SourceRef
 from summarizer.retrieve import Passage
 from summarizer.sanitize import md_text, one_line, redact, safe_url, scrub_url, secrets_of
 from summarizer.settings import SETTINGS
@@ -72,7 +72,7 @@ def test_a_briefing_built_from_attacks_is_plain_text_in_markdown(tmp_path: Path)
                            url="javascript:alert(1)", published="<b>today</b>"),
                  SourceRef(id=2, path="b.txt", title="Fine", url="https://example.com/a?b=1")],
         points=[Point(text=attack, citations=[cite])],
-        disagreements=[Disagreement(topic=attack, positions=[Position(text=attack, citations=[cite])] * 2)],
+        disagreements=[Disagreement(topic=attack, positions=[Point(text=attack, citations=[cite])] * 2)],
         open_questions=[attack + "?"],
     )
     html = html_of(to_markdown(b))

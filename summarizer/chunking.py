@@ -142,7 +142,7 @@ def _first_is_headline(text: str, span: tuple[int, int]) -> bool:
     return span[0] == len(text) - len(text.lstrip()) and not text[span[0] : span[1]].endswith(tuple(_TERMINAL))
 
 
-def is_furniture(paragraph: str) -> bool:
+def is_furniture_line(paragraph: str) -> bool:
     """Short lines without sentence punctuation (datelines, 'Read more', share buttons, labels)
     and photo captions (a trailing photo credit)."""
     p = paragraph.strip()
@@ -162,7 +162,7 @@ def content_paragraphs(text: str) -> list[tuple[int, int]]:
     for s, e in paragraph_spans(text):
         para = text[s:e]
         key = " ".join(para.lower().split())
-        if is_furniture(para):
+        if is_furniture_line(para):
             run += 1
             if run >= 2 and s > 0.4 * len(text):
                 break

@@ -28,7 +28,7 @@ from .parsing import inline_schema
 from .plan import BuildOptions, Progress, RunPlan
 from .prompts import Prompt
 from .stories import Plan
-from .textutil import content_words, is_furniture
+from .textutil import content_words, is_call_to_action
 
 
 @dataclass
@@ -156,8 +156,8 @@ def story_claims(plan: Plan, by_id: dict[int, Article], chunks: list[Chunk],
     dropped += [Dropped(c.article_id, c.chunk_index, c.text, c.span.quote, DropReason.duplicate) for c in dups]
     paragraphs = {a.id: [(s, e, content_words(a.text[s:e])) for s, e in segment(a.text).paragraphs] for a in arts}
     claims, off = off_story(claims, paragraphs)
-    furniture = [c for c in claims if is_furniture(c.span.quote)]
-    claims = [c for c in claims if not is_furniture(c.span.quote)]
+    furniture = [c for c in claims if is_call_to_action(c.span.quote)]
+    claims = [c for c in claims if not is_call_to_action(c.span.quote)]
     dropped += [Dropped(c.article_id, c.chunk_index, c.text, c.span.quote, DropReason.furniture)
                 for c in [*off, *furniture]]
     return StoryWork(plan=plan, articles=arts, claims=claims, dropped=dropped)

@@ -51,7 +51,7 @@ from .selection import context_of, select_facts
 from .settings import SETTINGS
 from .stories import Plan
 from .support import about, numbers_in, supported, title_supported
-from .textutil import content_words, is_directive, is_furniture, jaccard
+from .textutil import content_words, is_call_to_action, is_directive, jaccard
 from .tokens import count_tokens
 from .verify import SourceIndex
 
@@ -454,7 +454,7 @@ def item_points(article: Article, chunks: list[Chunk], n: int) -> list[Point]:
         for s, e in c.sentences:
             quote = article.text[s:e]
             text = " ".join(quote.split())
-            if len(text.split()) < 8 or text == title or index.touches_directive(s, e) or is_furniture(text):
+            if len(text.split()) < 8 or text == title or index.touches_directive(s, e) or is_call_to_action(text):
                 continue
             out.append(Point(text=text, citations=[Citation(source=article.id, quote=quote, start=s, end=e)]))
             if len(out) >= n:

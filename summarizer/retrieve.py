@@ -54,7 +54,7 @@ def passages_of(articles: Sequence[Article]) -> list[Passage]:
     return out
 
 
-def terms(text: str) -> list[str]:
+def bm25_terms(text: str) -> list[str]:
     """Stemmed words for ranking; numbers are kept (a question about "30 countries")."""
     out = []
     for t in tokens(text):
@@ -74,7 +74,7 @@ class BM25:
         self.passages = list(passages)
         self.k1, self.b = k1, b
         extra = extra or {}
-        self.docs = [Counter(terms(p.text + " " + extra.get(i, ""))) for i, p in enumerate(self.passages)]
+        self.docs = [Counter(bm25_terms(p.text + " " + extra.get(i, ""))) for i, p in enumerate(self.passages)]
         self.lengths = [sum(d.values()) for d in self.docs]
         self.avg = (sum(self.lengths) / len(self.lengths)) if self.lengths else 0.0
         df: Counter[str] = Counter()
@@ -84,7 +84,7 @@ class BM25:
         self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
 
     def search(self, query: str, k: int) -> list[Hit]:
-        q = set(terms(query))
+        q = set(bm25_terms(query))
         scored = []
         for p, d, length in zip(self.passages, self.docs, self.lengths, strict=True):
             score = 0.0

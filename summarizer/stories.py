@@ -39,7 +39,7 @@ def lead(title: str, text: str, words: int = SETTINGS.stories.lead_words) -> str
     return f"{title}\n{body}" if title and not body.startswith(title) else body
 
 
-def terms(text: str) -> Counter[str]:
+def term_counts(text: str) -> Counter[str]:
     """Stemmed content words, counted (names and rare words carry the weight through IDF)."""
     counts: Counter[str] = Counter()
     for t in tokens(text):
@@ -108,7 +108,7 @@ class Lexical:
     """TF-IDF over the day's titles and leads."""
 
     def similarity(self, texts: Sequence[str]) -> list[list[float]]:
-        return similarity_matrix(tfidf([terms(t) for t in texts]))
+        return similarity_matrix(tfidf([term_counts(t) for t in texts]))
 
 
 def similarity_matrix(vs: Sequence[Vector]) -> list[list[float]]:
@@ -291,7 +291,7 @@ def continuity(current: Sequence[tuple[frozenset[str], Sequence[str]]], earlier:
     if not current or not earlier:
         return [None] * len(current)
     texts = [t for _, ls in current for t in ls] + [t for e in earlier for t in e.leads]
-    vs = tfidf([terms(t) for t in texts])
+    vs = tfidf([term_counts(t) for t in texts])
     spans, at = [], 0
     for _, ls in current:
         spans.append(range(at, at + len(ls)))

@@ -124,7 +124,7 @@ _FURNITURE = re.compile(
 )
 
 
-def is_furniture(sentence: str) -> bool:
+def is_call_to_action(sentence: str) -> bool:
     """Whether ``sentence`` is page furniture: a call to subscribe, click, follow or share, or a
     copyright line. (Measured on the 1,743 sentences of the dev clusters: see tests.)"""
     return bool(_FURNITURE.search(" ".join(sentence.split())))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.chunking import chunk_article, content_paragraphs, is_furniture, paragraph_spans, sentence_spans
+from summarizer.chunking import chunk_article, content_paragraphs, is_furniture_line, paragraph_spans, sentence_spans
 from summarizer.models import Article
 from summarizer.tokens import count_tokens
 
@@ -43,7 +43,7 @@ def test_sentence_spans(text: str, expected: list[str]) -> None:
     ],
 )
 def test_furniture(line: str, furniture: bool) -> None:
-    assert is_furniture(line) is furniture
+    assert is_furniture_line(line) is furniture
 
 
 def test_hard_wrapped_sentence_is_one_paragraph() -> None:

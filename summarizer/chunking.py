@@ -164,7 +164,7 @@ def content_paragraphs(text: str) -> list[tuple[int, int]]:
         key = " ".join(para.lower().split())
         if is_furniture_line(para):
             run += 1
-            if run >= 2 and s > 0.4 * len(text):
+            if run >= 2 and s > SETTINGS.chunking.footer_after * len(text):
                 break
             continue
         run = 0

@@ -69,8 +69,8 @@ class BM25:
     """Okapi BM25 over passages."""
 
     def __init__(self, passages: Sequence[Passage], extra: dict[int, str] | None = None,
-                 k1: float = 1.4, b: float = 0.75) -> None:
-        """``extra``: more text to index with passage i (its claims' statements)."""
+                 k1: float = SETTINGS.ask.bm25_k1, b: float = SETTINGS.ask.bm25_b) -> None:
+        """``extra``: more text to index with passage i (its claims' sentences)."""
         self.passages = list(passages)
         self.k1, self.b = k1, b
         extra = extra or {}

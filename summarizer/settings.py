@@ -98,6 +98,8 @@ class Verify(_Section):
 class Chunking(_Section):
     chunk_tokens: int = Field(default=1200, description="whole articles: the model writes numbers, not quotes")
     max_sentence_chars: int = Field(default=1500, description="a longer run-on line is cut at spaces")
+    footer_after: float = Field(default=0.4, description="two furniture lines in a row past this share of "
+                                "the page are its footer: nothing after them is article text")
 
     @property
     def max_quote_chars(self) -> int:
@@ -111,6 +113,8 @@ class Ask(_Section):
     max_answer_text: int = Field(default=1200, description="an answer text over this (4x the schema's maxLength) is "
                                  "no sentence: dropped unchecked (a 3 MB one took over 120 s to check)")
     max_passage_words: int = 70
+    bm25_k1: float = Field(default=1.4, description="BM25 term saturation (the usual 1.2-2.0)")
+    bm25_b: float = Field(default=0.75, description="BM25 length normalisation (the usual value)")
     asked_share: float = Field(default=0.6, description="a question is about a disagreement's side when it shares "
                                "this share of its words (at least three)")
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .chunking import sentence_spans
 from .merge import same_sentence_fact
-from .models import Citation, Disagreement, Point
+from .models import Disagreement, Point, Span
 from .retrieve import Passage
 from .settings import SETTINGS
 from .support import supported
@@ -72,8 +72,8 @@ class CheckedAnswer:
         return " ".join(s.text for s in self.sentences)
 
     @property
-    def citations(self) -> list[Citation]:
-        seen: list[Citation] = []
+    def citations(self) -> list[Span]:
+        seen: list[Span] = []
         groups = [s.citations for s in self.sentences] + [p.citations for d in self.disagreements for p in d.positions]
         for cs in groups:
             for c in cs:
@@ -107,7 +107,7 @@ def check_answer(
                                                                 citations=[])], dropped=dropped)
     for s in answer.sentences:
         # Located quotes first; then each sentence of the model's text is checked on its own.
-        located: list[Citation] = []
+        located: list[Span] = []
         for ref in s.quotes:
             span = None
             if 1 <= ref.passage <= len(passages):
@@ -121,7 +121,7 @@ def check_answer(
             if span is None:
                 dropped["quote not found in the sources"] += 1
                 continue
-            c = Citation(source=span.source, quote=span.quote, start=span.start, end=span.end)
+            c = Span(source=span.source, quote=span.quote, start=span.start, end=span.end)
             if c not in located:
                 located.append(c)
         if len(s.text) > SETTINGS.ask.max_answer_text:  # not a sentence: checking it would take minutes
@@ -153,13 +153,13 @@ def check_answer(
     return CheckedAnswer(answerable=True, sentences=kept, dropped=dropped)
 
 
-def corroboration(cites: Sequence[Citation], passages: Sequence[Passage], indexes: dict[int, SourceIndex],
-                  most: int = 3) -> list[Citation]:
+def corroboration(cites: Sequence[Span], passages: Sequence[Passage], indexes: dict[int, SourceIndex],
+                  most: int = 3) -> list[Span]:
     """Sentences of the other retrieved outlets that state the same fact as a cited one (the rule
     that merges facts across outlets in a briefing): the answer then cites every outlet that says
     it, as a briefing's point does."""
     sources = {c.source for c in cites}
-    out: list[Citation] = []
+    out: list[Span] = []
     for p in passages:
         if p.source in sources or len(out) >= most:
             continue
@@ -169,15 +169,15 @@ def corroboration(cites: Sequence[Citation], passages: Sequence[Passage], indexe
                 continue
             quote = src.article.text[s:e]
             if any(same_sentence_fact(c.quote, quote) for c in cites):
-                out.append(Citation(source=p.source, quote=quote, start=s, end=e))
+                out.append(Span(source=p.source, quote=quote, start=s, end=e))
                 sources.add(p.source)
                 break
     return out
 
 
-def best_support(text: str, passages: Sequence[Passage], indexes: dict[int, SourceIndex]) -> Citation | None:
+def best_support(text: str, passages: Sequence[Passage], indexes: dict[int, SourceIndex]) -> Span | None:
     """The retrieved sentence (or pair of sentences) that best supports ``text``, if any does."""
-    best: tuple[float, Citation] | None = None
+    best: tuple[float, Span] | None = None
     for p in passages:
         sents = [x for x in indexes[p.source].sentences if p.start <= x[0] and x[1] <= p.end]
         windows = sents + [(a[0], b[1]) for a, b in itertools.pairwise(sents)]
@@ -188,11 +188,11 @@ def best_support(text: str, passages: Sequence[Passage], indexes: dict[int, Sour
             if supported(text, quote):
                 score = coverage(text, quote) - 0.001 * len(quote) / 100  # the tighter span wins a tie
                 if best is None or score > best[0]:
-                    best = (score, Citation(source=p.source, quote=quote, start=s, end=e))
+                    best = (score, Span(source=p.source, quote=quote, start=s, end=e))
     return best[1] if best else None
 
 
-def related_disagreements(cited: Sequence[Citation], question: str,
+def related_disagreements(cited: Sequence[Span], question: str,
                           disagreements: Sequence[Disagreement]) -> list[Disagreement]:
     """The run's disagreements that the answer touches (it cites one side's sentence) or that
     the question is about (it shares most of a side's words): both sides are then shown."""

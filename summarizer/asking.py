@@ -21,7 +21,7 @@ from .answer import (
 )
 from .client import ModelClient
 from .errors import BriefingError
-from .models import Article, Citation, Point
+from .models import Article, Point, Span
 from .prompts import Prompt
 from .render import as_sentence, citations_json
 from .retrieve import BM25, Hit, Retriever, passages_of
@@ -182,7 +182,7 @@ def to_json_obj(r: AskResult, articles: list[Article]) -> dict[str, Any]:
 def to_text(r: AskResult, articles: list[Article]) -> str:
     """The answer with [n] markers, then each citation: source and the quoted sentence."""
     by_id = {a.id: a for a in articles}
-    order: list[Citation] = []
+    order: list[Span] = []
     parts = []
     for s in r.answer.sentences:
         marks = ""

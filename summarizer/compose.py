@@ -34,7 +34,6 @@ from .models import (
     Article,
     Briefing,
     Chunk,
-    Citation,
     Claim,
     Conflict,
     Disagreement,
@@ -42,6 +41,7 @@ from .models import (
     Group,
     Point,
     SourceRef,
+    Span,
     Story,
 )
 from .parsing import inline_schema
@@ -111,14 +111,14 @@ def synthesis_schema(fact_ids: Sequence[str], max_points: int) -> dict[str, Any]
 # --- the facts it reads -------------------------------------------------------------------
 
 
-def citations_of(claims: Sequence[Claim]) -> list[Citation]:
+def citations_of(claims: Sequence[Claim]) -> list[Span]:
     seen: set[tuple[int, int, int]] = set()
     out = []
     for c in claims:
         key = (c.span.source, c.span.start, c.span.end)
         if key not in seen:
             seen.add(key)
-            out.append(Citation(source=c.span.source, quote=c.span.quote, start=c.span.start, end=c.span.end))
+            out.append(Span(source=c.span.source, quote=c.span.quote, start=c.span.start, end=c.span.end))
     return out
 
 
@@ -195,7 +195,7 @@ def check_sentence(s: CitedSentence, facts: dict[str, Fact], dropped: Counter[st
     if not relevant:
         dropped["not supported by its cited quotes"] += 1
         return None
-    cites: list[Citation] = []
+    cites: list[Span] = []
     for i in relevant:
         for c in facts[i].citations:
             if c not in cites:
@@ -456,7 +456,7 @@ def item_points(article: Article, chunks: list[Chunk], n: int) -> list[Point]:
             text = " ".join(quote.split())
             if len(text.split()) < 8 or text == title or index.touches_directive(s, e) or is_call_to_action(text):
                 continue
-            out.append(Point(text=text, citations=[Citation(source=article.id, quote=quote, start=s, end=e)]))
+            out.append(Point(text=text, citations=[Span(source=article.id, quote=quote, start=s, end=e)]))
             if len(out) >= n:
                 return out
     return out

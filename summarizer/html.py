@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .models import Briefing, Citation, Point, SourceRef, Story
+from .models import Briefing, Point, SourceRef, Span, Story
 from .render import as_sentence, story_tags
 from .sanitize import safe_url
 
@@ -60,7 +60,7 @@ class Markers:
         self.sources = sources
         self.numbers: dict[tuple[int, int, int], int] = {}
 
-    def mark(self, c: Citation) -> str:
+    def mark(self, c: Span) -> str:
         key = (c.source, c.start, c.end)
         n = self.numbers.setdefault(key, len(self.numbers) + 1)
         s = self.sources.get(c.source)

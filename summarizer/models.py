@@ -57,13 +57,14 @@ class Selection(BaseModel):
 
 
 class Span(BaseModel):
-    """An exact span of an article: ``article.text[start:end] == quote``."""
+    """An exact span of an article, ``article.text[start:end] == quote``: what a claim is, and what
+    every statement of a briefing or an answer cites (the one span type)."""
 
     source: int  # article id
     start: int
     end: int
     quote: str
-    score: float = 100.0  # match score of the model's quote against this span (100 = exact)
+    score: float = 100.0  # ``ask``: how closely the model's quote matched it (100: exactly; verify.py)
 
 
 class Claim(BaseModel):
@@ -106,16 +107,9 @@ class Conflict(BaseModel):
     group_ids: list[int]
 
 
-class Citation(BaseModel):
-    source: int
-    quote: str
-    start: int
-    end: int
-
-
 class Point(BaseModel):
     text: str
-    citations: list[Citation]
+    citations: list[Span]
     # In a run compared with an earlier one: every article this point cites arrived since then.
     new: bool = False
 
@@ -173,7 +167,7 @@ class Briefing(BaseModel):
 class Fact:
     id: str  # "F1"
     text: str
-    citations: list[Citation]
+    citations: list[Span]
 
     @property
     def sources(self) -> set[int]:

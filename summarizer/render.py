@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .models import Briefing, Citation, Point, SourceRef, Story
+from .models import Briefing, Point, SourceRef, Span, Story
 from .sanitize import md_text, safe_url
 
 
@@ -19,10 +19,10 @@ class Notes:
     """Footnote numbers for citations, in order of first use; one note per distinct span."""
 
     def __init__(self) -> None:
-        self.order: list[Citation] = []
+        self.order: list[Span] = []
         self._index: dict[tuple[int, int, int], int] = {}
 
-    def mark(self, citations: list[Citation]) -> str:
+    def mark(self, citations: list[Span]) -> str:
         marks = []
         for c in citations:
             key = (c.source, c.start, c.end)
@@ -151,7 +151,7 @@ def to_markdown(b: Briefing) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def citations_json(cs: list[Citation]) -> list[dict[str, Any]]:
+def citations_json(cs: list[Span]) -> list[dict[str, Any]]:
     return [{"source": c.source, "quote": c.quote, "start": c.start, "end": c.end} for c in cs]
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from summarizer.html import to_html
-from summarizer.models import Article, Briefing, Citation, Point, SourceRef, Story
+from summarizer.models import Article, Briefing, Point, SourceRef, Span, Story
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -62,8 +62,8 @@ def hostile_briefing() -> tuple[Briefing, str]:
                 outlet="Courier", url="https://courier.example/bridge")
     s, e = a.text.index("Officials"), a.text.index("Monday.") + len("Monday.")
     s2 = b.text.index("The bridge")
-    cites = [Citation(source=1, quote=a.text[s:e], start=s, end=e),
-             Citation(source=2, quote=b.text[s2:-1], start=s2, end=len(b.text) - 1)]
+    cites = [Span(source=1, quote=a.text[s:e], start=s, end=e),
+             Span(source=2, quote=b.text[s2:-1], start=s2, end=len(b.text) - 1)]
     story = Story(id="s1", title=a.title, points=[Point(text="The bridge reopened on Monday.", citations=cites)],
                   sources=[1, 2], outlets=2, reason="2 outlets")
     other = Story(id="s2", title="Other <script>x</script>", points=[], sources=[], outlets=0, reason="1 source")

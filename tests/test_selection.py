@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from summarizer.claims import picked_nothing
-from summarizer.models import Chunk, Citation, Fact, Selection
+from summarizer.models import Chunk, Fact, Selection, Span
 from summarizer.selection import context_of, rank_in_article, score, select_facts
 from summarizer.settings import SETTINGS, Weights
 
@@ -35,7 +35,7 @@ def fact(fid: str, *cites: tuple[int, int]) -> Fact:
     cs = []
     for source, n in cites:
         s, e = sentences(ARTICLES[source])[n]
-        cs.append(Citation(source=source, quote=ARTICLES[source][s:e], start=s, end=e))
+        cs.append(Span(source=source, quote=ARTICLES[source][s:e], start=s, end=e))
     return Fact(id=fid, text=cs[0].quote, citations=cs)
 
 

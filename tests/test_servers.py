@@ -16,7 +16,7 @@ import pytest
 from summarizer.client import ModelClient, ModelConfig
 from summarizer.compose import synthesize
 from summarizer.exchanges import ExchangeTransport
-from summarizer.models import Citation, Fact
+from summarizer.models import Fact, Span
 from summarizer.plan import BuildOptions
 from summarizer.prompts import load_prompts
 
@@ -155,7 +155,7 @@ def test_facts_beyond_one_call_are_synthesised_hierarchically() -> None:
     server = StandIn("vllm", reply=reply)
     client = client_for(server, "json_schema")
     facts = [Fact(id=f"F{i}", text=f"Minister number {i} visited the harbour city of Rivermouth today.",
-                  citations=[Citation(source=i % 3 + 1, quote=f"Minister number {i} visited the harbour city of "
+                  citations=[Span(source=i % 3 + 1, quote=f"Minister number {i} visited the harbour city of "
                                       f"Rivermouth today.", start=0, end=10)]) for i in range(1, 31)]
     options = BuildOptions(synth_input_tokens=120, max_points=3)
     stages: list[str] = []

@@ -6,7 +6,7 @@ import pytest
 
 from summarizer.chunking import chunk_article
 from summarizer.compose import item_points
-from summarizer.models import Article, Briefing, Citation, Point, Story
+from summarizer.models import Article, Briefing, Point, Span, Story
 from summarizer.novelty import EarlierRun, earlier_run, mark_new
 from summarizer.stories import (
     Earlier,
@@ -157,7 +157,7 @@ def test_story_ids_are_stable_and_new_points_are_from_new_articles() -> None:
     def stories_of(arts: list[Article], groups: list[list[int]]) -> list[Story]:
         out = []
         for g in groups:
-            pts = [Point(text=arts[i - 1].text, citations=[Citation(source=i, quote="q", start=0, end=1)]) for i in g]
+            pts = [Point(text=arts[i - 1].text, citations=[Span(source=i, quote="q", start=0, end=1)]) for i in g]
             out.append(Story(id="", title=arts[g[0] - 1].title, points=pts, sources=g, outlets=len(g), reason=""))
         return out
 

@@ -15,7 +15,7 @@ from summarizer.chunking import sentence_spans
 from summarizer.claims import claims_from_selection
 from summarizer.cli import main
 from summarizer.compose import CitedSentence, Synthesis, assemble
-from summarizer.models import Article, Briefing, Citation, Disagreement, Fact, Point, SourceRef
+from summarizer.models import Article, Briefing, Disagreement, Fact, Point, SourceRef, Span
 from summarizer.retrieve import Passage
 from summarizer.sanitize import md_text, one_line, redact, safe_url, scrub_url, secrets_of
 from summarizer.settings import SETTINGS
@@ -65,7 +65,7 @@ def test_a_briefing_built_from_attacks_is_plain_text_in_markdown(tmp_path: Path)
     from summarizer.render import to_markdown
 
     attack = " ".join(ATTACKS)
-    cite = Citation(source=1, quote=attack, start=0, end=len(attack))
+    cite = Span(source=1, quote=attack, start=0, end=len(attack))
     b = Briefing(
         title=attack, summary=attack, summary_sentences=[Point(text=attack, citations=[cite])],
         sources=[SourceRef(id=1, path="we`ird\n# path.txt", title=attack, outlet="[x](javascript:alert(1))",
@@ -173,7 +173,7 @@ def test_a_planted_instruction_never_supports_a_claim() -> None:
 def test_titles_and_open_questions_are_checked_like_points() -> None:
     quote = "Defence ministers met at NATO headquarters in Brussels on Thursday."
     start = TEXT.index(quote)
-    fact = Fact(id="F1", text=quote, citations=[Citation(source=1, quote=quote, start=start, end=start + len(quote))])
+    fact = Fact(id="F1", text=quote, citations=[Span(source=1, quote=quote, start=start, end=start + len(quote))])
     syn = Synthesis(title="Meeting cancelled", summary=[CitedSentence(text=quote, facts=["F1"])],
                     points=[CitedSentence(text="The meeting was cancelled.", facts=["F1"])],
                     open_questions=["Why was the meeting cancelled, as officials confirmed?",

@@ -20,8 +20,8 @@ import json
 from pathlib import Path
 
 from summarizer.claims import story_claims
-from summarizer.compose import facts_from_groups, render_facts
-from summarizer.merge import group_claims
+from summarizer.compose import render_facts
+from summarizer.merge import merge_facts
 from summarizer.models import Article, Fact, Selection
 from summarizer.plan import chunk_all
 from summarizer.selection import context_of, select_facts
@@ -47,9 +47,7 @@ def cluster_facts(cluster: dict) -> tuple[list[Fact], list[Article], list[tuple[
     ext = {(c.article_id, c.index): Selection(ids=list(range(1, len(c.sentences) + 1))) for c in chunks}
     counter = itertools.count(1)
     work = story_claims(plan, by_id, chunks, ext, lambda: next(counter))
-    claims = {c.id: c for c in work.claims}
-    groups = group_claims(work.claims)
-    return facts_from_groups(groups, claims), articles, gold
+    return merge_facts(work.claims), articles, gold
 
 
 def recall(kept: list[Fact], gold: list[tuple[int, int, int]]) -> tuple[int, int]:

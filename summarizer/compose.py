@@ -29,16 +29,14 @@ from .claims import (
 )
 from .client import CONFIGURATION_ERRORS, CallFailed, ModelClient, connection_words
 from .errors import ServerUnreachable
-from .merge import find_conflicts, group_claims
+from .merge import find_conflicts, merge_facts
 from .models import (
     Article,
     Briefing,
     Chunk,
-    Claim,
     Conflict,
     Disagreement,
     Fact,
-    Group,
     Point,
     SourceRef,
     Span,
@@ -111,27 +109,6 @@ def synthesis_schema(fact_ids: Sequence[str], max_points: int) -> dict[str, Any]
 # --- the facts it reads -------------------------------------------------------------------
 
 
-def citations_of(claims: Sequence[Claim]) -> list[Span]:
-    seen: set[tuple[int, int, int]] = set()
-    out = []
-    for c in claims:
-        key = (c.span.source, c.span.start, c.span.end)
-        if key not in seen:
-            seen.add(key)
-            out.append(Span(source=c.span.source, quote=c.span.quote, start=c.span.start, end=c.span.end))
-    return out
-
-
-def facts_from_groups(groups: Sequence[Group], claims: dict[int, Claim]) -> list[Fact]:
-    facts = []
-    for n, g in enumerate(groups, start=1):
-        members = [claims[i] for i in g.claim_ids]
-        cites = citations_of(members)
-        text = g.statement if supported(g.statement, " ".join(c.quote for c in cites)) else members[0].span.quote
-        facts.append(Fact(id=f"F{n}", text=text, citations=cites))
-    return facts
-
-
 def render_facts(facts: Sequence[Fact]) -> str:
     lines = []
     for f in facts:
@@ -140,23 +117,11 @@ def render_facts(facts: Sequence[Fact]) -> str:
     return "\n".join(lines)
 
 
-FactConflict = tuple[str, list[Fact]]  # (topic, the facts that disagree)
-
-
-def conflicts_as_facts(conflicts: Sequence[Conflict], group_fact: dict[int, Fact]) -> list[FactConflict]:
-    out = []
-    for c in conflicts:
-        fs = [group_fact[g] for g in c.group_ids if g in group_fact]
-        if len(fs) >= 2:
-            out.append((c.topic, fs))
-    return out
-
-
-def render_conflicts(conflicts: Sequence[FactConflict], known: dict[str, Fact]) -> str:
+def render_conflicts(conflicts: Sequence[Conflict], known: dict[str, Fact]) -> str:
     lines = []
-    for topic, fs in conflicts:
-        if all(known.get(f.id) is f for f in fs):
-            lines.append(f"- {topic}: " + " vs ".join(f"{f.id} ({' '.join(f.text.split())})" for f in fs))
+    for c in conflicts:
+        if all(known.get(f.id) is f for f in c.facts):
+            lines.append(f"- {c.topic}: " + " vs ".join(f"{f.id} ({' '.join(f.text.split())})" for f in c.facts))
     return "\n".join(lines) or "(none found)"
 
 
@@ -216,7 +181,7 @@ def _near_duplicate(p: Point, others: Sequence[Point]) -> bool:
 def assemble(
     synthesis: Synthesis | None,
     facts: Sequence[Fact],
-    conflicts: Sequence[FactConflict],
+    conflicts: Sequence[Conflict],
     sources: Sequence[SourceRef],
     *,
     min_points: int = 8,
@@ -283,12 +248,12 @@ def assemble(
         disagreements.append(Disagreement(topic=topic, positions=positions))
     covered = {(c.source, c.start) for d in disagreements for p in d.positions for c in p.citations}
     added = 0
-    for topic, fs in conflicts:
-        if all(any((c.source, c.start) in covered for c in f.citations) for f in fs):
+    for conflict in conflicts:
+        if all(any((c.source, c.start) in covered for c in f.citations) for f in conflict.facts):
             continue
         disagreements.append(Disagreement(
-            topic=topic,
-            positions=[Point(text=f.text, citations=list(f.citations)) for f in fs],
+            topic=conflict.topic,
+            positions=[Point(text=f.text, citations=list(f.citations)) for f in conflict.facts],
         ))
         added += 1
 
@@ -341,7 +306,7 @@ def batches(facts: list[Fact], budget: int, model: str) -> list[list[Fact]]:
 
 
 async def synthesize(
-    client: ModelClient, prompt: Prompt, facts: list[Fact], conflicts: list[FactConflict],
+    client: ModelClient, prompt: Prompt, facts: list[Fact], conflicts: list[Conflict],
     options: BuildOptions, progress: Progress,
 ) -> tuple[Synthesis, list[Fact], Counter[str]]:
     """One synthesis call, or, when the facts outgrow one call, a synthesis per batch whose
@@ -386,7 +351,7 @@ async def synthesize(
 @dataclass
 class Told:
     briefing: Briefing  # the story, told as a one-story briefing
-    groups: int
+    facts: int  # the story's facts, after merging
     synthesis_dropped: Counter[str]
     failed: str | None
     written: Counter[str] = field(default_factory=Counter)  # what the model wrote, what was kept
@@ -396,11 +361,8 @@ async def tell_story(work: StoryWork, client: ModelClient, prompt: Prompt, optio
                      min_points: int, max_points: int, progress: Progress) -> Told:
     """Merge a story's claims into facts, find where outlets differ, and compose it (one call,
     more when the facts outgrow it); every sentence of the result is checked against its facts."""
-    claim_by_id = {c.id: c for c in work.claims}
-    groups = group_claims(work.claims)
-    facts = facts_from_groups(groups, claim_by_id)
-    group_fact = {g.id: f for g, f in zip(groups, facts, strict=True)}
-    conflicts = conflicts_as_facts(find_conflicts(groups, claim_by_id), group_fact)
+    facts = merge_facts(work.claims)
+    conflicts = find_conflicts(facts)
     indexes = {a.id: SourceIndex.build(a) for a in work.articles}
     if options.select != "never":
         facts = fit_facts(facts, work.articles, indexes, options, client.config.model)
@@ -426,7 +388,7 @@ async def tell_story(work: StoryWork, client: ModelClient, prompt: Prompt, optio
     briefing, dropped = assemble(synthesis, final_facts if synthesis else facts, conflicts,
                                  source_refs(work.articles), min_points=min_points, max_points=max_points,
                                  written=written)
-    return Told(briefing=briefing, groups=len(groups), synthesis_dropped=dropped, failed=failed, written=written)
+    return Told(briefing=briefing, facts=len(facts), synthesis_dropped=dropped, failed=failed, written=written)
 
 
 def fit_facts(facts: list[Fact], articles: list[Article], indexes: dict[int, SourceIndex], options: BuildOptions,

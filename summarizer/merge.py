@@ -12,9 +12,9 @@ from collections.abc import Set as AbstractSet
 
 from rapidfuzz import fuzz
 
-from .models import Claim, Conflict, Group
+from .models import Claim, Conflict, Fact, Span
 from .settings import SETTINGS
-from .support import quantities, quantity_set
+from .support import quantities, quantity_set, supported
 from .textutil import content_words, jaccard, word_set
 
 
@@ -68,8 +68,10 @@ def dedupe(claims: Sequence[Claim]) -> tuple[list[Claim], list[Claim]]:
     return kept, dropped
 
 
-def group_claims(claims: Sequence[Claim]) -> list[Group]:
-    """Greedy grouping: each claim joins the first group it states the same fact as."""
+def merge_facts(claims: Sequence[Claim]) -> list[Fact]:
+    """The story's facts: each claim joins the first group of claims it states the same fact as
+    (greedily, in input order); a group is one fact citing every outlet that states it, told in
+    the sentence of its shortest exact quote. Ordered by ``fact_order``, numbered F1, F2, ..."""
     groups: list[list[Claim]] = []
     for c in claims:
         for g in groups:
@@ -78,26 +80,41 @@ def group_claims(claims: Sequence[Claim]) -> list[Group]:
                 break
         else:
             groups.append([c])
-    out = []
-    for i, g in enumerate(groups, start=1):
-        sources = sorted({c.article_id for c in g})
-        # The sentence of the claim with the shortest, most exact quote stands for the group.
+    facts: list[Fact] = []
+    for g in fact_order(groups):
+        cites = spans_of(g)
         rep = max(g, key=lambda c: (c.span.score, -len(c.text)))
-        out.append(Group(id=i, claim_ids=[c.id for c in g], sources=sources, statement=rep.text))
-    return order_groups(out)
+        text = rep.text if supported(rep.text, " ".join(c.quote for c in cites)) else g[0].span.quote
+        facts.append(Fact(id=f"F{len(facts) + 1}", text=text, citations=cites))
+    return facts
 
 
-def order_groups(groups: list[Group]) -> list[Group]:
+def spans_of(claims: Sequence[Claim]) -> list[Span]:
+    """The claims' spans, each once, in order."""
+    seen: set[tuple[int, int, int]] = set()
+    out = []
+    for c in claims:
+        key = (c.span.source, c.span.start, c.span.end)
+        if key not in seen:
+            seen.add(key)
+            out.append(Span(source=c.span.source, quote=c.span.quote, start=c.span.start, end=c.span.end))
+    return out
+
+
+def fact_order(groups: list[list[Claim]]) -> list[list[Claim]]:
     """Most sources first; single-source facts taken in turn from each article (its first fact,
     then every article's second, ...), so that no outlet's own reporting is crowded out."""
-    multi = sorted((g for g in groups if len(g.sources) > 1), key=lambda g: (-len(g.sources), g.id))
+    def sources(g: list[Claim]) -> set[int]:
+        return {c.article_id for c in g}
+    numbered = list(enumerate(groups))
+    multi = sorted((ig for ig in numbered if len(sources(ig[1])) > 1), key=lambda ig: (-len(sources(ig[1])), ig[0]))
     rank: dict[int, int] = {}
     single = []
-    for g in sorted((g for g in groups if len(g.sources) <= 1), key=lambda g: g.id):
-        article = g.sources[0] if g.sources else 0
+    for i, g in (ig for ig in numbered if len(sources(ig[1])) <= 1):
+        article = g[0].article_id
         rank[article] = rank.get(article, -1) + 1
-        single.append((rank[article], article, g))
-    return multi + [g for _, _, g in sorted(single, key=lambda t: (t[0], t[1]))]
+        single.append((rank[article], article, i, g))
+    return [g for _, g in multi] + [g for *_, g in sorted(single, key=lambda t: (t[0], t[1]))]
 
 
 def plural(noun: str) -> str:
@@ -106,41 +123,46 @@ def plural(noun: str) -> str:
     return noun if noun.endswith("s") else noun + "s"
 
 
-def find_conflicts(groups: Sequence[Group], claims: dict[int, Claim]) -> list[Conflict]:
-    """Pairs of groups from different sources that give different figures for the same thing."""
+def find_conflicts(facts: Sequence[Fact]) -> list[Conflict]:
+    """Facts from different sources that give different figures for the same thing; facts that
+    disagree over one unit with a fact already in a conflict join it."""
     info = []
-    for g in groups:
-        members = [claims[i] for i in g.claim_ids]
+    for f in facts:
         words: set[str] = set()
         qs: set[tuple[str, float]] = set()
-        for m in members:
-            words |= content_words(m.span.quote)
-            qs |= quantities(m.span.quote)
-        info.append((g, words, qs))
+        for c in f.citations:
+            words |= content_words(c.quote)
+            qs |= quantities(c.quote)
+        info.append((f, words, qs))
     conflicts: list[Conflict] = []
-    seen: set[frozenset[int]] = set()
-    for i, (ga, wa, qa) in enumerate(info):
-        for gb, wb, qb in info[i + 1 :]:
-            if set(ga.sources) == set(gb.sources) and len(ga.sources) == 1:
+    seen: set[frozenset[str]] = set()
+    for i, (fa, wa, qa) in enumerate(info):
+        for fb, wb, qb in info[i + 1 :]:
+            if fa.sources == fb.sources and len(fa.sources) == 1:
                 continue  # one outlet contradicting itself is not a disagreement between outlets
             if not _figures_conflict(qa, qb) or jaccard(wa, wb) < SETTINGS.merge.same_topic:
                 continue
             unit = sorted({u for u, _ in qa} & {u for u, _ in qb})[0]
             if len((wa & wb) - {unit}) < SETTINGS.merge.same_topic_words:
                 continue
-            key = frozenset({ga.id, gb.id})
+            key = frozenset({fa.id, fb.id})
             if key in seen:
                 continue
             seen.add(key)
-            # Fold into an existing conflict over the same unit that shares a group.
-            for c in conflicts:
-                if c.topic.endswith(f"number of {plural(unit)}") and (ga.id in c.group_ids or gb.id in c.group_ids):
-                    c.group_ids = sorted(set(c.group_ids) | {ga.id, gb.id})
+            for known in conflicts:  # fold into a conflict over the same unit that shares a fact
+                if known.topic.endswith(f"number of {plural(unit)}") and (fa in known.facts or fb in known.facts):
+                    known.facts = sorted([*known.facts, *(f for f in (fa, fb) if f not in known.facts)],
+                                         key=_told_first)
                     break
             else:
                 conflicts.append(Conflict(topic=f"Sources differ on the number of {plural(unit)}",
-                                          group_ids=[ga.id, gb.id]))
+                                          facts=sorted([fa, fb], key=_told_first)))
     return conflicts
+
+
+def _told_first(f: Fact) -> tuple[int, int]:
+    """Where a fact is first told: its first citation (the story's claims are in input order)."""
+    return (f.citations[0].source, f.citations[0].start)
 
 
 def off_story(claims: Sequence[Claim], paragraphs: dict[int, list[tuple[int, int, set[str]]]],

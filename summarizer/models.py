@@ -91,22 +91,6 @@ class DropReason(StrEnum):
 # --- the merged result --------------------------------------------------------------------
 
 
-class Group(BaseModel):
-    """Claims from one or more articles that state the same fact."""
-
-    id: int
-    claim_ids: list[int]
-    sources: list[int]  # distinct article ids, i.e. independent sources
-    statement: str
-
-
-class Conflict(BaseModel):
-    """Two or more groups that give different figures or accounts of the same thing."""
-
-    topic: str
-    group_ids: list[int]
-
-
 class Point(BaseModel):
     text: str
     citations: list[Span]
@@ -165,7 +149,10 @@ class Briefing(BaseModel):
 
 @dataclass
 class Fact:
-    id: str  # "F1"
+    """One fact of a story: the sentence that tells it, citing every outlet's sentence that
+    states it (merge.py); "F1", "F2", ... as the composition's fact list numbers them."""
+
+    id: str
     text: str
     citations: list[Span]
 
@@ -176,3 +163,12 @@ class Fact:
     @property
     def support(self) -> str:
         return " ".join(c.quote for c in self.citations)
+
+
+@dataclass(eq=False)
+class Conflict:
+    """Facts from different outlets that give different figures for the same thing: shown side
+    by side, and listed to the model."""
+
+    topic: str
+    facts: list[Fact]

@@ -7,14 +7,12 @@ from summarizer.compose import (
     Synthesis,
     SynthesisDisagreement,
     assemble,
-    conflicts_as_facts,
     fact_ids,
-    facts_from_groups,
 )
 from summarizer.merge import (
     dedupe,
     find_conflicts,
-    group_claims,
+    merge_facts,
     off_story,
 )
 from summarizer.models import Claim, SourceRef, Span
@@ -49,22 +47,25 @@ def test_text_measures() -> None:
     assert not supported("Leaders agreed to send 5,000 troops to Kyiv next week.", NATO_A.span.quote)
 
 
-def test_same_fact_from_several_outlets_is_one_group_citing_all() -> None:
-    groups = group_claims([DOZEN_A, NATO_A, DOZEN_B, NATO_C, SIX])
-    by_claims = {frozenset(g.claim_ids): g for g in groups}
-    assert frozenset({DOZEN_A.id, DOZEN_B.id}) in by_claims
-    assert frozenset({NATO_A.id, NATO_C.id}) in by_claims
-    assert frozenset({SIX.id}) in by_claims  # different figure: never merged with "a dozen"
-    assert [len(g.sources) for g in groups] == [2, 2, 1]  # most-supported first
+def spans(*claims: Claim) -> frozenset[tuple[int, int]]:
+    return frozenset((c.span.source, c.span.start) for c in claims)
+
+
+def test_same_fact_from_several_outlets_is_one_fact_citing_all() -> None:
+    facts = merge_facts([DOZEN_A, NATO_A, DOZEN_B, NATO_C, SIX])
+    by_spans = {frozenset((c.source, c.start) for c in f.citations): f for f in facts}
+    assert spans(DOZEN_A, DOZEN_B) in by_spans
+    assert spans(NATO_A, NATO_C) in by_spans
+    assert spans(SIX) in by_spans  # different figure: never merged with "a dozen"
+    assert [len(f.sources) for f in facts] == [2, 2, 1]  # most-supported first
+    assert [f.id for f in facts] == ["F1", "F2", "F3"]
 
 
 def test_conflicting_figures_between_outlets_are_found() -> None:
-    claims = [DOZEN_A, NATO_A, DOZEN_B, NATO_C, SIX]
-    groups = group_claims(claims)
-    conflicts = find_conflicts(groups, {c.id: c for c in claims})
+    conflicts = find_conflicts(merge_facts([DOZEN_A, NATO_A, DOZEN_B, NATO_C, SIX]))
     assert len(conflicts) == 1
-    members = {cid for g in groups if g.id in conflicts[0].group_ids for cid in g.claim_ids}
-    assert members == {DOZEN_A.id, DOZEN_B.id, SIX.id}
+    cited = frozenset((c.source, c.start) for f in conflicts[0].facts for c in f.citations)
+    assert cited == spans(DOZEN_A, DOZEN_B, SIX)
     assert "countries" in conflicts[0].topic
 
 
@@ -90,12 +91,8 @@ def test_dedupe_within_an_article_and_off_story_claims() -> None:
 
 
 def _facts():  # type: ignore[no-untyped-def]
-    claims = [DOZEN_A, NATO_A, DOZEN_B, NATO_C, SIX]
-    groups = group_claims(claims)
-    facts = facts_from_groups(groups, {c.id: c for c in claims})
-    conflicts = conflicts_as_facts(find_conflicts(groups, {c.id: c for c in claims}),
-                                   {g.id: f for g, f in zip(groups, facts, strict=True)})
-    return facts, conflicts
+    facts = merge_facts([DOZEN_A, NATO_A, DOZEN_B, NATO_C, SIX])
+    return facts, find_conflicts(facts)
 
 
 SOURCES = [SourceRef(id=i, path=f"{i}.txt", title=f"Article {i}") for i in (1, 2, 3, 4)]

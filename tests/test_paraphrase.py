@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.merge import find_conflicts, group_claims
+from summarizer.merge import find_conflicts, merge_facts
 from summarizer.models import Claim, Span
 from summarizer.support import quantities, says_more, supported
 
@@ -75,8 +75,7 @@ def claim(cid: int, source: int, quote: str) -> Claim:
 
 def conflicts_of(*quotes: tuple[int, str]) -> list[str]:
     claims = [claim(i, src, q) for i, (src, q) in enumerate(quotes, start=1)]
-    groups = group_claims(claims)
-    return [c.topic for c in find_conflicts(groups, {c.id: c for c in claims})]
+    return [c.topic for c in find_conflicts(merge_facts(claims))]
 
 
 def test_two_dates_are_not_a_disagreement_on_a_number() -> None:

@@ -23,7 +23,7 @@ from .models import Disagreement, Point, Span
 from .retrieve import Passage
 from .settings import SETTINGS
 from .support import supported
-from .textutil import content_words, coverage
+from .textutil import _stem, content_words, coverage, tokens
 from .verify import SourceIndex, locate
 
 REFUSAL_PREFIX = "The sources don't say"
@@ -105,6 +105,7 @@ def check_answer(
     if not answer.answerable:
         return CheckedAnswer(answerable=False, sentences=[Point(text=refusal_text(question, answer.refusal),
                                                                 citations=[])], dropped=dropped)
+    exact: list[Span] = []  # quotes found word for word: the answer when the model's text fails
     for s in answer.sentences:
         # Located quotes first; then each sentence of the model's text is checked on its own.
         located: list[Span] = []
@@ -124,6 +125,8 @@ def check_answer(
             c = Span(source=span.source, quote=span.quote, start=span.start, end=span.end)
             if c not in located:
                 located.append(c)
+            if span.score >= EXACT and c not in exact:
+                exact.append(c)
         if len(s.text) > SETTINGS.ask.max_answer_text:  # not a sentence: checking it would take minutes
             dropped[f"answer text over {SETTINGS.ask.max_answer_text:,} characters"] += 1
             continue
@@ -148,9 +151,32 @@ def check_answer(
             said.add(words)
             kept.append(Point(text=text, citations=cites + corroboration(cites, passages, indexes)))
     if not kept:
+        # The model quoted a sentence that answers, then wrote something its check refuses (or
+        # "The sources don't say"): the sentence it quoted is the answer, as a build's fact stands
+        # in for a refused point. A refusal only when no quoted sentence bears on the question.
+        for c in [c for c in exact if bears_on(question, c.quote)][:2]:
+            dropped["the quoted sentence stands in for the model's text"] += 1
+            kept.append(Point(text=" ".join(c.quote.split()), citations=[c, *corroboration([c], passages, indexes)]))
+    if not kept:
         return CheckedAnswer(answerable=False, sentences=[Point(text=refusal_text(question), citations=[])],
                              dropped=dropped)
     return CheckedAnswer(answerable=True, sentences=kept, dropped=dropped)
+
+
+EXACT = 99.0  # verify.locate's score for a quote found word for word (100: byte for byte)
+# Words a question uses to ask, not to name what it asks about.
+_ASKING = frozenset("say tell happen happened think know mean describe explain report".split())
+
+
+def bears_on(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` is about what ``question`` asks: it has every name the question
+    gives, and at least half of its other content words."""
+    words = content_words(question) - _ASKING
+    if not words:
+        return False
+    names = {w for w in words if any(t[:1].isupper() and _stem(t) == w for t in tokens(question)[1:])}
+    have = content_words(sentence)
+    return names <= have and len(words & have) * 2 >= len(words)
 
 
 def corroboration(cites: Sequence[Span], passages: Sequence[Passage], indexes: dict[int, SourceIndex],

@@ -11,6 +11,7 @@ from summarizer.answer import (
     AnswerSentence,
     ModelAnswer,
     QuoteRef,
+    bears_on,
     check_answer,
     refusal_text,
     trim_history,
@@ -126,3 +127,38 @@ def test_an_answer_that_is_no_sentence_is_dropped_unchecked() -> None:
     checked = check_answer(answer, passages, INDEXES, q)
     assert [s.text for s in checked.sentences] == [said]
     assert checked.dropped["answer text over 1,200 characters"] == 1
+
+
+def test_a_quoted_sentence_that_answers_stands_in_for_a_refused_text() -> None:
+    """The embedded model, asked "What did Medvedev say?", quoted S5's sentence exactly and wrote
+    "The sources don't say" as its text: the sentence it quoted is the answer, not a refusal."""
+    q = "What did Medvedev say?"
+    passages = _passages(q)
+    said = ("Former Russian President Dmitry Medvedev recently stated that the arrival of so-called “peacekeepers” "
+            "would mark the beginning of a broader war between NATO and Russia.")
+    n = next(i for i, p in enumerate(passages, start=1) if "Medvedev" in p.text)
+    answer = ModelAnswer(answerable=True, sentences=[
+        AnswerSentence(text="The sources don't say.", quotes=[QuoteRef(passage=n, quote=said)])])
+    checked = check_answer(answer, passages, INDEXES, q)
+    assert checked.answerable and [s.text for s in checked.sentences] == [said]
+    assert checked.citations[0].quote == said
+
+
+def test_a_quoted_sentence_that_is_not_about_the_question_is_still_a_refusal() -> None:
+    q = "What did Japan pledge?"
+    passages = _passages("pledge troops")
+    said = passages[0].text.split(". ")[0]
+    answer = ModelAnswer(answerable=True, sentences=[
+        AnswerSentence(text="Japan pledged 2,000 troops.", quotes=[QuoteRef(passage=1, quote=said)])])
+    checked = check_answer(answer, passages, INDEXES, q)
+    assert not checked.answerable and checked.citations == []
+
+
+@pytest.mark.parametrize(("question", "sentence", "bears"), [
+    ("What did Medvedev say?", "Medvedev said the peacekeepers would start a war.", True),
+    ("What did Japan pledge?", "Six nations pledged troops.", False),  # the name is missing
+    ("How many countries may contribute troops?", "About a dozen countries may contribute troops.", True),
+    ("How many countries may contribute troops?", "The talks took place in Brussels.", False),
+])
+def test_what_bears_on_a_question(question: str, sentence: str, bears: bool) -> None:
+    assert bears_on(question, sentence) is bears

@@ -156,7 +156,7 @@ def find_conflicts(facts: Sequence[Fact]) -> list[Conflict]:
                     break
             else:
                 conflicts.append(Conflict(topic=f"Sources differ on the number of {plural(unit)}",
-                                          facts=sorted([fa, fb], key=_told_first)))
+                                          facts=[fa, fb]))
     return conflicts
 
 

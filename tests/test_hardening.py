@@ -19,6 +19,7 @@ import pytest
 
 from summarizer import store as store_module
 from summarizer.cli import main
+from summarizer.settings import SETTINGS
 
 from .fakeserver import MODEL, FakeServer, Fault
 
@@ -27,6 +28,11 @@ SEEDS = ROOT / "seeds"
 FIXTURES = ROOT / "fixtures" / "seeds"
 REPLAY = ["--replay", str(FIXTURES)]
 
+
+
+def quick_store_timeout() -> object:
+    """The settings with a locked store given up after 0.2 s instead of 30."""
+    return SETTINGS.model_copy(update={"limits": SETTINGS.limits.model_copy(update={"store_busy_seconds": 0.2})})
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     try:
@@ -213,7 +219,7 @@ def test_a_damaged_run_is_one_line_and_never_blocks_a_build(built: Path, capsys:
 
 def test_ask_prints_its_answer_when_the_store_cannot_keep_it(built: Path, monkeypatch: pytest.MonkeyPatch,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(store_module, "SETTINGS", quick_store_timeout())
     holder = sqlite3.connect(built)
     holder.execute("BEGIN IMMEDIATE")  # another writer: reading works, writing the turn does not
     try:
@@ -228,7 +234,7 @@ def test_ask_prints_its_answer_when_the_store_cannot_keep_it(built: Path, monkey
 
 def test_a_locked_store_waits_then_prints_the_briefing(built: Path, monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(store_module, "SETTINGS", quick_store_timeout())
     holder = sqlite3.connect(built)
     holder.execute("BEGIN EXCLUSIVE")
     try:

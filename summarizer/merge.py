@@ -7,6 +7,7 @@ groups about the same thing (shared topic words, same unit) whose figures differ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 
@@ -14,15 +15,17 @@ from rapidfuzz import fuzz
 
 from .models import Claim, Conflict, Fact, Span
 from .settings import SETTINGS
-from .support import quantities, quantity_set, supported
+from .support import FUTURE, PAST, quantities, quantity_set, supported
 from .textutil import content_words, jaccard, word_set
 
 
 def same_sentence_fact(a: str, b: str) -> bool | None:
-    """Whether two source sentences state the same fact: True, False when their figures differ,
-    None when their words alone cannot tell."""
+    """Whether two source sentences state the same fact: True; False when their figures differ
+    or one tells as done what the other tells as still to come ("met on April 10" and "are set
+    to meet on April 10": one fact would cite a sentence that says otherwise); None when their
+    words alone cannot tell."""
     qa, qb = quantity_set(a), quantity_set(b)
-    if _figures_conflict(qa, qb):
+    if _figures_conflict(qa, qb) or tense_differs(a, b):
         return False
     overlap = jaccard(word_set(a), word_set(b))
     if overlap >= SETTINGS.merge.same_fact or (qa & qb and overlap >= SETTINGS.merge.same_fact_shared_figure):
@@ -30,10 +33,25 @@ def same_sentence_fact(a: str, b: str) -> bool | None:
     return None
 
 
+_SAYING = re.compile(r"\b(?:said|says|told|tells|added|adds|stated|reported|announced|noted|explained|wrote)\b",
+                     re.IGNORECASE)
+
+
+def tense_differs(a: str, b: str) -> bool:
+    """One sentence tells only as done, the other only as still to come. Who said it is not what
+    is told: "Bohn told the paper the board would meet" is still to come."""
+    def tense(s: str) -> str:
+        s = _SAYING.sub(" ", s)
+        future, past = bool(FUTURE.search(s)), bool(PAST.search(s))
+        return "done" if past and not future else "to come" if future and not past else ""
+    ta, tb = tense(a), tense(b)
+    return bool(ta and tb) and ta != tb
+
+
 def same_fact(a: Claim, b: Claim) -> bool:
     """Whether two claims state the same fact, judged on their source sentences: the same span;
     enough shared words (``same_sentence_fact``); or, sharing at least half that, one sentence
-    nearly containing the other's words. Never when their figures differ."""
+    nearly containing the other's words. Never when their figures or their tense differ."""
     if a.span.source == b.span.source and a.span.start == b.span.start and a.span.end == b.span.end:
         return True
     verdict = same_sentence_fact(a.span.quote, b.span.quote)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from summarizer.compose import (
     CitedSentence,
     Synthesis,
@@ -14,6 +16,8 @@ from summarizer.merge import (
     find_conflicts,
     merge_facts,
     off_story,
+    same_sentence_fact,
+    tense_differs,
 )
 from summarizer.models import Claim, SourceRef, Span
 from summarizer.support import numbers_in, quantities, supported
@@ -150,3 +154,17 @@ def test_assemble_without_a_synthesis_still_gives_cited_points() -> None:
     assert len(b.points) == len(facts)
     assert all(p.citations for p in b.points)
     assert b.title == "Article 1"  # no model title: the first article's
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("Ukraine’s key allies met on April 10 to continue discussions on a peacekeeping mission.",
+     "Ukraine’s key allies are set to meet on April 10 to continue discussions on a peacekeeping mission.", False),
+    ("Ukraine’s key allies met on April 10 to continue discussions on a peacekeeping mission.",
+     "Ukraine’s key allies met in Brussels on April 10 to continue discussions on a peacekeeping mission.", True),
+    # who said it is not what is told: both say the board is still to meet
+    ("Supervisor Rex Bohn told the paper that his board would probably meet to consider the secession plan.",
+     "Bohn added that the supervisors will likely meet to consider the secession plan.", True),
+])
+def test_done_and_still_to_come_are_never_one_fact(a: str, b: str, same: bool) -> None:
+    assert same_sentence_fact(a, b) is same
+    assert tense_differs(a, b) is (not same)

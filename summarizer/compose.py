@@ -260,7 +260,7 @@ def assemble(
     title = " ".join(syn.title.split())
     all_quotes = " ".join(c.quote for f in facts for c in f.citations)
     if not title or is_directive(title) or not title_supported(title, [f.support for f in facts]):
-        title = sources[0].title if sources else "Briefing"
+        title = fallback_headline(sources, [*summary, *points])
     # An open question is model-written text like any other: it must be about what the quotes
     # say (the same support check as a point), or it is not shown.
     questions = []
@@ -474,3 +474,42 @@ def day_briefing(stories: list[Story], told: list[Told], kept: list[Article], si
     briefing.stories = stories
     briefing.since_run = since_run
     return briefing
+
+
+# A dateline ("WASHINGTON (CNN) -", "BALTIMORE (AP) -", "HUNTINGTON BEACH -", "WASHINGTON The …") or
+# page text ("UPDATE:", "Summary:", "Page 1 of 1") opens a body's first line, never a headline.
+_DATELINE = re.compile(r"^[A-Z][A-Z.'’ ,-]{2,}(?:\s*\([^)]*\))?\s*(?:[-–—:]|\s(?=(?:The|A|An|In|On|At)\s))")
+_NOT_A_HEADLINE = re.compile(r"^(?:update|updated|summary|page \d|hello|hide |show |read more|\W)|"
+                             r"^\d+ (?:years?|months?|weeks?|days?|hours?|minutes?) ago\b", re.IGNORECASE)
+# A breadcrumb ("University of Chicago / Facebook"), or a wire credit before a dash ("(KPIX 5) -",
+# "JAMESTOWN, Tuolumne County (AP) -").
+_PAGE_TEXT = re.compile(r"\s[/|>]\s|^[A-Z]{3,}[A-Z ]*,\s|\([A-Z][\w .]*\)\s*[-–—]")
+HEADLINE_WORDS = (3, 14)  # a headline is short: 3 to 14 words (the seeds' five run 6 to 12)
+
+
+def reads_like_headline(line: str) -> bool:
+    """Whether an article's title line is a headline, not the first line of its body (articles
+    without a headline get their first sentence as a title, cut with "…")."""
+    line = " ".join(line.split())
+    words = len(line.split())
+    if not HEADLINE_WORDS[0] <= words <= HEADLINE_WORDS[1] or line.endswith(("…", "...", ".", ",", ";")):
+        return False
+    return not (_DATELINE.match(line) or _NOT_A_HEADLINE.match(line) or _PAGE_TEXT.search(line))
+
+
+def fallback_headline(sources: Sequence[SourceRef], told: Sequence[Point]) -> str:
+    """When the model's headline fails the check: the first of the story's articles whose title
+    reads like a headline; else the lead clause of the story's first statement (a verified
+    sentence: its words up to the first comma or dash, when that is a short statement)."""
+    for src in sources:
+        if reads_like_headline(src.title):
+            return " ".join(src.title.split())
+    if told:
+        text = told[0].text
+        lead = re.split(r",\s|\s[-–—]\s|;\s|:\s", text, maxsplit=1)[0].strip().rstrip(".")
+        if HEADLINE_WORDS[0] <= len(lead.split()) <= HEADLINE_WORDS[1] and \
+                supported(lead, " ".join(c.quote for c in told[0].citations)):
+            return lead
+        words = text.split()
+        return text.rstrip(".") if len(words) <= HEADLINE_WORDS[1] else " ".join(words[: HEADLINE_WORDS[1]]) + "…"
+    return sources[0].title if sources else "Briefing"

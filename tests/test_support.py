@@ -7,8 +7,15 @@ from collections import Counter
 
 import pytest
 
-from summarizer.compose import CitedSentence, Synthesis, SynthesisDisagreement, assemble
-from summarizer.models import Fact, SourceRef, Span
+from summarizer.compose import (
+    CitedSentence,
+    Synthesis,
+    SynthesisDisagreement,
+    assemble,
+    fallback_headline,
+    reads_like_headline,
+)
+from summarizer.models import Fact, Point, SourceRef, Span
 from summarizer.support import about, grounding_facts, title_supported, ungrounded, unsupported
 
 from .support_cases import CASES, MEET
@@ -138,3 +145,36 @@ def test_the_probe_statements_never_reach_a_briefing(title: str) -> None:
     assert {p.text for p in [*b.summary_sentences, *b.points]} == {MEET, other}  # the facts' own sentences
     assert written["summary kept"] == written["points kept"] == written["title kept"] == 0
     assert dropped["not supported by its cited quotes"] == len(PROBE_SENTENCES) + 2  # and both sides
+
+
+@pytest.mark.parametrize(("line", "headline"), [
+    ("GOP Eyes Gains As Voters In 11 States Pick Governors", True),
+    ("Just 6 western nations back post-war troop deployment to Ukraine", True),
+    ("Ukraine pushes for foreign troops in peacekeeping role as NATO membership remains blocked", True),
+    ("NATO Allies Discuss Ukraine Peacekeeping Mission in Brussels", True),
+    ("BALTIMORE (AP) - The U.S", False),  # a dateline
+    ("WASHINGTON The number of children in the United States relying on food stamps for a meal…", False),
+    ("JAMESTOWN, Tuolumne County (KPIX 5) - Weeks of rainy weather across Northern California…", False),
+    ("Washington (CNN) - \"Reprehensible.\" \"Irresponsible.\" \"Hard to stomach.\"", False),
+    ("A hoax caller in Maryland cost the Coast Guard about $500,000 in the past two years by…", False),  # cut
+    ("UPDATE: 4/19/2001 Read Richard Metzger: How I, a married, middle-aged man, became an accid", False),
+    ("Summary: Microsoft's acquisition of Nokia is aimed at building a devices and services…", False),
+    ("University of Chicago / Facebook", False),  # a breadcrumb
+    ("Page 1 of 1", False),
+    ("5 years ago", False),
+    ("Hide Transcript Show Transcript", False),  # page furniture
+])
+def test_what_reads_like_a_headline(line: str, headline: bool) -> None:
+    """Measured on the titles of the seeds and the mixed day's 32 dev articles (tests/data/day):
+    a dev article without a headline gets its first sentence as a title, which must never be one."""
+    assert reads_like_headline(line) is headline
+
+
+def test_a_failed_headline_falls_back_to_a_real_one_never_a_body_line() -> None:
+    met = Point(text="Defence ministers met in Brussels on Thursday, officials said.",
+                citations=[Span(source=2, start=0, end=63, quote="Defence ministers met in Brussels on Thursday, "
+                                                                 "officials said.")])
+    body = SourceRef(id=1, path="a.txt", title="BRUSSELS (AP) - Defence ministers met in Brussels on…")
+    real = SourceRef(id=2, path="b.txt", title="Allies meet in Brussels")
+    assert fallback_headline([body, real], [met]) == "Allies meet in Brussels"
+    assert fallback_headline([body], [met]) == "Defence ministers met in Brussels on Thursday"

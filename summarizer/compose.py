@@ -259,7 +259,8 @@ def assemble(
 
     title = " ".join(syn.title.split())
     all_quotes = " ".join(c.quote for f in facts for c in f.citations)
-    if not title or is_directive(title) or not title_supported(title, [f.support for f in facts]):
+    if not title or is_directive(title) or not reads_like_headline(title) or \
+            not title_supported(title, [f.support for f in facts]):
         title = fallback_headline(sources, [*summary, *points])
     # An open question is model-written text like any other: it must be about what the quotes
     # say (the same support check as a point), or it is not shown.
@@ -456,9 +457,11 @@ async def tell_all(run: RunPlan, works: dict[int, StoryWork], client: ModelClien
 
 
 def item_story(article: Article, plan: Plan, chunks: list[Chunk], n: int) -> Story:
-    """A story of one article, told without a call: its title and first sentences that state something."""
-    return Story(id="", title=article.title, points=item_points(article, chunks, n), sources=[article.id],
-                 outlets=plan.outlets, reason=plan.reason)
+    """A story of one article, told without a call: its title (when it reads like a headline,
+    else its first statement's start) and first sentences that state something."""
+    points = item_points(article, chunks, n)
+    title = fallback_headline([SourceRef(id=article.id, path=article.path, title=article.title)], points)
+    return Story(id="", title=title, points=points, sources=[article.id], outlets=plan.outlets, reason=plan.reason)
 
 
 def day_briefing(stories: list[Story], told: list[Told], kept: list[Article], since_run: int | None) -> Briefing:
@@ -499,17 +502,15 @@ def reads_like_headline(line: str) -> bool:
 
 def fallback_headline(sources: Sequence[SourceRef], told: Sequence[Point]) -> str:
     """When the model's headline fails the check: the first of the story's articles whose title
-    reads like a headline; else the lead clause of the story's first statement (a verified
-    sentence: its words up to the first comma or dash, when that is a short statement)."""
+    reads like a headline; else the story's first statement (a verified sentence), cut after
+    ``HEADLINE_WORDS`` words. (Cutting at its first comma made fragments: "The male student
+    charges that two women".)"""
     for src in sources:
         if reads_like_headline(src.title):
             return " ".join(src.title.split())
-    if told:
-        text = told[0].text
-        lead = re.split(r",\s|\s[-–—]\s|;\s|:\s", text, maxsplit=1)[0].strip().rstrip(".")
-        if HEADLINE_WORDS[0] <= len(lead.split()) <= HEADLINE_WORDS[1] and \
-                supported(lead, " ".join(c.quote for c in told[0].citations)):
-            return lead
-        words = text.split()
-        return text.rstrip(".") if len(words) <= HEADLINE_WORDS[1] else " ".join(words[: HEADLINE_WORDS[1]]) + "…"
+    for p in told:  # the first statement that does not open with a dateline or page text
+        if _DATELINE.match(p.text) or _NOT_A_HEADLINE.match(p.text):
+            continue
+        words = p.text.rstrip(".").split()
+        return " ".join(words) if len(words) <= HEADLINE_WORDS[1] else " ".join(words[: HEADLINE_WORDS[1]]) + "…"
     return sources[0].title if sources else "Briefing"

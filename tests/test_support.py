@@ -177,4 +177,4 @@ def test_a_failed_headline_falls_back_to_a_real_one_never_a_body_line() -> None:
     body = SourceRef(id=1, path="a.txt", title="BRUSSELS (AP) - Defence ministers met in Brussels on…")
     real = SourceRef(id=2, path="b.txt", title="Allies meet in Brussels")
     assert fallback_headline([body, real], [met]) == "Allies meet in Brussels"
-    assert fallback_headline([body], [met]) == "Defence ministers met in Brussels on Thursday"
+    assert fallback_headline([body], [met]) == "Defence ministers met in Brussels on Thursday, officials said"

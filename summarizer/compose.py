@@ -281,15 +281,10 @@ def assemble(
             "sides written": sum(len(d.positions) for d in syn.disagreements),
             "sides kept": sum(len(d.positions) for d in disagreements[: len(disagreements) - added]),
         })
-    briefing = Briefing(
-        title=title,
-        summary=" ".join(p.text for p in summary),
-        summary_sentences=summary,
-        sources=list(sources),
-        points=points,
-        disagreements=disagreements,
-        open_questions=questions,
-    )
+    story = Story(id="", title=title, summary=" ".join(p.text for p in summary), summary_sentences=summary,
+                  points=points, disagreements=disagreements, open_questions=questions,
+                  sources=[s.id for s in sources], outlets=len(sources), reason="")
+    briefing = Briefing(sources=list(sources), stories=[story])
     return briefing, dropped
 
 
@@ -426,9 +421,10 @@ def item_points(article: Article, chunks: list[Chunk], n: int) -> list[Point]:
 
 
 def as_story(b: Briefing, plan: Plan, composed: bool) -> Story:
-    return Story(id="", title=b.title, summary=b.summary, summary_sentences=b.summary_sentences,
-                 points=b.points, disagreements=b.disagreements, open_questions=b.open_questions,
-                 sources=list(plan.members), outlets=plan.outlets, reason=plan.reason, composed=composed)
+    """The story a composition told, placed in the day: its articles, outlets and rank."""
+    told = b.stories[0]
+    return told.model_copy(update={"sources": list(plan.members), "outlets": plan.outlets, "reason": plan.reason,
+                                   "composed": composed})
 
 
 async def tell_all(run: RunPlan, works: dict[int, StoryWork], client: ModelClient, prompt: Prompt,
@@ -464,19 +460,11 @@ def item_story(article: Article, plan: Plan, chunks: list[Chunk], n: int) -> Sto
     return Story(id="", title=title, points=points, sources=[article.id], outlets=plan.outlets, reason=plan.reason)
 
 
-def day_briefing(stories: list[Story], told: list[Told], kept: list[Article], since_run: int | None) -> Briefing:
-    """The briefing of the day: one story's own briefing when there is one story (as before stories
-    existed), else a briefing holding the stories."""
-    if len(stories) == 1 and told:
-        briefing = told[0].briefing
-        briefing.summary_sentences, briefing.points = stories[0].summary_sentences, stories[0].points
-    else:
-        briefing = Briefing(title=f"{len(stories)} stories from {len(kept)} articles", summary="",
-                            sources=source_refs(kept), points=[])
-    briefing.sources = source_refs(kept)
-    briefing.stories = stories
-    briefing.since_run = since_run
-    return briefing
+def day_briefing(stories: list[Story], kept: list[Article], since_run: int | None) -> Briefing:
+    """The briefing of the day: its stories and the articles they cite (a run of one story is a
+    briefing of one story)."""
+    return Briefing(sources=source_refs(kept), stories=stories, since_run=since_run)
+
 
 
 # A dateline ("WASHINGTON (CNN) -", "BALTIMORE (AP) -", "HUNTINGTON BEACH -", "WASHINGTON The …") or

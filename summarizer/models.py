@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Article(BaseModel):
@@ -134,17 +134,60 @@ class Story(BaseModel):
 
 
 class Briefing(BaseModel):
-    title: str
-    summary: str
-    summary_sentences: list[Point] = Field(default_factory=list)  # ``summary`` sentence by sentence
+    """The day's briefing: its stories, ranked, and the articles they cite. A run of one story is
+    a briefing of one story; the top-level ``title``, ``summary``, ``points`` ... of the JSON
+    contract are that story's, derived here (and a briefing of several stories has a title of
+    its own and no top-level points)."""
+
     sources: list[SourceRef]
-    points: list[Point]
-    disagreements: list[Disagreement] = Field(default_factory=list)
-    open_questions: list[str] = Field(default_factory=list)
-    stats: dict[str, object] = Field(default_factory=dict)
-    # The day's stories, ranked; with one story the fields above are that story's.
     stories: list[Story] = Field(default_factory=list)
+    stats: dict[str, object] = Field(default_factory=dict)
     since_run: int | None = None  # the stored run that "new" compares with
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_story_form(cls, data: object) -> object:
+        """A briefing given (or stored, before stories existed) as one story's fields: that story."""
+        if not isinstance(data, dict) or data.get("stories") or "title" not in data:
+            return data
+        story = {k: data[k] for k in _STORY_FIELDS if k in data}
+        ids = [s["id"] if isinstance(s, dict) else s.id for s in data.get("sources", [])]
+        story.update(id="", sources=ids, outlets=len(ids), reason="")
+        return {**{k: v for k, v in data.items() if k not in _STORY_FIELDS}, "stories": [story]}
+
+    @property
+    def story(self) -> Story | None:
+        """The one story of a one-story briefing."""
+        return self.stories[0] if len(self.stories) == 1 else None
+
+    @property
+    def title(self) -> str:
+        if self.story is not None:
+            return self.story.title
+        return f"{len(self.stories)} stories from {len(self.sources)} articles"
+
+    @property
+    def summary(self) -> str:
+        return self.story.summary if self.story else ""
+
+    @property
+    def summary_sentences(self) -> list[Point]:
+        return self.story.summary_sentences if self.story else []
+
+    @property
+    def points(self) -> list[Point]:
+        return self.story.points if self.story else []
+
+    @property
+    def disagreements(self) -> list[Disagreement]:
+        return self.story.disagreements if self.story else []
+
+    @property
+    def open_questions(self) -> list[str]:
+        return self.story.open_questions if self.story else []
+
+
+_STORY_FIELDS = ("title", "summary", "summary_sentences", "points", "disagreements", "open_questions")
 
 
 @dataclass

@@ -65,8 +65,7 @@ async def build(
                else item_story(by_id[p.members[0]], p, run.chunks_of[id(p)], options.item_points)
                for p in run.plans]
     mark_new(stories, by_id, earlier)
-    briefing = day_briefing(stories, [told[id(p)] for p in run.plans if id(p) in told], run.kept,
-                            earlier.run_id if earlier else None)
+    briefing = day_briefing(stories, run.kept, earlier.run_id if earlier else None)
     told_list = list(told.values())
     failed = [t.failed for t in told_list if t.failed]
     result = BuildResult(

@@ -168,6 +168,15 @@ def check_sentence(s: CitedSentence, facts: dict[str, Fact], dropped: Counter[st
     if not supported(text, " ".join(c.quote for c in cites)):
         dropped["not supported by its cited quotes"] += 1
         return None
+    # A sentence that one cited fact supports alone cites only the facts that do: the model also
+    # citing "are set to meet" for "met", or "about 30 countries" for "about a dozen", would have
+    # the statement cite a sentence that says otherwise.
+    alone = [i for i in relevant if supported(text, facts[i].support)]
+    if alone and len(alone) < len(relevant):
+        dropped["citations that say otherwise stripped"] += len(relevant) - len(alone)
+        cites = []
+        for i in alone:
+            cites += [c for c in facts[i].citations if c not in cites]
     return Point(text=text, citations=cites)
 
 

@@ -178,3 +178,17 @@ def test_a_failed_headline_falls_back_to_a_real_one_never_a_body_line() -> None:
     real = SourceRef(id=2, path="b.txt", title="Allies meet in Brussels")
     assert fallback_headline([body, real], [met]) == "Allies meet in Brussels"
     assert fallback_headline([body], [met]) == "Defence ministers met in Brussels on Thursday, officials said"
+
+
+def test_a_statement_cites_only_the_facts_that_say_it() -> None:
+    """The model cites the fact that says it and one that says otherwise ("are set to meet" for
+    "met"): the statement keeps only the citation that supports it."""
+    met = "Ukraine's key allies met on April 10 to discuss a peacekeeping mission."
+    due = "Ukraine's key allies are set to meet on April 10 to discuss a peacekeeping mission."
+    facts = [Fact(id="F1", text=met, citations=[Span(source=1, start=0, end=len(met), quote=met)]),
+             Fact(id="F2", text=due, citations=[Span(source=2, start=0, end=len(due), quote=due)])]
+    syn = Synthesis(title="", summary=[CitedSentence(text=met, facts=["F1", "F2"])], points=[])
+    b, dropped = assemble(syn, facts, [], [SourceRef(id=1, path="a", title="a"), SourceRef(id=2, path="b", title="b")],
+                          min_points=0, max_points=2)
+    assert [c.source for c in b.summary_sentences[0].citations] == [1]
+    assert dropped["citations that say otherwise stripped"] == 1

@@ -15,8 +15,8 @@ from rapidfuzz import fuzz
 
 from .models import Claim, Conflict, Fact, Span
 from .settings import SETTINGS
-from .support import FUTURE, PAST, quantities, quantity_set, supported
-from .textutil import content_words, jaccard, word_set
+from .support import FUTURE, PAST, quantities, quantity_set, supported, word_key
+from .textutil import content_words, jaccard, tokens, word_set
 
 
 def same_sentence_fact(a: str, b: str) -> bool | None:
@@ -60,6 +60,28 @@ def same_fact(a: Claim, b: Claim) -> bool:
     m = SETTINGS.merge
     return (jaccard(word_set(a.span.quote), word_set(b.span.quote)) >= m.same_fact / 2
             and fuzz.token_set_ratio(a.span.quote.lower(), b.span.quote.lower()) >= m.near_containment)
+
+
+def conflicting_units(qa: AbstractSet[tuple[str, float]], qb: AbstractSet[tuple[str, float]]) -> list[str]:
+    """The units both count, with no value in common ("a dozen countries" against "six nations")."""
+    shared = sorted({u for u, _ in qa} & {u for u, _ in qb})
+    return [u for u in shared if not {v for x, v in qa if x == u} & {v for x, v in qb if x == u}]
+
+
+def countable(unit: str) -> bool:
+    """A unit a reader counts: a noun ("countries", "troops"), not an abbreviation ("p.m.", "%"), an
+    adverb ("critically endangered") or an age ("a 90-year-old")."""
+    return unit.isalpha() and len(unit) >= 3 and not unit.endswith("ly")
+
+
+def unit_word(unit: str, fact: Fact) -> str:
+    """The unit as the fact's sentence writes it ("children", "feet"), else its plural."""
+    for c in fact.citations:
+        for t in tokens(c.quote):
+            if word_key(t) == unit and t.isalpha():
+                word = t if t.isupper() else t.lower()
+                return plural(word) if word_key(word) == word.lower() else word  # "72-foot": "feet"
+    return plural(unit)
 
 
 def _figures_conflict(qa: AbstractSet[tuple[str, float]], qb: AbstractSet[tuple[str, float]]) -> bool:
@@ -135,7 +157,14 @@ def fact_order(groups: list[list[Claim]]) -> list[list[Claim]]:
     return [g for _, g in multi] + [g for *_, g in sorted(single, key=lambda t: (t[0], t[1]))]
 
 
+_IRREGULAR_PLURAL = {"foot": "feet", "person": "people", "child": "children", "man": "men", "woman": "women"}
+
+
 def plural(noun: str) -> str:
+    if noun.lower() in _IRREGULAR_PLURAL:
+        return _IRREGULAR_PLURAL[noun.lower()]
+    if noun.lower() in _IRREGULAR_PLURAL.values():
+        return noun
     if noun.endswith("y") and noun[-2:-1] not in "aeiou":
         return noun[:-1] + "ies"
     return noun if noun.endswith("s") else noun + "s"
@@ -158,24 +187,42 @@ def find_conflicts(facts: Sequence[Fact]) -> list[Conflict]:
         for fb, wb, qb in info[i + 1 :]:
             if fa.sources == fb.sources and len(fa.sources) == 1:
                 continue  # one outlet contradicting itself is not a disagreement between outlets
-            if not _figures_conflict(qa, qb) or jaccard(wa, wb) < SETTINGS.merge.same_topic:
+            if not fa.sources & fb.sources and told_apart_by_tense(fa, fb):
+                _add(conflicts, TENSE_TOPIC, fa, fb, kind="tense")
                 continue
-            unit = sorted({u for u, _ in qa} & {u for u, _ in qb})[0]
+            units = [u for u in conflicting_units(qa, qb) if countable(u)]
+            if not units or jaccard(wa, wb) < SETTINGS.merge.same_topic:
+                continue
+            unit = units[0]
             if len((wa & wb) - {unit}) < SETTINGS.merge.same_topic_words:
                 continue
             key = frozenset({fa.id, fb.id})
             if key in seen:
                 continue
             seen.add(key)
-            for known in conflicts:  # fold into a conflict over the same unit that shares a fact
-                if known.topic.endswith(f"number of {plural(unit)}") and (fa in known.facts or fb in known.facts):
-                    known.facts = sorted([*known.facts, *(f for f in (fa, fb) if f not in known.facts)],
-                                         key=_told_first)
-                    break
-            else:
-                conflicts.append(Conflict(topic=f"Sources differ on the number of {plural(unit)}",
-                                          facts=[fa, fb]))
+            _add(conflicts, f"Sources differ on the number of {unit_word(unit, fa)}", fa, fb, kind=unit)
     return conflicts
+
+
+TENSE_TOPIC = "Already done, or still to come? The outlets differ"
+
+
+def told_apart_by_tense(a: Fact, b: Fact) -> bool:
+    """The same fact but for its tense: sentences that would be one fact (``same_fact`` shared
+    words) were it not that one tells as done what the other tells as still to come."""
+    least = SETTINGS.merge.same_fact
+    return any(tense_differs(x.quote, y.quote) and jaccard(word_set(x.quote), word_set(y.quote)) >= least
+               for x in a.citations for y in b.citations)
+
+
+def _add(conflicts: list[Conflict], topic: str, a: Fact, b: Fact, kind: str) -> None:
+    """A conflict between two facts, folded into one of the same kind (a unit, or tense) that has
+    either of them."""
+    for known in conflicts:
+        if known.kind == kind and (a in known.facts or b in known.facts):
+            known.facts = sorted([*known.facts, *(f for f in (a, b) if f not in known.facts)], key=_told_first)
+            return
+    conflicts.append(Conflict(topic=topic, facts=[a, b], kind=kind))
 
 
 def _told_first(f: Fact) -> tuple[int, int]:

@@ -215,3 +215,4 @@ class Conflict:
 
     topic: str
     facts: list[Fact]
+    kind: str = ""  # what differs: a unit ("country"), or "tense"

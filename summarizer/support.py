@@ -244,7 +244,7 @@ def quantity_set(text: str) -> frozenset[tuple[str, float]]:
         value = _value(t)
         if value is None or is_date_number(toks, i):
             continue
-        window = toks[i + 1 : i + 5]
+        window = toks[i + 1 : i + 7]
         unit = ""
         for j, nxt in enumerate(window):
             low = nxt.lower()
@@ -260,11 +260,17 @@ def quantity_set(text: str) -> frozenset[tuple[str, float]]:
                 if any(w[0].islower() and w.lower() not in STOPWORDS for w in window[j + 1 : j + 2]):
                     continue
                 break
+            if low.endswith("ly") and len(low) > 4:
+                continue  # "eight critically endangered rhinos": an adverb, not what is counted
             unit = low
-            after = window[j + 1] if j + 1 < len(window) else ""
-            if not low.endswith("s") and after[:1].islower() and after.lower().endswith("s") \
-                    and after.lower() not in STOPWORDS:
-                unit = after.lower()  # "200 military planners": the plural noun, not its adjective
+            if not low.endswith("s"):  # "200 military planners", "eight endangered black rhinos":
+                for after in window[j + 1 : j + 4]:  # the plural noun, not its adjectives
+                    al = after.lower()
+                    if not after[:1].islower() or al in STOPWORDS:
+                        break
+                    if al.endswith("s") and not al.endswith("ss"):
+                        unit = al
+                        break
             break
         if unit:
             found.add((word_key(unit), value))  # "nations" and "countries" are one unit

@@ -92,3 +92,25 @@ def test_different_counts_of_the_same_thing_are_a_disagreement() -> None:
     assert conflicts_of((1, "About a dozen countries may send troops to the peacekeeping mission in Ukraine."),
                         (2, "Just six countries may send troops to the peacekeeping mission in Ukraine.")) == [
         "Sources differ on the number of countries"]
+
+
+def test_the_same_fact_told_as_done_and_as_still_to_come_is_a_disagreement() -> None:
+    assert conflicts_of((1, "Ukraine’s key allies met on April 10 to continue discussions on a peacekeeping mission."),
+                        (2, "Ukraine’s key allies are set to meet on April 10 to continue discussions on a "
+                            "peacekeeping mission.")) == ["Already done, or still to come? The outlets differ"]
+    # one outlet telling both is no disagreement between outlets
+    assert conflicts_of((1, "The allies met on April 10 to discuss the mission."),
+                        (1, "The allies will meet again on April 20 to discuss the mission.")) == []
+
+
+@pytest.mark.parametrize(("a", "b", "topic"), [
+    ("Workers hoisted a 72-foot Norway spruce in Rome's Piazza Venezia this month.",
+     "Workers hoisted a 70-foot Norway spruce in Rome's Piazza Venezia this month.", "feet"),
+    ("Officers found the two brothers dead in the apartment just before 3 p.m., police said.",
+     "Police received a call at 2:45 p.m. Sunday about the two brothers in the apartment.", None),  # not a count
+    ("Eight critically endangered black rhinos died after the move to the new park.",
+     "Seven critically endangered black rhinos died after the move to the new park.", "rhinos"),
+])
+def test_a_disagreement_is_over_something_counted(a: str, b: str, topic: str | None) -> None:
+    found = conflicts_of((1, a), (2, b))
+    assert found == ([f"Sources differ on the number of {topic}"] if topic else [])

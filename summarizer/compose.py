@@ -49,7 +49,7 @@ from .selection import context_of, select_facts
 from .settings import SETTINGS
 from .stories import Plan
 from .support import about, numbers_in, supported, title_supported
-from .textutil import content_words, is_call_to_action, is_directive, jaccard
+from .textutil import content_words, is_call_to_action, is_directive, jaccard, not_reporting
 from .tokens import count_tokens
 from .verify import SourceIndex
 
@@ -230,6 +230,9 @@ def assemble(
                 continue
             break
         if any((c.source, c.start) in used for c in f.citations):
+            continue
+        if not_reporting(f.text):  # a question, an exclamation, a speakerless quote: not a point
+            dropped["fact that does not report: not a point"] += 1
             continue
         p = Point(text=" ".join(f.text.split()), citations=list(f.citations))
         if not _near_duplicate(p, points):
@@ -421,7 +424,8 @@ def item_points(article: Article, chunks: list[Chunk], n: int) -> list[Point]:
         for s, e in c.sentences:
             quote = article.text[s:e]
             text = " ".join(quote.split())
-            if len(text.split()) < 8 or text == title or index.touches_directive(s, e) or is_call_to_action(text):
+            if len(text.split()) < 8 or text == title or index.touches_directive(s, e) or is_call_to_action(text) \
+                    or not_reporting(text):
                 continue
             out.append(Point(text=text, citations=[Span(source=article.id, quote=quote, start=s, end=e)]))
             if len(out) >= n:

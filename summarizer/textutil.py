@@ -128,3 +128,28 @@ def is_call_to_action(sentence: str) -> bool:
     """Whether ``sentence`` is page furniture: a call to subscribe, click, follow or share, or a
     copyright line. (Measured on the 1,743 sentences of the dev clusters: see tests.)"""
     return bool(_FURNITURE.search(" ".join(sentence.split())))
+
+
+_QUOTE_MARKS = ('"', "“", "”", "'", "‘", "’")
+_SPEAKER = re.compile(r"\b(?:said|says|say|told|tells|added|adds|asked|wrote|writes|according|explained|noted|"
+                      r"stated|insisted|argued|warned|urged|claimed|announced|recalled|continued)\b", re.IGNORECASE)
+
+
+def not_reporting(sentence: str) -> str | None:
+    """Why a sentence does not report, or None: a fragment (under six words), a question, an
+    exclamation, or a quotation with no speaker in it. Such a sentence never leads or fills a
+    briefing. (Of the dev clusters' 893 facts, 52 are one of these, 21 of the 362 that gold
+    summaries drew on: those quotes are worth telling with their speaker, which only the model
+    can add.)"""
+    s = " ".join(sentence.split())
+    if len(s.split()) < 6:
+        return "a fragment"
+    end = s.rstrip("".join(_QUOTE_MARKS))
+    if end.endswith("?"):
+        return "a question"
+    if end.endswith("!"):
+        return "an exclamation"
+    if s.startswith(_QUOTE_MARKS) and s.endswith(_QUOTE_MARKS) and \
+            not _SPEAKER.search(re.sub(r"[\"“][^\"”]*[\"”]", " ", s)):
+        return "a quotation with no speaker"
+    return None

@@ -10,6 +10,7 @@ import pytest
 
 from summarizer.chunking import segment
 from summarizer.settings import SETTINGS
+from summarizer.textutil import not_reporting
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "eval" / "multinews-dev.jsonl"
@@ -65,3 +66,17 @@ def test_sentences_are_ordered_exact_bounded_spans_inside_paragraphs() -> None:
         for ps, pe in doc.paragraphs:
             inside = doc.sentences_in(ps, pe)
             assert "".join("".join(text[s:e].split()) for s, e in inside) == "".join(text[ps:pe].split())
+
+
+@pytest.mark.parametrize(("sentence", "why"), [
+    ("That's one way to dominate New York!", "an exclamation"),
+    ("Will the Herman Cain Allegations Take Center Stage?", "a question"),
+    ('"Calls like these not only put our crews at risk, but they put the lives of the public at risk."',
+     "a quotation with no speaker"),
+    ('"Calls like these put our crews at risk," the Coast Guard said.', None),
+    ("“What would we actually be doing there?” he asked.", None),  # a question quoted, with its speaker
+    ("Share Copy Link", "a fragment"),
+    ("The Coast Guard says hoax calls distract rescuers from real emergencies.", None),
+])
+def test_what_does_not_report(sentence: str, why: str | None) -> None:
+    assert not_reporting(sentence) == why

@@ -446,6 +446,7 @@ def build_options(args: argparse.Namespace, target: Target) -> BuildOptions:
     return BuildOptions(chunk_tokens=args.chunk_tokens, concurrency=target.concurrency,
                         min_points=args.min_points, max_points=args.max_points, max_chunks=args.max_chunks,
                         max_story_articles=args.max_story_articles, select=args.select, top=args.top,
+                        points=args.points,
                         topics=tuple(" ".join(from_argv(t).split()) for t in args.topic or ()))
 
 
@@ -1038,6 +1039,8 @@ def add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="how a story too long for one composition call is cut: auto (its facts ranked, "
                         "the best listed; default), always (the model first picks each article's fact "
                         "sentences, then the same), never (every fact, composed in several calls)")
+    t.add_argument("--points", type=_whole(1, 50), metavar="N",
+                   help="points per story (default: three and one per outlet, at most ten)")
     t.add_argument("--min-points", type=_whole(1, 50), default=BuildOptions.min_points)
     t.add_argument("--max-points", type=_whole(1, 50), default=BuildOptions.max_points)
     b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")

@@ -180,6 +180,15 @@ def check_sentence(s: CitedSentence, facts: dict[str, Fact], dropped: Counter[st
     return Point(text=text, citations=cites)
 
 
+def fit_words(sentences: list[Point], most: int) -> tuple[list[Point], list[Point]]:
+    """(the first sentences that fit ``most`` words, always at least one; the rest)."""
+    n, words = 1, len(sentences[0].text.split()) if sentences else 0
+    while n < len(sentences) and words + len(sentences[n].text.split()) <= most:
+        words += len(sentences[n].text.split())
+        n += 1
+    return sentences[:n], sentences[n:]
+
+
 def _near_duplicate(p: Point, others: Sequence[Point]) -> bool:
     """Same words and same figures: "six nations pledged troops" is no repeat of "a dozen"."""
     words, figures = content_words(p.text), numbers_in(p.text)
@@ -242,6 +251,9 @@ def assemble(
     points.sort(key=lambda p: -len({c.source for c in p.citations}))
     if summary_from_facts and len(points) >= min_points + 2:
         summary, points = points[:2], points[2:]
+    summary, rest = fit_words(summary, SETTINGS.compose.summary_words)
+    if summary_from_facts:
+        points = rest + points  # a fact not in the summary is still a point
     points = points[:max_points]
 
     disagreements: list[Disagreement] = []
@@ -455,14 +467,22 @@ async def tell_all(run: RunPlan, works: dict[int, StoryWork], client: ModelClien
 
     async def tell(p: Plan) -> None:
         nonlocal done
+        n = points_for(p.outlets, options)
         async with sem:
-            told[id(p)] = await tell_story(works[id(p)], client, prompt, options, min_points, max_points,
-                                           lambda _s, _d, _t: None)
+            told[id(p)] = await tell_story(works[id(p)], client, prompt, options, min(min_points, n),
+                                           min(max_points, n), lambda _s, _d, _t: None)
         done += 1
         progress("stories composed", done, len(run.composed))
 
     await asyncio.gather(*(tell(p) for p in run.composed))
     return told
+
+
+def points_for(outlets: int, options: BuildOptions) -> int:
+    """How many points a story gets: ``--points N``, else three and one per outlet, at most ten
+    (a reader takes in a story of two outlets in five points, and no story in more than ten)."""
+    c = SETTINGS.compose
+    return options.points or min(c.points_most, c.points_base + outlets)
 
 
 def item_story(article: Article, plan: Plan, chunks: list[Chunk], n: int) -> Story:

@@ -48,6 +48,7 @@ class BuildOptions:
     story_min_points: int = SETTINGS.compose.story_min_points
     story_max_points: int = SETTINGS.compose.story_max_points
     item_points: int = SETTINGS.compose.item_points
+    points: int | None = None  # --points N: every story's points; None: three and one per outlet, at most ten
 
 
 SELECT_MODES = ("auto", "always", "never")

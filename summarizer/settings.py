@@ -62,6 +62,7 @@ class Compose(_Section):
     topic_chars: int = 80
     facts_per_sentence: int = 4
     summary_sentences: int = 2
+    summary_words: int = Field(default=45, description="a summary a reader takes in at a glance (issue 16)")
     disagreements: int = Field(default=1, description="the code finds differing figures itself")
     sides: int = 3
     repeat_overlap: float = Field(default=0.7, description="a point with this word overlap and the same figures as "
@@ -72,6 +73,8 @@ class Compose(_Section):
     model_points: int = Field(default=4, description="points the model writes; the rest are the best facts")
     min_points: int = Field(default=8, description="a one-story briefing's points, at least (from the facts)")
     max_points: int = 12
+    points_base: int = Field(default=3, description="a story's points: this many, and one per outlet (issue 16)")
+    points_most: int = Field(default=10, description="... and never more than this")
     story_min_points: int = Field(default=3, description="with several stories, each is told in fewer points")
     story_max_points: int = 6
     item_points: int = Field(default=2, description="a one-article story: its first sentences that state something")

@@ -10,6 +10,8 @@ from summarizer.compose import (
     SynthesisDisagreement,
     assemble,
     fact_ids,
+    fit_words,
+    points_for,
 )
 from summarizer.merge import (
     dedupe,
@@ -19,7 +21,8 @@ from summarizer.merge import (
     same_sentence_fact,
     tense_differs,
 )
-from summarizer.models import Claim, SourceRef, Span
+from summarizer.models import Claim, Point, SourceRef, Span
+from summarizer.plan import BuildOptions
 from summarizer.support import numbers_in, quantities, supported
 from summarizer.textutil import content_words
 
@@ -169,3 +172,19 @@ def test_assemble_without_a_synthesis_still_gives_cited_points() -> None:
 def test_done_and_still_to_come_are_never_one_fact(a: str, b: str, same: bool) -> None:
     assert same_sentence_fact(a, b) is same
     assert tense_differs(a, b) is (not same)
+
+
+@pytest.mark.parametrize(("outlets", "points", "expected"), [
+    (2, None, 5), (5, None, 8), (7, None, 10), (12, None, 10),  # three and one per outlet, at most ten
+    (5, 3, 3), (2, 12, 12),  # --points N
+])
+def test_a_story_gets_three_points_and_one_per_outlet(outlets: int, points: int | None, expected: int) -> None:
+    assert points_for(outlets, BuildOptions(points=points)) == expected
+
+
+def test_a_summary_fits_at_a_glance() -> None:
+    long = Point(text=" ".join(["word"] * 30) + ".", citations=[])
+    short = Point(text="Ten words and no more than that in this sentence.", citations=[])
+    assert fit_words([long, short], 45) == ([long, short], [])
+    assert fit_words([long, long], 45) == ([long], [long])  # the second would run past 45 words
+    assert fit_words([], 45) == ([], [])

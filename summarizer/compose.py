@@ -49,7 +49,7 @@ from .selection import context_of, select_facts
 from .settings import SETTINGS
 from .stories import Plan
 from .support import about, numbers_in, supported, title_supported
-from .textutil import content_words, is_call_to_action, is_directive, jaccard, not_reporting
+from .textutil import STOPWORDS, content_words, is_call_to_action, is_directive, jaccard, not_reporting
 from .tokens import count_tokens
 from .verify import SourceIndex
 
@@ -517,6 +517,8 @@ def reads_like_headline(line: str) -> bool:
     line = " ".join(line.split())
     words = len(line.split())
     if not HEADLINE_WORDS[0] <= words <= HEADLINE_WORDS[1] or line.endswith(("…", "...", ".", ",", ";")):
+        return False
+    if line.split()[-1].lower() in STOPWORDS:  # "Plouffe described Obama's comments as": cut short
         return False
     return not (_DATELINE.match(line) or _NOT_A_HEADLINE.match(line) or _PAGE_TEXT.search(line))
 

@@ -76,6 +76,7 @@ def test_sentences_are_ordered_exact_bounded_spans_inside_paragraphs() -> None:
     ('"Calls like these put our crews at risk," the Coast Guard said.', None),
     ("“What would we actually be doing there?” he asked.", None),  # a question quoted, with its speaker
     ("Share Copy Link", "a fragment"),
+    (">> THE GOLD BEING HEAVY IS GOINGTO GET CAUGHT IN THIS BLACK MAT AND BEHIND EACH ONE", "a transcript in capitals"),
     ("The Coast Guard says hoax calls distract rescuers from real emergencies.", None),
 ])
 def test_what_does_not_report(sentence: str, why: str | None) -> None:

@@ -162,6 +162,7 @@ def test_the_probe_statements_never_reach_a_briefing(title: str) -> None:
     ("University of Chicago / Facebook", False),  # a breadcrumb
     ("Page 1 of 1", False),
     ("5 years ago", False),
+    ("Plouffe described Obama's comments as", False),  # cut short
     ("Hide Transcript Show Transcript", False),  # page furniture
 ])
 def test_what_reads_like_a_headline(line: str, headline: bool) -> None:

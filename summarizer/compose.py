@@ -153,6 +153,9 @@ def check_sentence(s: CitedSentence, facts: dict[str, Fact], dropped: Counter[st
         return None
     # Keep only the cited facts that bear on the sentence: a point citing seven facts at once
     # would otherwise pass the support check on their combined words.
+    if (why := not_reporting(text)) in ("a sentence cut short", "a fragment", "a transcript in capitals"):
+        dropped[f"model sentence that does not report ({why})"] += 1
+        return None
     words = content_words(text)
     relevant = [i for i in ids if len(words & content_words(facts[i].support)) >= min(2, len(words))]
     if len(relevant) < len(ids):

@@ -76,6 +76,8 @@ def test_sentences_are_ordered_exact_bounded_spans_inside_paragraphs() -> None:
     ('"Calls like these put our crews at risk," the Coast Guard said.', None),
     ("“What would we actually be doing there?” he asked.", None),  # a question quoted, with its speaker
     ("Share Copy Link", "a fragment"),
+    ("Plouffe described the comments of President Obama as.", "a sentence cut short"),
+    ("That is what the two sides have been fighting about.", None),
     (">> THE GOLD BEING HEAVY IS GOINGTO GET CAUGHT IN THIS BLACK MAT AND BEHIND EACH ONE", "a transcript in capitals"),
     ("The Coast Guard says hoax calls distract rescuers from real emergencies.", None),
 ])

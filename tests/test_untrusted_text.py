@@ -175,7 +175,7 @@ def test_titles_and_open_questions_are_checked_like_points() -> None:
     start = TEXT.index(quote)
     fact = Fact(id="F1", text=quote, citations=[Span(source=1, quote=quote, start=start, end=start + len(quote))])
     syn = Synthesis(title="Meeting cancelled", summary=[CitedSentence(text=quote, facts=["F1"])],
-                    points=[CitedSentence(text="The meeting was cancelled.", facts=["F1"])],
+                    points=[CitedSentence(text="The meeting in Brussels was cancelled on Thursday.", facts=["F1"])],
                     open_questions=["Why was the meeting cancelled, as officials confirmed?",
                                     "When will the defence ministers meet again in Brussels?"])
     b, dropped = assemble(syn, [fact], [], [SourceRef(id=1, path="a.txt", title="Allies meet in Brussels")],
@@ -183,7 +183,7 @@ def test_titles_and_open_questions_are_checked_like_points() -> None:
     assert b.title == "Allies meet in Brussels"  # the model's unsupported title is not used
     assert [p.text for p in b.summary_sentences] == [quote] and b.points == []  # the one fact, said once
     assert b.open_questions == ["When will the defence ministers meet again in Brussels?"]
-    assert dropped["not supported by its cited quotes"] == 1  # "The meeting was cancelled."
+    assert dropped["not supported by its cited quotes"] == 1  # "The meeting in Brussels was cancelled on Thursday."
     assert dropped["open question not supported by the quotes"] == 1
 
 

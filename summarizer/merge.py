@@ -25,7 +25,7 @@ def same_sentence_fact(a: str, b: str) -> bool | None:
     to meet on April 10": one fact would cite a sentence that says otherwise); None when their
     words alone cannot tell."""
     qa, qb = quantity_set(a), quantity_set(b)
-    if _figures_conflict(qa, qb) or tense_differs(a, b):
+    if conflicting_units(qa, qb) or tense_differs(a, b):
         return False
     overlap = jaccard(word_set(a), word_set(b))
     if overlap >= SETTINGS.merge.same_fact or (qa & qb and overlap >= SETTINGS.merge.same_fact_shared_figure):
@@ -82,17 +82,6 @@ def unit_word(unit: str, fact: Fact) -> str:
                 word = t if t.isupper() else t.lower()
                 return plural(word) if word_key(word) == word.lower() else word  # "72-foot": "feet"
     return plural(unit)
-
-
-def _figures_conflict(qa: AbstractSet[tuple[str, float]], qb: AbstractSet[tuple[str, float]]) -> bool:
-    units_a = {u for u, _ in qa}
-    units_b = {u for u, _ in qb}
-    for unit in units_a & units_b:
-        va = {v for u, v in qa if u == unit}
-        vb = {v for u, v in qb if u == unit}
-        if not va & vb:
-            return True
-    return False
 
 
 def dedupe(claims: Sequence[Claim]) -> tuple[list[Claim], list[Claim]]:

@@ -20,7 +20,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from .chunking import sentence_spans
 from .merge import same_sentence_fact
 from .models import Disagreement, Point, Span
-from .retrieve import Passage
 from .settings import SETTINGS
 from .support import supported
 from .textutil import _stem, content_words, coverage, tokens
@@ -82,8 +81,8 @@ class CheckedAnswer:
         return seen
 
 
-def render_passages(passages: Sequence[Passage], labels: dict[int, str]) -> str:
-    return "\n\n".join(f"[{n}] ({labels.get(p.source, f'S{p.source}')}) {' '.join(p.text.split())}"
+def render_passages(passages: Sequence[Span], labels: dict[int, str]) -> str:
+    return "\n\n".join(f"[{n}] ({labels.get(p.source, f'S{p.source}')}) {' '.join(p.quote.split())}"
                        for n, p in enumerate(passages, start=1))
 
 
@@ -97,7 +96,7 @@ def refusal_text(question: str, model_refusal: str = "") -> str:
 
 
 def check_answer(
-    answer: ModelAnswer, passages: Sequence[Passage], indexes: dict[int, SourceIndex], question: str
+    answer: ModelAnswer, passages: Sequence[Span], indexes: dict[int, SourceIndex], question: str
 ) -> CheckedAnswer:
     dropped: Counter[str] = Counter()
     kept: list[Point] = []
@@ -179,7 +178,7 @@ def bears_on(question: str, sentence: str) -> bool:
     return names <= have and len(words & have) * 2 >= len(words)
 
 
-def corroboration(cites: Sequence[Span], passages: Sequence[Passage], indexes: dict[int, SourceIndex],
+def corroboration(cites: Sequence[Span], passages: Sequence[Span], indexes: dict[int, SourceIndex],
                   most: int = 3) -> list[Span]:
     """Sentences of the other retrieved outlets that state the same fact as a cited one (the rule
     that merges facts across outlets in a briefing): the answer then cites every outlet that says
@@ -201,7 +200,7 @@ def corroboration(cites: Sequence[Span], passages: Sequence[Passage], indexes: d
     return out
 
 
-def best_support(text: str, passages: Sequence[Passage], indexes: dict[int, SourceIndex]) -> Span | None:
+def best_support(text: str, passages: Sequence[Span], indexes: dict[int, SourceIndex]) -> Span | None:
     """The retrieved sentence (or pair of sentences) that best supports ``text``, if any does."""
     best: tuple[float, Span] | None = None
     for p in passages:

@@ -13,23 +13,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .chunking import segment, words
-from .models import Article
+from .models import Article, Span
 from .settings import SETTINGS
 from .support import word_key
 from .textutil import STOPWORDS, tokens
 
 
 @dataclass(frozen=True)
-class Passage:
-    source: int  # article id
-    start: int
-    end: int
-    text: str
-
-
-@dataclass(frozen=True)
 class Hit:
-    passage: Passage
+    passage: Span
     score: float
 
 
@@ -37,7 +29,7 @@ class Retriever(Protocol):
     def search(self, query: str, k: int) -> list[Hit]: ...
 
 
-def passages_of(articles: Sequence[Article]) -> list[Passage]:
+def passages_of(articles: Sequence[Article]) -> list[Span]:
     """Content paragraphs (no page furniture), long ones cut into runs of whole sentences."""
     out = []
     for a in articles:
@@ -46,11 +38,11 @@ def passages_of(articles: Sequence[Article]) -> list[Passage]:
             run: list[tuple[int, int]] = []
             for ss, se in doc.sentences_in(s, e):
                 if run and words(a.text[run[0][0] : se]) > SETTINGS.ask.max_passage_words:
-                    out.append(Passage(a.id, run[0][0], run[-1][1], a.text[run[0][0] : run[-1][1]]))
+                    out.append(Span(source=a.id, start=run[0][0], end=run[-1][1], quote=a.text[run[0][0] : run[-1][1]]))
                     run = []
                 run.append((ss, se))
             if run:
-                out.append(Passage(a.id, run[0][0], run[-1][1], a.text[run[0][0] : run[-1][1]]))
+                out.append(Span(source=a.id, start=run[0][0], end=run[-1][1], quote=a.text[run[0][0] : run[-1][1]]))
     return out
 
 
@@ -68,13 +60,13 @@ def bm25_terms(text: str) -> list[str]:
 class BM25:
     """Okapi BM25 over passages."""
 
-    def __init__(self, passages: Sequence[Passage], extra: dict[int, str] | None = None,
+    def __init__(self, passages: Sequence[Span], extra: dict[int, str] | None = None,
                  k1: float = SETTINGS.ask.bm25_k1, b: float = SETTINGS.ask.bm25_b) -> None:
         """``extra``: more text to index with passage i (its claims' sentences)."""
         self.passages = list(passages)
         self.k1, self.b = k1, b
         extra = extra or {}
-        self.docs = [Counter(bm25_terms(p.text + " " + extra.get(i, ""))) for i, p in enumerate(self.passages)]
+        self.docs = [Counter(bm25_terms(p.quote + " " + extra.get(i, ""))) for i, p in enumerate(self.passages)]
         self.lengths = [sum(d.values()) for d in self.docs]
         self.avg = (sum(self.lengths) / len(self.lengths)) if self.lengths else 0.0
         df: Counter[str] = Counter()

@@ -29,8 +29,8 @@ RETRIEVER = BM25(passages_of(ARTICLES))
 def test_passages_are_exact_spans_without_furniture() -> None:
     by_id = {a.id: a for a in ARTICLES}
     for p in RETRIEVER.passages:
-        assert by_id[p.source].text[p.start : p.end] == p.text
-        assert "Haberin Devamı" not in p.text and "Zdieľaj" not in p.text
+        assert by_id[p.source].text[p.start : p.end] == p.quote
+        assert "Haberin Devamı" not in p.quote and "Zdieľaj" not in p.quote
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,7 @@ def test_passages_are_exact_spans_without_furniture() -> None:
 )
 def test_bm25_finds_the_passage_that_answers(question: str, expected: str) -> None:
     hits = RETRIEVER.search(question, 3)
-    assert any(expected in h.passage.text for h in hits)
+    assert any(expected in h.passage.quote for h in hits)
 
 
 def test_bm25_finds_nothing_for_words_the_articles_do_not_have() -> None:
@@ -58,7 +58,7 @@ def _passages(question: str):  # type: ignore[no-untyped-def]
 def test_answers_keep_only_verified_supported_sentences() -> None:
     q = "What did the Dutch defense minister say?"
     passages = _passages(q)
-    n = next(i for i, p in enumerate(passages, start=1) if "Brekelmans" in p.text)
+    n = next(i for i, p in enumerate(passages, start=1) if "Brekelmans" in p.quote)
     answer = ModelAnswer(answerable=True, sentences=[
         AnswerSentence(text="Dutch Defense Minister Ruben Brekelmans questioned the mission's overall purpose.",
                        quotes=[QuoteRef(passage=n, quote="Dutch Defense Minister Ruben Brekelmans questioned "
@@ -117,7 +117,7 @@ def test_an_answer_that_is_no_sentence_is_dropped_unchecked() -> None:
     sentence are not kept twice however many there are."""
     q = "What did the Dutch defense minister say?"
     passages = _passages(q)
-    n = next(i for i, p in enumerate(passages, start=1) if "Brekelmans" in p.text)
+    n = next(i for i, p in enumerate(passages, start=1) if "Brekelmans" in p.quote)
     said = "Dutch Defense Minister Ruben Brekelmans questioned the mission's overall purpose."
     quote = QuoteRef(passage=n, quote=said.rstrip("."))
     answer = ModelAnswer(answerable=True, sentences=[
@@ -136,7 +136,7 @@ def test_a_quoted_sentence_that_answers_stands_in_for_a_refused_text() -> None:
     passages = _passages(q)
     said = ("Former Russian President Dmitry Medvedev recently stated that the arrival of so-called “peacekeepers” "
             "would mark the beginning of a broader war between NATO and Russia.")
-    n = next(i for i, p in enumerate(passages, start=1) if "Medvedev" in p.text)
+    n = next(i for i, p in enumerate(passages, start=1) if "Medvedev" in p.quote)
     answer = ModelAnswer(answerable=True, sentences=[
         AnswerSentence(text="The sources don't say.", quotes=[QuoteRef(passage=n, quote=said)])])
     checked = check_answer(answer, passages, INDEXES, q)
@@ -147,7 +147,7 @@ def test_a_quoted_sentence_that_answers_stands_in_for_a_refused_text() -> None:
 def test_a_quoted_sentence_that_is_not_about_the_question_is_still_a_refusal() -> None:
     q = "What did Japan pledge?"
     passages = _passages("pledge troops")
-    said = passages[0].text.split(". ")[0]
+    said = passages[0].quote.split(". ")[0]
     answer = ModelAnswer(answerable=True, sentences=[
         AnswerSentence(text="Japan pledged 2,000 troops.", quotes=[QuoteRef(passage=1, quote=said)])])
     checked = check_answer(answer, passages, INDEXES, q)

@@ -16,7 +16,6 @@ from summarizer.claims import claims_from_selection
 from summarizer.cli import main
 from summarizer.compose import CitedSentence, Synthesis, assemble
 from summarizer.models import Article, Briefing, Disagreement, Fact, Point, SourceRef, Span
-from summarizer.retrieve import Passage
 from summarizer.sanitize import md_text, one_line, redact, safe_url, scrub_url, secrets_of
 from summarizer.settings import SETTINGS
 from summarizer.textutil import is_directive
@@ -188,7 +187,7 @@ def test_titles_and_open_questions_are_checked_like_points() -> None:
 
 
 def test_ask_never_attributes_an_answer_to_a_planted_sentence() -> None:
-    passage = Passage(source=1, start=0, end=len(TEXT), text=TEXT)
+    passage = Span(source=1, start=0, end=len(TEXT), quote=TEXT)
     indexes = {1: SourceIndex.build(ARTICLE)}
     unquoted = ModelAnswer(answerable=True, sentences=[AnswerSentence(text="The meeting was cancelled.", quotes=[])])
     assert not check_answer(unquoted, [passage], indexes, "Was the meeting cancelled?").answerable

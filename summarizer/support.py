@@ -83,6 +83,12 @@ _OPPOSITES = [
 _SWAPPABLE_VERB = re.compile(r"\b\w+(?:ed|s)\b|\b(?:beat|hit|met|led|won|lost|struck|sued|fought|joined)\b")
 
 
+def tense(text: str) -> str:
+    """"done" when ``text`` tells only as done, "to come" when only as still to come, else ""."""
+    future, past = bool(FUTURE.search(text)), bool(PAST.search(text))
+    return "done" if past and not future else "to come" if future and not past else ""
+
+
 def figures(text: str) -> set[float]:
     """Every number in ``text``, scale words applied: "310 million" is 3.1e8, "a dozen" is 12."""
     toks = tokens(text)
@@ -161,9 +167,8 @@ def says_more(text: str, support: str, *, names: bool = True, negation: bool = T
         for x, y in ((a, b), (b, a)):
             if _has(ts, x) and not _has(ss, x) and _has(ss, y):
                 return "the opposite of what its sources say"
-    t_future, t_past = bool(FUTURE.search(text)), bool(PAST.search(text))
-    s_future, s_past = bool(FUTURE.search(best)), bool(PAST.search(best))
-    if (t_future and not t_past and s_past and not s_future) or (t_past and not t_future and s_future and not s_past):
+    told, said = tense(text), tense(best)
+    if told and said and told != said:
         return "a different tense (done vs still to come)"
     if _swapped(text, support):
         return "names swapped around what they did"

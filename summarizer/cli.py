@@ -48,6 +48,7 @@ from .fetch import Gathered, gather, to_articles
 from .files import atomic_write
 from .html import to_html
 from .ingest import InputError, decode, load_inputs, read_file
+from .launch import run_async
 from .local import OnDemand, StartFirst, prepare
 from .models import Article, Briefing, Skipped
 from .novelty import EarlierRun, earlier_run
@@ -370,14 +371,14 @@ def fetch_web(args: argparse.Namespace, urls: list[str], feeds: list[FeedRef], i
         else:
             start = now - timedelta(hours=24) if feeds else None
         with reporter:
-            got = asyncio.run(gather(store, feeds, urls, start, offline=args.offline, timeout=args.fetch_timeout,
+            got = run_async(gather(store, feeds, urls, start, offline=args.offline, timeout=args.fetch_timeout,
                                      progress=reporter))
             if feeds and prev is not None and not isinstance(args.since, timedelta) and \
                     not any(a.page in got.from_feeds for a in got.articles):
                 # Nothing new since the last run of these feeds: that run's window again, from
                 # what is stored (so the same briefing, from the cache), said on stderr.
                 earlier_start = when(str(prev.stats.get("window_start") or "")) or now - timedelta(hours=24)
-                again = asyncio.run(gather(store, feeds, urls, earlier_start, offline=True))
+                again = run_async(gather(store, feeds, urls, earlier_start, offline=True))
                 reporter.log(f"no new entries since run {prev.id} ({prev.created_at[:16]}); "
                              f"building its window again (since {earlier_start:%Y-%m-%d %H:%M})")
                 again.requests, again.not_modified, again.problems = got.requests, got.not_modified, got.problems
@@ -523,7 +524,7 @@ def run_build(args: argparse.Namespace, inputs: Inputs, prompts: dict[str, Promp
             finally:
                 await client.aclose()
 
-        result = asyncio.run(run())
+        result = run_async(run())
         unused = transport.unused_recordings()
         server = endpoint.url
     report_transport(transport)
@@ -650,7 +651,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 finally:
                     await client.aclose()
 
-            result = asyncio.run(go())
+            result = run_async(go())
         report_transport(client.transport)
         print_answer(result, session, args.format)
         if not args.quiet:

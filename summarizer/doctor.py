@@ -9,7 +9,6 @@ do; a step that needs a failed one is not tried.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import importlib.metadata
 import os
@@ -26,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import __version__
 from .client import MODES, CallFailed, ModelClient, ModelConfig, connection_words
 from .exchanges import ExchangeTransport
+from .launch import run_async
 from .local import (
     AMX_FLAGS,
     DEFAULT_MODEL_NAME,
@@ -211,7 +211,7 @@ def remote(base_url: str, model: str, api_key: str, prompt: Prompt, timeout: flo
             await client.aclose()
 
     try:
-        names, auto = asyncio.run(models())
+        names, auto = run_async(models())
     except openai.APIConnectionError as exc:
         yield Check("server", False, f"{base_url}: {connection_words(exc)}",
                     "start the server, or correct --base-url / BRIEFING_BASE_URL")
@@ -254,7 +254,7 @@ def _calls(base_url: str, model: str, mode: str, api_key: str, transport: httpx2
             await client.aclose()
 
     try:
-        yield from asyncio.run(go())
+        yield from run_async(go())
     except LocalServerFailed as exc:
         yield Check(f"structured call ({mode})", False, str(exc),
                     "read the server's log named above; briefing doctor on a CPU with AMX loads the weights "

@@ -43,11 +43,12 @@ def cluster_facts(cluster: dict) -> tuple[list[Fact], list[Article], list[tuple[
                 gold += [(i, s, e) for s, e in h["docSpanOffsets"]]
     by_id = {a.id: a for a in articles}
     chunks = chunk_all(articles, 1200, "gpt-4o-mini")
-    plan = Plan(members=[a.id for a in articles], outlets=len(articles), outlets_known=True, latest=None)
+    plan = Plan(members=[a.id for a in articles], outlets=len(articles), outlets_known=True, latest=None,
+                chunks=chunks)
     ext = {(c.article_id, c.index): Selection(ids=list(range(1, len(c.sentences) + 1))) for c in chunks}
     counter = itertools.count(1)
-    work = story_claims(plan, by_id, chunks, ext, lambda: next(counter))
-    return merge_facts(work.claims), articles, gold
+    claims, _ = story_claims(plan, by_id, ext, lambda: next(counter))
+    return merge_facts(claims), articles, gold
 
 
 def recall(kept: list[Fact], gold: list[tuple[int, int, int]]) -> tuple[int, int]:

@@ -23,7 +23,7 @@ from .models import Disagreement, Point, Span
 from .settings import SETTINGS
 from .support import supported
 from .textutil import _stem, content_words, coverage, tokens
-from .verify import SourceIndex, locate
+from .verify import WORD_FOR_WORD, SourceIndex, locate
 
 REFUSAL_PREFIX = "The sources don't say"
 
@@ -124,7 +124,7 @@ def check_answer(
             c = Span(source=span.source, quote=span.quote, start=span.start, end=span.end)
             if c not in located:
                 located.append(c)
-            if span.score >= EXACT and c not in exact:
+            if span.score >= WORD_FOR_WORD and c not in exact:
                 exact.append(c)
         if len(s.text) > SETTINGS.ask.max_answer_text:  # not a sentence: checking it would take minutes
             dropped[f"answer text over {SETTINGS.ask.max_answer_text:,} characters"] += 1
@@ -162,7 +162,6 @@ def check_answer(
     return CheckedAnswer(answerable=True, sentences=kept, dropped=dropped)
 
 
-EXACT = 99.0  # verify.locate's score for a quote found word for word (100: byte for byte)
 # Words a question uses to ask, not to name what it asks about.
 _ASKING = frozenset("say tell happen happened think know mean describe explain report".split())
 

@@ -21,7 +21,6 @@ from .models import (
     Claim,
     DropReason,
     Selection,
-    SourceRef,
     Span,
 )
 from .parsing import inline_schema
@@ -128,24 +127,14 @@ async def extract_all(
     return results, failures
 
 
-@dataclass
-class StoryWork:
-    """A story's claims, ready to be told (the pure steps after extraction)."""
-
-    plan: Plan
-    articles: list[Article]
-    claims: list[Claim]
-    dropped: list[Dropped]
-
-
-def story_claims(plan: Plan, by_id: dict[int, Article], chunks: list[Chunk],
-                 extractions: dict[tuple[int, int], Selection | None], next_id: Callable[[], int]) -> StoryWork:
+def story_claims(plan: Plan, by_id: dict[int, Article], extractions: dict[tuple[int, int], Selection | None],
+                 next_id: Callable[[], int]) -> tuple[list[Claim], list[Dropped]]:
     """Claims of one story from its chunks' selections (deduplicated, off-story ones dropped:
     the off-story test compares a story's articles with each other, never with the whole day)."""
     arts = [by_id[i] for i in plan.members]
     claims: list[Claim] = []
     dropped: list[Dropped] = []
-    for chunk in chunks:
+    for chunk in plan.chunks:
         ex = extractions.get((chunk.article_id, chunk.index))
         if ex is None:
             continue
@@ -160,12 +149,7 @@ def story_claims(plan: Plan, by_id: dict[int, Article], chunks: list[Chunk],
     claims = [c for c in claims if not is_call_to_action(c.span.quote)]
     dropped += [Dropped(c.article_id, c.chunk_index, c.text, c.span.quote, DropReason.furniture)
                 for c in [*off, *furniture]]
-    return StoryWork(plan=plan, articles=arts, claims=claims, dropped=dropped)
-
-
-def source_refs(articles: list[Article]) -> list[SourceRef]:
-    return [SourceRef(id=a.id, path=a.path, title=a.title, outlet=a.outlet, url=a.url, published=a.published)
-            for a in articles]
+    return claims, dropped
 
 
 @dataclass
@@ -180,7 +164,7 @@ class Picks:
 
 async def pick_sentences(run: RunPlan, by_id: dict[int, Article], client: ModelClient, prompt: Prompt,
                          options: BuildOptions, progress: Progress) -> Picks:
-    to_pick = [c for p in run.composed if run.picks[id(p)] for c in run.chunks_of[id(p)]]
+    to_pick = [c for p in run.composed if p.pick for c in p.chunks]
     selections: dict[tuple[int, int], Selection | None] = {
         (c.article_id, c.index): Selection(ids=list(range(1, len(c.sentences) + 1))) for c in run.chunks}
     if not to_pick:

@@ -43,6 +43,7 @@ from .errors import (
     BriefingError,
     ModelFailure,
 )
+from .evaluate import Report, evaluate, one_prompt_messages, pick, read_clusters, table
 from .exchanges import ExchangeTransport
 from .fetch import Gathered, gather, to_articles
 from .files import atomic_write
@@ -50,7 +51,7 @@ from .html import to_html
 from .ingest import InputError, decode, load_inputs, read_file
 from .launch import run_async
 from .local import OnDemand, StartFirst, prepare
-from .models import Article, Briefing, Skipped
+from .models import Article, Briefing, RunStats, Skipped
 from .novelty import EarlierRun, earlier_run
 from .pipeline import BuildResult, build
 from .plan import SELECT_MODES, BuildOptions, Estimate, TooMuchInput, estimate
@@ -60,7 +61,7 @@ from .sanitize import display_path, from_argv, is_http_url, plain, redact, scrub
 from .settings import SETTINGS
 from .store import DamagedRun, Store, StoreError, home
 from .stories import when
-from .tokens import resolve_encoding
+from .tokens import count_tokens, resolve_encoding
 from .webfeeds import FeedRef, OPMLError, parse_opml, parse_sources_file, parse_window
 
 
@@ -198,27 +199,34 @@ def report_transport(transport: ExchangeTransport) -> None:
 # --- build --------------------------------------------------------------------------------
 
 
-def summary_line(stats: dict[str, Any], skipped: int) -> str:
-    dropped = stats.get("claims_dropped") or {}
+def stats_of(briefing: Briefing) -> RunStats:
+    """A built briefing's statistics (``pipeline.build`` always sets them)."""
+    if briefing.stats is None:
+        briefing.stats = RunStats()
+    return briefing.stats
+
+
+def summary_line(stats: RunStats, skipped: int) -> str:
+    dropped = stats.claims_dropped
     why = ", ".join(f"{n} {r}" for r, n in dropped.items()) if dropped else "none"
     stories = ""
-    if stats.get("stories", 1) > 1 or stats.get("stories_found", 1) > 1:
-        stories = f"{stats['stories']} stories ({stats['stories_composed']} composed"
-        if stats.get("stories_found", 0) > stats["stories"]:
-            stories += f", of {stats['stories_found']} found"
-        if stats.get("stories_new") is not None:
-            stories += f"; {stats['stories_new']} new, {stats.get('points_new', 0)} new points"
+    if stats.stories > 1 or stats.stories_found > 1:
+        stories = f"{stats.stories} stories ({stats.stories_composed} composed"
+        if stats.stories_found > stats.stories:
+            stories += f", of {stats.stories_found} found"
+        if stats.stories_new is not None:
+            stories += f"; {stats.stories_new} new, {stats.points_new or 0} new points"
         stories += ") · "
     return (
-        f"{stats['articles']} articles read, {skipped} skipped · {stats['chunks']} chunks"
-        f"{' (' + str(stats['chunks_failed']) + ' failed)' if stats['chunks_failed'] else ''} · "
-        f"claims: {stats['claims_kept']} kept, {sum(dropped.values())} dropped ({why}) · {stories}"
-        f"{stats['points']} points, {stats['multi_source_points']} multi-source, "
-        f"{stats['disagreements']} disagreements · {stats['calls']} model calls, {stats['cache_hits']} cached, "
-        f"{stats['reasks']} re-asks · tokens {stats['tokens_in']:,} in / {stats['tokens_out']:,} out"
-        f" (+{stats['cached_tokens_in']:,} / {stats['cached_tokens_out']:,} served from the cache) · "
-        f"model {stats['model_seconds']}s · wall {stats['wall_seconds']}s"
-        + "".join(f" · structured mode changed: {c}" for c in stats.get("mode_changes") or [])
+        f"{stats.articles} articles read, {skipped} skipped · {stats.chunks} chunks"
+        f"{' (' + str(stats.chunks_failed) + ' failed)' if stats.chunks_failed else ''} · "
+        f"claims: {stats.claims_kept} kept, {sum(dropped.values())} dropped ({why}) · {stories}"
+        f"{stats.points} points, {stats.multi_source_points} multi-source, "
+        f"{stats.disagreements} disagreements · {stats.calls} model calls, {stats.cache_hits} cached, "
+        f"{stats.reasks} re-asks · tokens {stats.tokens_in:,} in / {stats.tokens_out:,} out"
+        f" (+{stats.cached_tokens_in:,} / {stats.cached_tokens_out:,} served from the cache) · "
+        f"model {stats.model_seconds}s · wall {stats.wall_seconds}s"
+        + "".join(f" · structured mode changed: {c}" for c in stats.mode_changes)
     )
 
 
@@ -301,11 +309,11 @@ def measured_rate(store: Store, target: Target) -> tuple[float, float] | None:
     llama.cpp — or None when it has not run for at least 30 s of model time."""
     tokens = seconds = out = calls = 0.0
     for r in store.runs(200):
-        if r.model == target.model and r.stats.get("model_seconds") and r.stats.get("calls"):
-            tokens += float(r.stats.get("tokens_in", 0)) + 4 * float(r.stats.get("tokens_out", 0))
-            seconds += float(r.stats["model_seconds"])
-            out += float(r.stats.get("tokens_out", 0))
-            calls += float(r.stats["calls"])
+        if r.model == target.model and r.stats.model_seconds and r.stats.calls:
+            tokens += r.stats.tokens_in + 4 * r.stats.tokens_out
+            seconds += r.stats.model_seconds
+            out += r.stats.tokens_out
+            calls += r.stats.calls
     return (tokens / seconds, out / calls) if seconds > 30 else None
 
 
@@ -367,7 +375,7 @@ def fetch_web(args: argparse.Namespace, urls: list[str], feeds: list[FeedRef], i
         elif prev is not None:
             # The last run's window ended when it read the feeds (its stamp, created_at, comes
             # later and has whole seconds: an entry published in that second was counted twice).
-            start = when(str(prev.stats.get("window_end") or "")) or when(prev.created_at)
+            start = when(prev.stats.window_end or "") or when(prev.created_at)
         else:
             start = now - timedelta(hours=24) if feeds else None
         with reporter:
@@ -377,7 +385,7 @@ def fetch_web(args: argparse.Namespace, urls: list[str], feeds: list[FeedRef], i
                     not any(a.page in got.from_feeds for a in got.articles):
                 # Nothing new since the last run of these feeds: that run's window again, from
                 # what is stored (so the same briefing, from the cache), said on stderr.
-                earlier_start = when(str(prev.stats.get("window_start") or "")) or now - timedelta(hours=24)
+                earlier_start = when(prev.stats.window_start or "") or now - timedelta(hours=24)
                 again = run_async(gather(store, feeds, urls, earlier_start, offline=True))
                 reporter.log(f"no new entries since run {prev.id} ({prev.created_at[:16]}); "
                              f"building its window again (since {earlier_start:%Y-%m-%d %H:%M})")
@@ -498,7 +506,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     finally:
         if store is not None:
             store.close()
-    done.result.briefing.stats["run"] = run_id
+    stats_of(done.result.briefing).run = run_id
     write_briefing(args, done.result.briefing, run_id)
     return report_build(args, inputs, done, run_id, store_problem)
 
@@ -528,18 +536,18 @@ def run_build(args: argparse.Namespace, inputs: Inputs, prompts: dict[str, Promp
         unused = transport.unused_recordings()
         server = endpoint.url
     report_transport(transport)
-    stats = result.briefing.stats
-    stats["failures"] = len(result.failures) + bool(result.synthesis_failed)
+    stats = stats_of(result.briefing)
+    stats.failures = len(result.failures) + bool(result.synthesis_failed)
     if inputs.web is not None:
         web = inputs.web
-        stats.update({"window_start": inputs.window_start, "window_end": web.window_end,
-                      "web_requests": web.requests, "feeds_not_modified": web.not_modified,
-                      "pages_fetched": web.fetched_pages, "pages_stored": web.stored_pages,
-                      "source_problems": len(web.problems)})
+        stats.window_start, stats.window_end = inputs.window_start, web.window_end
+        stats.web_requests, stats.feeds_not_modified = web.requests, web.not_modified
+        stats.pages_fetched, stats.pages_stored, stats.source_problems = (web.fetched_pages, web.stored_pages,
+                                                                           len(web.problems))
     if result.synthesis_failed:
-        stats["synthesis_failed"] = redact(result.synthesis_failed, SECRETS)
+        stats.synthesis_failed = redact(result.synthesis_failed, SECRETS)
     if args.replay:
-        stats["replay_unused"] = len(unused)
+        stats.replay_unused = len(unused)
         if unused:
             err(f"{len(unused)} recording(s) in {args.replay} were not used, e.g. {unused[0].name}")
     return Done(result=result, client=client, server=server)
@@ -580,11 +588,11 @@ def write_briefing(args: argparse.Namespace, briefing: Briefing, run_id: int | N
 def report_build(args: argparse.Namespace, inputs: Inputs, done: Done, run_id: int | None,
                  store_problem: str | None) -> int:
     """The run's lines on stderr, and its exit code."""
-    result, stats = done.result, done.result.briefing.stats
+    result, stats = done.result, stats_of(done.result.briefing)
     for f in result.failures:
         err(f"chunk {f.chunk_index} of {inputs.articles[f.article_id - 1].path} failed: {f.error}")
-    if stats.get("articles_unread"):
-        n = stats["articles_unread"]
+    if stats.articles_unread:
+        n = stats.articles_unread
         err(f"{n:,} article{'s' if n != 1 else ''} of the largest stories left unread: a story is read from at most "
             f"{args.max_story_articles:,} (--max-story-articles N to read more)")
     if (web := inputs.web) is not None:
@@ -594,7 +602,7 @@ def report_build(args: argparse.Namespace, inputs: Inputs, done: Done, run_id: i
             err(f"web: {web.requests} requests ({web.not_modified} feeds unchanged, 304) · {web.fetched_pages} pages "
                 f"fetched, {web.stored_pages} already stored · {len(web.problems)} source problems")
     if result.synthesis_failed:
-        failed = stats.get("stories_failed") or 1
+        failed = stats.stories_failed or 1
         err(f"synthesis failed for {failed} stor{'y' if failed == 1 else 'ies'}, their points are the "
             f"best-supported facts: {result.synthesis_failed}")
     usage = done.client.usage
@@ -766,16 +774,16 @@ def cmd_runs(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.format == "json":
-        print(json.dumps([r.__dict__ for r in rows], indent=2))
+        print(json.dumps([{**r.__dict__, "stats": r.stats.model_dump(mode="json")} for r in rows], indent=2))
         return EXIT_OK
     if not rows:
         err(f"no runs yet in {home()} (run `briefing build` first)")
         return EXIT_OK
     print(f"{'run':>4}  {'when (UTC)':<20} {'status':<9} {'art':>3} {'sto':>3} {'pts':>3}  {'model':<36} inputs")
     for r in rows:
-        print(plain(f"{r.id:>4}  {r.created_at[:19]:<20} {r.status:<9} {r.stats.get('articles', 0):>3} "
-                    f"{r.stats.get('stories', 1):>3} "
-                    f"{r.stats.get('points', 0):>3}  {r.model[:36]:<36} {' '.join(r.inputs)[:60]}"))
+        print(plain(f"{r.id:>4}  {r.created_at[:19]:<20} {r.status:<9} {r.stats.articles:>3} "
+                    f"{r.stats.stories:>3} "
+                    f"{r.stats.points:>3}  {r.model[:36]:<36} {' '.join(r.inputs)[:60]}"))
     return EXIT_OK
 
 
@@ -818,6 +826,56 @@ DOCTOR_EXAMPLES = """examples:
   briefing doctor --gguf ~/models/other.gguf        # the same with your own GGUF
   briefing doctor --base-url http://127.0.0.1:8080/v1 --model qwen   # a server: /models, every mode, auto
 """
+
+
+EVAL_EXAMPLES = """examples:
+  briefing eval ../shared/eval/multinews-dev.jsonl                      # every cluster, the embedded model
+  briefing eval clusters.jsonl --clusters 0-9 --baseline one-prompt     # and the same model's one-prompt summary
+  briefing eval clusters.jsonl --base-url http://127.0.0.1:8000/v1 --model qwen --format json
+
+A line of the file is one cluster: {"documents": [{"documentFile", "documentTitle", "rawDocumentText"}, ...],
+"response": "the reference summary", "set_of_highlights_in_context": [{"documentFile", "docSpanOffsets"}]}
+(gold spans optional). ROUGE is F1 over lower-cased words, no stemming; lead-3 is each article's first
+three sentences.
+"""
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    try:
+        clusters = read_clusters(Path(args.file).read_text(encoding="utf-8").splitlines())
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}") from None
+    chosen = pick(clusters, args.clusters)
+    baselines = args.baseline or ["lead-3"]
+    prompts = load_prompts()
+    target = target_from(args)
+    options = BuildOptions(concurrency=target.concurrency, points=args.points)
+    reporter = Reporter(args.quiet)
+    with reporter, model_endpoint(target, reporter) as endpoint:
+        client, transport = make_client(args, target, endpoint)
+
+        async def build_one(articles: list[Article]) -> Briefing:
+            return (await build(articles, client, prompts, options)).briefing
+
+        async def one_prompt(articles: list[Article]) -> str:
+            messages = one_prompt_messages(prompts["one_prompt"], articles, args.baseline_tokens,
+                                           lambda t: count_tokens(t, target.model))
+            return (await client.text(messages, SETTINGS.evaluate.baseline_tokens_out))[0]
+
+        async def run() -> Report:
+            try:
+                return await evaluate(chosen, build_one, one_prompt if "one-prompt" in baselines else None,
+                                      reporter)
+            finally:
+                await client.aclose()
+
+        report = run_async(run())
+    report_transport(transport)
+    if "lead-3" not in baselines:
+        report.systems.pop("lead-3", None)
+    write_output(json.dumps(report.as_json(), indent=2) + "\n" if args.format == "json" else table(report) + "\n",
+                 args.output)
+    return EXIT_OK
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -989,6 +1047,7 @@ def parser() -> argparse.ArgumentParser:
     add_build(sub)
     add_ask_and_chat(sub)
     add_store_commands(sub)
+    add_eval(sub)
     add_doctor(sub)
     return p
 
@@ -1098,6 +1157,30 @@ def add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     f.add_argument("--category", help="with add: a category for the feed")
     f.add_argument("--format", choices=["text", "json"], default="text")
     f.set_defaults(func=cmd_feeds)
+
+
+def add_eval(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    e = sub.add_parser(
+        "eval", help="score briefings against reference summaries (ROUGE, citations, time)",
+        epilog=EVAL_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Build each cluster of a JSONL file as `briefing build` would, with the configured model, "
+                    "and print ROUGE-1/2/L against its reference summary, citation precision and recall "
+                    "against its gold spans, the exact-span rate, words per story, the share of "
+                    "model-written sentences the checks kept, and time; with the baselines side by side.")
+    e.add_argument("file", help="clusters, one JSON object per line (the format of multinews-dev.jsonl)")
+    e.add_argument("--clusters", metavar="LIST", help="which clusters, by index from 0: 0-9 or 3,7,13 (default all)")
+    e.add_argument("--baseline", action="append", choices=["lead-3", "one-prompt"],
+                   help="baselines to score too (repeatable; default lead-3; one-prompt calls the model "
+                        "once more a cluster)")
+    e.add_argument("--baseline-tokens", type=_positive, default=SETTINGS.evaluate.baseline_tokens_in, metavar="N",
+                   help="the one-prompt baseline reads at most N tokens of articles (default: what the "
+                        "embedded model's context holds)")
+    e.add_argument("--points", type=_whole(1, 50), metavar="N", help="points per story (as for build)")
+    e.add_argument("--format", choices=["text", "json"], default="text")
+    e.add_argument("-o", "--output", help="write the scores here instead of stdout")
+    e.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    add_model_args(e)
+    e.set_defaults(func=cmd_eval)
 
 
 def add_doctor(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

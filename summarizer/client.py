@@ -229,13 +229,25 @@ class ModelClient:
     async def plain(self, messages: list[dict[str, str]], max_tokens: int) -> tuple[int, int, float]:
         """One unstructured call, timed: (prompt tokens, generated tokens, seconds). For measuring
         a server's speed (``briefing doctor``), never for content."""
+        _, p, g, seconds = await self.text(messages, max_tokens)
+        return p, g, seconds
+
+    async def text(self, messages: list[dict[str, str]], max_tokens: int) -> tuple[str, int, int, float]:
+        """One unstructured call: (its text, prompt tokens, generated tokens, seconds), counted in
+        ``usage``. Only for baselines (``briefing eval``'s one-prompt summary) and speed
+        probes: nothing it returns reaches a briefing."""
         started = time.monotonic()
         completion = await asyncio.wait_for(self._sdk.chat.completions.create(
             model=self.config.model, messages=messages, max_tokens=max_tokens, temperature=0,  # type: ignore[arg-type]
         ), self.config.timeout)
         seconds = time.monotonic() - started
         u = completion.usage
-        return (u.prompt_tokens if u else 0), (u.completion_tokens if u else 0), seconds
+        p, g = (u.prompt_tokens if u else 0), (u.completion_tokens if u else 0)
+        self.usage.calls += 1
+        self.usage.prompt_tokens += p
+        self.usage.completion_tokens += g
+        self.usage.seconds += seconds
+        return completion.choices[0].message.content or "", p, g, seconds
 
     # -- one structured call ---------------------------------------------------------------
 

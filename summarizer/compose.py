@@ -17,16 +17,11 @@ import dataclasses
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import openai
 from pydantic import BaseModel, ConfigDict, Field
 
-from .claims import (
-    StoryWork,
-    source_refs,
-)
 from .client import CONFIGURATION_ERRORS, CallFailed, ModelClient, connection_words
 from .errors import ServerUnreachable
 from .merge import find_conflicts, merge_facts
@@ -34,6 +29,7 @@ from .models import (
     Article,
     Briefing,
     Chunk,
+    Claim,
     Conflict,
     Disagreement,
     Fact,
@@ -45,8 +41,9 @@ from .models import (
 from .parsing import inline_schema
 from .plan import BuildOptions, Progress, RunPlan
 from .prompts import Prompt
-from .selection import context_of, select_facts
+from .selection import context_of, fit_budget, rank_facts, says_again
 from .settings import SETTINGS
+from .stats import StoryReport
 from .stories import Plan
 from .support import about, numbers_in, supported, title_supported
 from .textutil import STOPWORDS, content_words, is_call_to_action, is_directive, jaccard, not_reporting
@@ -217,15 +214,18 @@ def assemble(
     syn = synthesis or Synthesis(title="", summary=[], points=[])
 
     summary = [p for s in syn.summary if (p := check_sentence(s, by_id, dropped))]
+    said = {w for p in summary for w in content_words(p.text)}  # what the briefing has said so far
+    once = SETTINGS.compose.said_before
     points: list[Point] = []
     for s in syn.points:
         p = check_sentence(s, by_id, dropped)
         if p is None:
             continue
-        if _near_duplicate(p, points) or _near_duplicate(p, summary):
+        if _near_duplicate(p, points) or _near_duplicate(p, summary) or says_again(p.text, said, once):
             dropped["repeated point"] += 1
             continue
         points.append(p)
+        said |= content_words(p.text)
     model_points = len(points)
     model_summary = len(summary)
     # Without a summary from the model, the two best-corroborated facts are the summary (when
@@ -246,12 +246,18 @@ def assemble(
         if not_reporting(f.text):  # a question, an exclamation, a speakerless quote: not a point
             dropped["fact that does not report: not a point"] += 1
             continue
+        if says_again(f.text, said, once):
+            dropped["fact said already: not a point"] += 1
+            continue
         p = Point(text=" ".join(f.text.split()), citations=list(f.citations))
         if not _near_duplicate(p, points):
             points.append(p)
+            said |= content_words(p.text)
             used |= {(c.source, c.start) for c in f.citations}
-    # Best-corroborated first; the model's order of importance within the same support.
-    points.sort(key=lambda p: -len({c.source for c in p.citations}))
+    # Most important first: in the order of the facts (ranked by selection.rank_facts), a point
+    # where the best fact it cites ranks.
+    rank = {(c.source, c.start): i for i, f in enumerate(facts) for c in f.citations}
+    points.sort(key=lambda p: min((rank.get((c.source, c.start), len(rank)) for c in p.citations), default=len(rank)))
     if summary_from_facts and len(points) >= min_points + 2:
         summary, points = points[:2], points[2:]
     summary, rest = fit_words(summary, SETTINGS.compose.summary_words)
@@ -371,24 +377,14 @@ async def synthesize(
         facts = merged
 
 
-@dataclass
-class Told:
-    briefing: Briefing  # the story, told as a one-story briefing
-    facts: int  # the story's facts, after merging
-    synthesis_dropped: Counter[str]
-    failed: str | None
-    written: Counter[str] = field(default_factory=Counter)  # what the model wrote, what was kept
-
-
-async def tell_story(work: StoryWork, client: ModelClient, prompt: Prompt, options: BuildOptions,
-                     min_points: int, max_points: int, progress: Progress) -> Told:
+async def tell_story(plan: Plan, articles: list[Article], claims: list[Claim], client: ModelClient, prompt: Prompt,
+                     options: BuildOptions, min_points: int, max_points: int,
+                     progress: Progress) -> tuple[Story, StoryReport]:
     """Merge a story's claims into facts, find where outlets differ, and compose it (one call,
     more when the facts outgrow it); every sentence of the result is checked against its facts."""
-    facts = merge_facts(work.claims)
+    facts = merge_facts(claims)
     conflicts = find_conflicts(facts)
-    indexes = {a.id: SourceIndex.build(a) for a in work.articles}
-    if options.select != "never":
-        facts = fit_facts(facts, work.articles, indexes, options, client.config.model)
+    facts = ranked_facts(facts, articles, options, client.config.model)
     synthesis: Synthesis | None = None
     failed: str | None = None
     final_facts = facts
@@ -409,20 +405,22 @@ async def tell_story(work: StoryWork, client: ModelClient, prompt: Prompt, optio
     # Points are filled from the merged facts when the synthesis is thin or failed.
     written: Counter[str] = Counter()
     briefing, dropped = assemble(synthesis, final_facts if synthesis else facts, conflicts,
-                                 source_refs(work.articles), min_points=min_points, max_points=max_points,
+                                 [a.ref() for a in articles], min_points=min_points, max_points=max_points,
                                  written=written)
-    return Told(briefing=briefing, facts=len(facts), synthesis_dropped=dropped, failed=failed, written=written)
+    return (as_story(briefing, plan),
+            StoryReport(facts=len(facts), synthesis_dropped=dropped, failed=failed, written=written))
 
 
-def fit_facts(facts: list[Fact], articles: list[Article], indexes: dict[int, SourceIndex], options: BuildOptions,
-              model: str) -> list[Fact]:
-    """The facts one composition call lists: all of them when they fit ``synth_input_tokens``,
-    else the best-ranked that fit (selection.py), renumbered F1, F2, … in their new order."""
-    cost = {id(f): count_tokens(render_facts([f]), model) + 1 for f in facts}
-    if sum(cost.values()) <= options.synth_input_tokens:
-        return facts
+def ranked_facts(facts: list[Fact], articles: list[Article], options: BuildOptions, model: str) -> list[Fact]:
+    """A story's facts, most important first (selection.rank_facts), renumbered F1, F2, … in that
+    order: the model reads the best first, and the points are filled in that order. Unless
+    ``--select never``, only the best that fit one composition call (``synth_input_tokens``)."""
+    indexes = {a.id: SourceIndex.build(a) for a in articles}
     ctx = context_of({a.id: a.text for a in articles}, {a.id: indexes[a.id].sentences for a in articles})
-    chosen = select_facts(facts, ctx, options.synth_input_tokens, lambda f: cost[id(f)], SETTINGS.selection.weights)
+    chosen = rank_facts(facts, ctx, SETTINGS.selection.weights)
+    if options.select != "never":
+        cost = {id(f): count_tokens(render_facts([f]), model) + 1 for f in chosen}
+        chosen = fit_budget(chosen, options.synth_input_tokens, lambda f: cost[id(f)])
     for n, f in enumerate(chosen, start=1):
         f.id = f"F{n}"
     return chosen
@@ -448,37 +446,37 @@ def item_points(article: Article, chunks: list[Chunk], n: int) -> list[Point]:
     return out
 
 
-def as_story(b: Briefing, plan: Plan, composed: bool) -> Story:
+def as_story(b: Briefing, plan: Plan) -> Story:
     """The story a composition told, placed in the day: its articles, outlets and rank."""
     told = b.stories[0]
     return told.model_copy(update={"sources": list(plan.members), "outlets": plan.outlets, "reason": plan.reason,
-                                   "composed": composed})
+                                   "composed": True})
 
 
-async def tell_all(run: RunPlan, works: dict[int, StoryWork], client: ModelClient, prompt: Prompt,
-                   options: BuildOptions, progress: Progress) -> dict[int, Told]:
-    """Every story of two or more articles told, ``options.concurrency`` at a time (by ``id()``
-    of its plan). With several stories, each is told in fewer points than a single one."""
+async def tell_all(run: RunPlan, claims: list[list[Claim]], by_id: dict[int, Article], client: ModelClient,
+                   prompt: Prompt, options: BuildOptions, progress: Progress) -> list[tuple[Story, StoryReport]]:
+    """Every story of ``run.composed`` told from its claims, ``options.concurrency`` at a time, in
+    that order. With several stories, each is told in fewer points than a single one."""
     one_story = len(run.plans) == 1
     min_points = options.min_points if one_story else min(options.min_points, options.story_min_points)
     max_points = options.max_points if one_story else min(options.max_points, options.story_max_points)
     sem = asyncio.Semaphore(max(1, options.concurrency))
-    told: dict[int, Told] = {}
+    told: list[tuple[Story, StoryReport] | None] = [None] * len(run.composed)
     done = 0
     if run.composed:
         progress("stories composed", 0, len(run.composed))
 
-    async def tell(p: Plan) -> None:
+    async def tell(k: int, p: Plan) -> None:
         nonlocal done
         n = points_for(p.outlets, options)
         async with sem:
-            told[id(p)] = await tell_story(works[id(p)], client, prompt, options, min(min_points, n),
-                                           min(max_points, n), lambda _s, _d, _t: None)
+            told[k] = await tell_story(p, [by_id[i] for i in p.members], claims[k], client, prompt, options,
+                                       min(min_points, n), min(max_points, n), lambda _s, _d, _t: None)
         done += 1
         progress("stories composed", done, len(run.composed))
 
-    await asyncio.gather(*(tell(p) for p in run.composed))
-    return told
+    await asyncio.gather(*(tell(k, p) for k, p in enumerate(run.composed)))
+    return [t for t in told if t is not None]
 
 
 def points_for(outlets: int, options: BuildOptions) -> int:
@@ -488,18 +486,18 @@ def points_for(outlets: int, options: BuildOptions) -> int:
     return options.points or min(c.points_most, c.points_base + outlets)
 
 
-def item_story(article: Article, plan: Plan, chunks: list[Chunk], n: int) -> Story:
+def item_story(article: Article, plan: Plan, n: int) -> Story:
     """A story of one article, told without a call: its title (when it reads like a headline,
     else its first statement's start) and first sentences that state something."""
-    points = item_points(article, chunks, n)
-    title = fallback_headline([SourceRef(id=article.id, path=article.path, title=article.title)], points)
+    points = item_points(article, plan.chunks, n)
+    title = fallback_headline([article.ref()], points)
     return Story(id="", title=title, points=points, sources=[article.id], outlets=plan.outlets, reason=plan.reason)
 
 
 def day_briefing(stories: list[Story], kept: list[Article], since_run: int | None) -> Briefing:
     """The briefing of the day: its stories and the articles they cite (a run of one story is a
     briefing of one story)."""
-    return Briefing(sources=source_refs(kept), stories=stories, since_run=since_run)
+    return Briefing(sources=[a.ref() for a in kept], stories=stories, since_run=since_run)
 
 
 
@@ -511,7 +509,7 @@ _NOT_A_HEADLINE = re.compile(r"^(?:update|updated|summary|page \d|hello|hide |sh
 # A breadcrumb ("University of Chicago / Facebook"), or a wire credit before a dash ("(KPIX 5) -",
 # "JAMESTOWN, Tuolumne County (AP) -").
 _PAGE_TEXT = re.compile(r"\s[/|>]\s|^[A-Z]{3,}[A-Z ]*,\s|\([A-Z][\w .]*\)\s*[-–—]")
-HEADLINE_WORDS = (3, 14)  # a headline is short: 3 to 14 words (the seeds' five run 6 to 12)
+HEADLINE_WORDS = SETTINGS.compose.headline_words
 
 
 def reads_like_headline(line: str) -> bool:

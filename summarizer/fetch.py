@@ -50,18 +50,8 @@ class Fetched:
 
 
 @dataclass
-class WebArticle:
-    page: str  # canonical URL
-    url: str
-    title: str
-    text: str
-    outlet: str | None
-    published: str | None
-
-
-@dataclass
 class Gathered:
-    articles: list[WebArticle] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # one line per bad source
     requests: int = 0
     not_modified: int = 0  # feeds answered 304
@@ -230,9 +220,9 @@ async def gather(store: Store, feeds: list[FeedRef], urls: list[str], start: dat
                 art = await read_page(store, f, page, url, offline, out)
                 if art is not None:
                     final = art.url or url
-                    out.articles.append(WebArticle(page=page, url=final, title=title or art.title or final,
-                                                   text=art.text, outlet=art.outlet or outlet or host_of(url),
-                                                   published=published or art.published))
+                    out.articles.append(Article(page=page, path=final, url=final, title=title or art.title or final,
+                                                text=art.text, outlet=art.outlet or outlet or host_of(url),
+                                                published=published or art.published, from_file_text=False))
             except Exception as exc:
                 source_failed(out, label(url), exc)
             finally:
@@ -240,7 +230,7 @@ async def gather(store: Store, feeds: list[FeedRef], urls: list[str], start: dat
                 progress("pages", n, len(todo))
 
         await asyncio.gather(*(one(p, *v) for p, v in todo))
-        out.articles.sort(key=lambda a: (a.published or "", a.page))
+        out.articles.sort(key=lambda a: (a.published or "", a.page or ""))
         out.requests = f.requests
         return out
     finally:
@@ -352,7 +342,7 @@ async def read_page(store: Store, f: Fetcher, page: str, url: str, offline: bool
                    url=kept["url"], published=kept["published"], from_file_text=False)
 
 
-def to_articles(web: Iterable[WebArticle], first_id: int) -> list[Article]:
-    return [Article(id=first_id + i, path=safe_url(w.url) or label(w.url), title=w.title, text=w.text,
-                    outlet=w.outlet, url=safe_url(w.url), published=w.published, from_file_text=False)
+def to_articles(web: Iterable[Article], first_id: int) -> list[Article]:
+    return [w.model_copy(update={"id": first_id + i, "path": safe_url(w.url or "") or label(w.url or ""),
+                                 "url": safe_url(w.url or ""), "page": None})
             for i, w in enumerate(web)]

@@ -127,9 +127,9 @@ def to_html(b: Briefing) -> str:
     for n, st in enumerate(stories, start=1):
         body += _story(st, None if one else n, markers, compared)
     stats = b.stats
-    if stats:
-        body.append(f'<p class="meta">{escape(str(stats.get("articles", 0)))} articles · '
-                    f'{escape(str(stats.get("points", 0)))} points · model {escape(str(stats.get("model", "?")))}</p>')
+    if stats is not None:
+        body.append(f'<p class="meta">{stats.articles} articles · {stats.points} points · '
+                    f'model {escape(stats.model or "?")}</p>')
     return (
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"

@@ -10,7 +10,6 @@ import json
 import stat
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,19 +28,6 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 
 class InputError(BriefingError, ValueError):
     """An input that cannot be read as an article; the message says why."""
-
-
-@dataclass(frozen=True)
-class Record:
-    """An article before it gets an id."""
-
-    path: str
-    title: str
-    text: str
-    outlet: str | None = None
-    url: str | None = None
-    published: str | None = None
-    from_file_text: bool = True
 
 
 def decode(data: bytes) -> str:
@@ -86,11 +72,11 @@ def _shorten(line: str, limit: int = 90) -> str:
     return cut + "…"
 
 
-def parse_text(path: str, text: str, markdown: bool = False) -> Record:
-    return Record(path=path, title=title_of(text, markdown), text=text)
+def parse_text(path: str, text: str, markdown: bool = False) -> Article:
+    return Article(path=path, title=title_of(text, markdown), text=text)
 
 
-def parse_html(path: str, text: str) -> Record:
+def parse_html(path: str, text: str) -> Article:
     import trafilatura
 
     try:
@@ -101,7 +87,7 @@ def parse_html(path: str, text: str) -> Record:
     if not body or not body.strip():
         raise InputError("no article text found in the HTML")
     title = (meta.title if meta and meta.title else None) or title_of(body)
-    return Record(
+    return Article(
         path=path,
         title=title,
         text=body,
@@ -112,7 +98,7 @@ def parse_html(path: str, text: str) -> Record:
     )
 
 
-def _record_from_obj(path: str, obj: object) -> Record:
+def _record_from_obj(path: str, obj: object) -> Article:
     if not isinstance(obj, dict):
         raise InputError("JSON record is not an object")
     text = obj.get("text")
@@ -125,7 +111,7 @@ def _record_from_obj(path: str, obj: object) -> Record:
 
     # JSON can carry lone surrogates ("\ud800"): replaced (same length), so the text is storable.
     text = clean_text(text)
-    return Record(
+    return Article(
         path=path,
         title=opt("title") or title_of(text),
         text=text,
@@ -144,7 +130,7 @@ def safe_url(url: str | None) -> str | None:
     return scrub_url(url) or None
 
 
-def parse_json(path: str, text: str, lines: bool) -> Iterator[Record | Skipped]:
+def parse_json(path: str, text: str, lines: bool) -> Iterator[Article | Skipped]:
     """Records of a .json (object or list of objects) or .jsonl file; bad records are Skipped."""
     if lines:
         for n, line in enumerate(text.splitlines(), start=1):
@@ -204,7 +190,7 @@ def sniff_kind(suffix: str, text: str) -> str:
     return "text"
 
 
-def parse_source(path: str, data: bytes, suffix: str) -> Iterator[Record | Skipped]:
+def parse_source(path: str, data: bytes, suffix: str) -> Iterator[Article | Skipped]:
     """Everything one input yields. Raises InputError when the whole input is unusable."""
     text = decode(data)
     kind = sniff_kind(suffix, text)
@@ -297,16 +283,5 @@ def load_inputs(paths: Iterable[str], stdin: BinaryIO | None = None) -> tuple[li
                 skipped.append(Skipped(path=item.path, reason=f"exact duplicate of {seen[item.text]}"))
                 continue
             seen[item.text] = item.path
-            articles.append(
-                Article(
-                    id=len(articles) + 1,
-                    path=item.path,
-                    title=item.title,
-                    text=item.text,
-                    outlet=item.outlet,
-                    url=safe_url(item.url),
-                    published=item.published,
-                    from_file_text=item.from_file_text,
-                )
-            )
+            articles.append(item.model_copy(update={"id": len(articles) + 1, "url": safe_url(item.url)}))
     return articles, skipped

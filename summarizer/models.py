@@ -11,19 +11,33 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
-class Article(BaseModel):
-    """One input article. ``text`` is the exact decoded content offsets refer to."""
+class SourceRef(BaseModel):
+    """An article as a briefing cites it: everything but its text."""
 
     id: int
     path: str  # as given on the command line ("-" for stdin; "file.jsonl#3" for records)
     title: str
-    text: str
     outlet: str | None = None
     url: str | None = None
     published: str | None = None
+
+
+class Article(SourceRef):
+    """One input article. ``text`` is the exact decoded content offsets refer to. An article read
+    but not yet numbered has ``id`` 0 (ingest and fetch number them in input order)."""
+
+    id: int = 0
+    text: str
     # For sources read straight from a file (.txt/.md), quotes index ``text`` which *is* the
     # file's decoded contents; for HTML/JSON sources ``text`` is the extracted body.
     from_file_text: bool = True
+    # A web article: the canonical URL it was found under, which may carry a token (never shown,
+    # never serialized; ``fetch.to_articles`` drops it).
+    page: str | None = Field(default=None, exclude=True)
+
+    def ref(self) -> SourceRef:
+        return SourceRef(id=self.id, path=self.path, title=self.title, outlet=self.outlet, url=self.url,
+                         published=self.published)
 
 
 class Skipped(BaseModel):
@@ -103,15 +117,6 @@ class Disagreement(BaseModel):
     positions: list[Point]  # a side is a point: what one or more outlets say
 
 
-class SourceRef(BaseModel):
-    id: int
-    path: str
-    title: str
-    outlet: str | None = None
-    url: str | None = None
-    published: str | None = None
-
-
 class Story(BaseModel):
     """One story of the day: articles that report the same event, told once with its sources.
 
@@ -133,6 +138,63 @@ class Story(BaseModel):
     continues: str | None = None  # why it is the same story as before: "shares 2 articles"
 
 
+class Written(BaseModel):
+    """Sentences of one kind the model wrote, and how many of them the checks kept."""
+
+    written: int = 0
+    kept: int = 0
+
+
+class RunStats(BaseModel):
+    """A run's statistics: what it read, kept, cost and took (``stats.stats_of``; the JSON
+    contract's ``stats``). Every field has a default, so a run stored by an older version reads."""
+
+    model_config = ConfigDict(extra="allow")  # a stored run's fields this version does not know are kept
+
+    run: int | None = None  # the stored run's number
+    articles: int = 0
+    articles_unread: int = 0  # over the per-story limit
+    chunks: int = 0
+    chunks_failed: int = 0
+    claims_extracted: int = 0
+    claims_kept: int = 0
+    claims_dropped: dict[str, int] = Field(default_factory=dict)  # by reason
+    facts: int = 0
+    points: int = 0
+    multi_source_points: int = 0
+    disagreements: int = 0
+    synthesis_dropped: dict[str, int] = Field(default_factory=dict)  # model sentences the checks dropped, by reason
+    synthesis_failed: str | None = None
+    failures: int = 0
+    model: str = ""
+    calls: int = 0
+    cache_hits: int = 0
+    reasks: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cached_tokens_in: int = 0
+    cached_tokens_out: int = 0
+    mode_changes: list[str] = Field(default_factory=list)
+    model_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    stories: int = 1
+    stories_found: int = 1
+    stories_composed: int = 0
+    stories_failed: int = 0
+    stories_new: int | None = None  # None: no earlier run compared with
+    points_new: int | None = None
+    picks_of_every_sentence: int = 0
+    model_sentences: dict[str, Written] = Field(default_factory=dict)  # title, summary, points, sides
+    window_start: str | None = None  # feeds: the window read (ISO)
+    window_end: str | None = None
+    web_requests: int | None = None
+    feeds_not_modified: int | None = None  # answered 304
+    pages_fetched: int | None = None
+    pages_stored: int | None = None  # served from the store, not fetched again
+    source_problems: int | None = None
+    replay_unused: int | None = None  # --replay: recorded exchanges this run did not ask for
+
+
 class Briefing(BaseModel):
     """The day's briefing: its stories, ranked, and the articles they cite. A run of one story is
     a briefing of one story; the top-level ``title``, ``summary``, ``points`` ... of the JSON
@@ -141,7 +203,7 @@ class Briefing(BaseModel):
 
     sources: list[SourceRef]
     stories: list[Story] = Field(default_factory=list)
-    stats: dict[str, object] = Field(default_factory=dict)
+    stats: RunStats | None = None
     since_run: int | None = None  # the stored run that "new" compares with
 
     @model_validator(mode="before")

@@ -4,14 +4,14 @@ Pure: no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .models import (
     Article,
     Briefing,
     Story,
 )
-from .stories import Earlier, continuity, digest, lead, story_id
+from .stories import continuity, digest, story_id
 
 
 @dataclass(frozen=True)
@@ -19,32 +19,28 @@ class EarlierRun:
     """The stored run a build is compared with, for stable story ids and what is new."""
 
     run_id: int
-    stories: list[Earlier]
-    digests: frozenset[str]  # every article of that run
+    stories: list[Story]
+    articles: dict[int, Article]  # by id, as that run numbered them
+    digests: frozenset[str] = field(init=False)  # every article of that run
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "digests", frozenset(digest(a.text) for a in self.articles.values()))
 
 
 def earlier_run(run_id: int, briefing: Briefing, articles: list[Article]) -> EarlierRun:
     """From a stored run's briefing and articles. A run from before stories existed is one story
     of all its articles."""
-    by_id = {a.id: a for a in articles}
     stories = briefing.stories or [Story(id=story_id([digest(a.text) for a in articles] or [""]), title=briefing.title,
                                          sources=[a.id for a in articles], outlets=0, reason="")]
-    out = []
-    for st in stories:
-        arts = [by_id[i] for i in st.sources if i in by_id]
-        out.append(Earlier(id=st.id, digests=frozenset(digest(a.text) for a in arts),
-                           leads=tuple(lead(a.title, a.text) for a in arts)))
-    return EarlierRun(run_id=run_id, stories=out, digests=frozenset(digest(a.text) for a in articles))
+    return EarlierRun(run_id=run_id, stories=stories, articles={a.id: a for a in articles})
 
 
 def mark_new(stories: list[Story], by_id: dict[int, Article], earlier: EarlierRun | None) -> None:
     """Stable ids (an earlier story's, when this one continues it) and what is new: a story that
     continues none, and in a continuing story the points whose every cited article is new."""
-    current = [(frozenset(digest(by_id[i].text) for i in st.sources),
-                [lead(by_id[i].title, by_id[i].text) for i in st.sources]) for st in stories]
-    links = continuity(current, earlier.stories if earlier else [])
+    links = continuity(stories, by_id, earlier.stories, earlier.articles) if earlier else [None] * len(stories)
     used: set[str] = set()
-    for st, (dg, _), link in zip(stories, current, links, strict=True):
+    for st, link in zip(stories, links, strict=True):
         if link is not None:
             st.id, st.continues = link
             st.new = False
@@ -52,7 +48,7 @@ def mark_new(stories: list[Story], by_id: dict[int, Article], earlier: EarlierRu
             for p in [*st.summary_sentences, *st.points]:
                 p.new = all(digest(by_id[c.source].text) not in earlier.digests for c in p.citations)
         else:
-            st.id = story_id(sorted(dg))
+            st.id = story_id(sorted(digest(by_id[i].text) for i in st.sources))
             st.new = True
         base, n = st.id, 2
         while st.id in used:  # two stories from one earlier id cannot happen; a hash clash can

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .claims import ChunkFailure, Dropped, pick_sentences, story_claims
 from .client import ModelClient
-from .compose import as_story, day_briefing, item_story, tell_all
+from .compose import day_briefing, item_story, tell_all
 from .models import (
     Article,
     Briefing,
@@ -58,21 +58,20 @@ async def build(
     run = plan_run(articles, options, client.config.model)
     picks = await pick_sentences(run, by_id, client, prompts["extract"], options, progress)
     counter = iter(range(1, 1_000_000))  # claims in input order: ids do not depend on call order
-    works = {id(p): story_claims(p, by_id, run.chunks_of[id(p)], picks.selections, lambda: next(counter))
-             for p in run.composed}
-    told = await tell_all(run, works, client, prompts["synthesize"], options, progress)
-    stories = [as_story(told[id(p)].briefing, p, composed=True) if id(p) in told
-               else item_story(by_id[p.members[0]], p, run.chunks_of[id(p)], options.item_points)
+    claimed = [story_claims(p, by_id, picks.selections, lambda: next(counter)) for p in run.composed]
+    told = await tell_all(run, [c for c, _ in claimed], by_id, client, prompts["synthesize"], options, progress)
+    composed = iter(story for story, _ in told)  # in the order of run.composed, a subsequence of run.plans
+    stories = [next(composed) if p.composed else item_story(by_id[p.members[0]], p, options.item_points)
                for p in run.plans]
     mark_new(stories, by_id, earlier)
     briefing = day_briefing(stories, run.kept, earlier.run_id if earlier else None)
-    told_list = list(told.values())
-    failed = [t.failed for t in told_list if t.failed]
+    reports = [r for _, r in told]
+    failed = [r.failed for r in reports if r.failed]
     result = BuildResult(
-        briefing=briefing, chunks=run.chunks, claims=[c for w in works.values() for c in w.claims],
-        dropped=[d for w in works.values() for d in w.dropped], failures=picks.failures,
-        synthesis_dropped=sum((t.synthesis_dropped for t in told_list), Counter()),
+        briefing=briefing, chunks=run.chunks, claims=[c for cs, _ in claimed for c in cs],
+        dropped=[d for _, ds in claimed for d in ds], failures=picks.failures,
+        synthesis_dropped=sum((r.synthesis_dropped for r in reports), Counter()),
         synthesis_failed=failed[0] if failed else None)
-    briefing.stats = stats_of(result, articles, client, time.monotonic() - started, run, told_list,
+    briefing.stats = stats_of(result, articles, client, time.monotonic() - started, run, reports,
                               picks.every_sentence, earlier is not None)
     return result

@@ -87,9 +87,11 @@ class RunPlan:
     plans: list[Plan]  # the stories kept (--top)
     kept: list[Article]  # their articles
     chunks: list[Chunk]
-    chunks_of: dict[int, list[Chunk]]  # by id() of a plan
-    composed: list[Plan]  # the stories told by a composition call
-    picks: dict[int, bool]  # by id() of a composed plan: whether its sentences are picked first
+
+    @property
+    def composed(self) -> list[Plan]:
+        """The stories told by a composition call."""
+        return [p for p in self.plans if p.composed]
 
 
 def plan_run(articles: list[Article], options: BuildOptions, model: str) -> RunPlan:
@@ -111,16 +113,17 @@ def plan_run(articles: list[Article], options: BuildOptions, model: str) -> RunP
     if len(chunks) > options.max_chunks:
         raise TooMuchInput(f"the input makes {len(chunks):,} chunks (model calls), over the limit of "
                            f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")
-    chunks_of = {id(p): [c for c in chunks if c.article_id in p.members] for p in plans}
-    composed = told_by_model(plans)
-    return RunPlan(found=found, plans=plans, kept=kept, chunks=chunks, chunks_of=chunks_of, composed=composed,
-                   picks={id(p): needs_selection(chunks_of[id(p)], options) for p in composed})
+    for p in plans:
+        p.chunks = [c for c in chunks if c.article_id in p.members]
+        p.composed = told_by_model(p, plans)
+        p.pick = p.composed and needs_selection(p.chunks, options)
+    return RunPlan(found=found, plans=plans, kept=kept, chunks=chunks)
 
 
-def told_by_model(plans: list[Plan]) -> list[Plan]:
-    """The stories that get a composition call: those of two or more articles — and the only
-    story of a run, even of one article, since then it is the whole briefing."""
-    return [p for p in plans if len(p.members) >= 2 or len(plans) == 1]
+def told_by_model(plan: Plan, plans: list[Plan]) -> bool:
+    """Whether a story gets a composition call: one of two or more articles — and the only story
+    of a run, even of one article, since then it is the whole briefing."""
+    return len(plan.members) >= 2 or len(plans) == 1
 
 
 @dataclass
@@ -153,9 +156,9 @@ def estimate(articles: list[Article], prompts: dict[str, Prompt], options: Build
     synth_base = count_tokens(" ".join(m["content"] for m in prompts["synthesize"].render(
         claims="", conflicts="", max_points=options.story_max_points)), model)
     for p in run.composed:
-        mine = run.chunks_of[id(p)]
+        mine = p.chunks
         listed = listed_tokens(mine)
-        if run.picks[id(p)]:
+        if p.pick:
             for c in mine:
                 a = by_id[c.article_id]
                 msgs = prompts["extract"].render(title=a.title, outlet=a.outlet or "unknown", text=c.text)

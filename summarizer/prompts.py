@@ -23,6 +23,7 @@ PROMPT_VARIABLES: dict[str, frozenset[str]] = {
     "answer": frozenset({"question", "passages"}),
     "rewrite": frozenset({"history", "question"}),
     "doctor": frozenset({"text"}),
+    "one_prompt": frozenset({"articles"}),  # briefing eval's baseline: one unchecked call
 }
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")

@@ -97,9 +97,9 @@ def _evidence_and_sources(b: Briefing, notes: Notes) -> list[str]:
         parts.append(f"<{url}>" if url else md_text(s.url or s.path))
         out.append("- " + " — ".join(parts))
     st = b.stats
-    if st:
-        out += ["", f"*{st.get('articles', 0)} articles · {st.get('claims_kept', 0)} verified claims · "
-                    f"{st.get('points', 0)} points · model {md_text(str(st.get('model', '?')))}*"]
+    if st is not None:
+        out += ["", f"*{st.articles} articles · {st.claims_kept} verified claims · "
+                    f"{st.points} points · model {md_text(st.model or '?')}*"]
     return out
 
 
@@ -196,7 +196,7 @@ def to_json_obj(b: Briefing) -> dict[str, Any]:
         "open_questions": b.open_questions,
         "stories": [story_json(st) for st in b.stories],
         "since_run": b.since_run,
-        "stats": b.stats,
+        "stats": b.stats.model_dump(mode="json") if b.stats is not None else {},
     }
 
 

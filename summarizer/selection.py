@@ -18,11 +18,14 @@ import bisect
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from .models import Fact
 from .settings import Weights
-from .textutil import content_words
+from .stories import cosine, term_counts, tfidf
+from .textutil import content_words, not_reporting
+from .verify import names, numbers
 
 
 @dataclass(frozen=True)
@@ -45,24 +48,96 @@ def rank_in_article(ctx: Context, source: int, start: int) -> int:
     return max(0, bisect.bisect_right(starts, start) - 1)
 
 
-def score(fact: Fact, ctx: Context, weights: Weights) -> float:
-    words = content_words(fact.text)
-    sources = fact.sources
-    others = [ws for a, ws in ctx.words.items() if a not in sources]
-    shared = 0.0
-    if words and others:
-        df = Counter(w for ws in others for w in words & ws)
-        shared = sum(df.values()) / (len(others) * math.sqrt(len(words)))
-    rank = min(rank_in_article(ctx, c.source, c.start) for c in fact.citations)
-    lead = 1.0 / (1.0 + rank / 3.0)
-    return weights.sources * (len(sources) - 1) + weights.shared * shared + weights.lead * lead
+@dataclass(frozen=True)
+class Signals:
+    """Why a fact ranks where it does, each in [0, 1] but ``sources`` (extra outlets)."""
+
+    sources: float  # outlets besides the first that report it
+    shared: float  # how much of its vocabulary the story's other articles use
+    lead: float  # early in its article: 1 for the first sentence, 0.5 for the fourth
+    central: float  # TF-IDF cosine with the story's centroid (all its facts): what the story is about
+    specific: float  # names and figures, three or more count as 1
+    reporting: bool  # not a question, exclamation, speakerless quote, fragment or furniture
+
+
+def signals(facts: Sequence[Fact], ctx: Context) -> list[Signals]:
+    """Every fact's ranking signals, computed over the story at once (the centroid needs all)."""
+    vectors = tfidf([term_counts(f.text) for f in facts])
+    centroid: Counter[str] = Counter()
+    for v in vectors:
+        centroid.update(v)
+    norm = math.sqrt(sum(x * x for x in centroid.values())) or 1.0
+    centre = {w: x / norm for w, x in centroid.items()}
+    out = []
+    for f, v in zip(facts, vectors, strict=True):
+        words = content_words(f.text)
+        others = [ws for a, ws in ctx.words.items() if a not in f.sources]
+        shared = 0.0
+        if words and others:
+            df = Counter(w for ws in others for w in words & ws)
+            shared = sum(df.values()) / (len(others) * math.sqrt(len(words)))
+        rank = min(rank_in_article(ctx, c.source, c.start) for c in f.citations)
+        specific = min(1.0, (len(names(f.text)) + len(numbers(f.text))) / 3)
+        out.append(Signals(sources=len(f.sources) - 1, shared=shared, lead=1.0 / (1.0 + rank / 3.0),
+                           central=cosine(v, centre), specific=specific, reporting=not not_reporting(f.text)))
+    return out
+
+
+def score(s: Signals, weights: Weights) -> float:
+    return (weights.sources * s.sources + weights.shared * s.shared + weights.lead * s.lead
+            + weights.central * s.central + weights.specific * s.specific)
+
+
+def rank_facts(facts: Sequence[Fact], ctx: Context, weights: Weights) -> list[Fact]:
+    """A story's facts, most important first: by the weighted signals, each next pick penalised
+    by its similarity to those already picked (maximal marginal relevance, ``weights.diversity``),
+    so that each fact is told once; sentences that do not report come last, in their order."""
+    if not facts:
+        return []
+    sig = signals(facts, ctx)
+    base = [score(s, weights) for s in sig]
+    vectors = tfidf([term_counts(f.text) for f in facts])
+    todo = [i for i, s in enumerate(sig) if s.reporting]
+    picked: list[int] = []
+    nearest = [0.0] * len(facts)  # each fact's highest similarity to a picked one
+    while todo:
+        best = max(todo, key=lambda i: (base[i] - weights.diversity * nearest[i], -i))
+        picked.append(best)
+        todo.remove(best)
+        for i in todo:
+            nearest[i] = max(nearest[i], cosine(vectors[i], vectors[best]))
+    picked += [i for i, s in enumerate(sig) if not s.reporting]
+    return [facts[i] for i in picked]
+
+
+def says_again(text: str, said: AbstractSet[str], most: float) -> bool:
+    """Whether ``text`` mostly repeats what is already said: at least ``most`` of its content
+    words are among ``said`` (the content words of the statements shown before it)."""
+    words = content_words(text)
+    return bool(words) and len(words & said) >= most * len(words)
+
+
+def told_once(ranked: Sequence[Fact], most: float) -> list[Fact]:
+    """The ranked facts without those that mostly repeat a fact before them (``says_again``)."""
+    said: set[str] = set()
+    out = []
+    for f in ranked:
+        if says_again(f.text, said, most):
+            continue
+        out.append(f)
+        said |= content_words(f.text)
+    return out
 
 
 def select_facts(facts: Sequence[Fact], ctx: Context, budget: int, cost: Callable[[Fact], int],
                  weights: Weights) -> list[Fact]:
     """The best-ranked facts whose listing fits ``budget`` tokens, best first (a small model
     cites the top of a list more often than its end, and a fallback takes facts in this order)."""
-    ranked = sorted(facts, key=lambda f: -score(f, ctx, weights))
+    return fit_budget(rank_facts(facts, ctx, weights), budget, cost)
+
+
+def fit_budget(ranked: Sequence[Fact], budget: int, cost: Callable[[Fact], int]) -> list[Fact]:
+    """The facts, in their order, that fit ``budget`` (one that does not is skipped, not the rest)."""
     chosen: list[Fact] = []
     used = 0
     for f in ranked:

@@ -20,6 +20,10 @@ class Weights(_Section):
     sources: float = Field(default=1.0, description="per extra outlet reporting the fact")
     shared: float = Field(default=0.5, description="how much of the fact's vocabulary the story's other articles use")
     lead: float = Field(default=1.0, description="early in its article")
+    central: float = Field(default=0.0, description="close to the story's centroid (TF-IDF over its facts)")
+    specific: float = Field(default=0.0, description="names and figures")
+    diversity: float = Field(default=0.0, description="MMR: a fact's score less this times its similarity to the "
+                             "closest fact already picked")
 
 
 class Stories(_Section):
@@ -33,10 +37,17 @@ class Stories(_Section):
 
 
 class Selection(_Section):
-    """bench/selection.py, 819 gold spans, a 600-token budget a story: recall 0.631 with these
-    weights (the old order 0.592, lead alone 0.591; best of a 63-point grid); 0.756 at 1,000."""
+    """Ranking a story's facts (selection.rank_facts): which lead the list the model reads, which
+    fill the points, which is the summary when the model's fails. bench/salience.py, the top
+    k facts a briefing shows (2 + 3 + one per outlet) against the 28 dev clusters' gold spans:
+    these weights give precision 0.711, recall 0.420 (F1 0.528; best of a 729-point grid; 0.706 /
+    0.411 once headings no longer lead or fill: textutil.not_reporting); the
+    merge's own order (multi-outlet first, then each article in turn) 0.682 / 0.391, lead alone
+    0.682 / 0.375, the earlier weights (sources 1, shared 0.5, lead 1) 0.692 / 0.379; without
+    centrality 0.716 / 0.416. bench/selection.py, recall of the facts that fit the 1,000-token
+    composition: 0.742 (the earlier weights 0.737)."""
 
-    weights: Weights = Weights()
+    weights: Weights = Weights(sources=1.0, shared=0.5, lead=2.0, central=1.0, specific=1.0, diversity=0.3)
 
 
 class Merge(_Section):
@@ -67,6 +78,11 @@ class Compose(_Section):
     sides: int = 3
     repeat_overlap: float = Field(default=0.7, description="a point with this word overlap and the same figures as "
                                   "another is a repeat")
+    said_before: float = Field(default=0.7, description="a point with this share of its content words in the summary "
+                               "and the points before it says a fact twice (the seeds: three points on who led "
+                               "the meeting). bench/salience.py: the top facts' gold precision 0.706 -> 0.682, "
+                               "recall 0.411 -> 0.405 (a repeated fact is often one a human drew on); 0.5 costs "
+                               "0.044, 0.9 0.014")
     synth_input_tokens: int = Field(default=1000, description="facts one composition lists; bench/compare.py on the "
                                     "seeds: every sentence (2,534 tokens) 60 s, 1,200 tokens 42-47 s, 1,000 and 4 "
                                     "points 38 s against a one-prompt summary's 91 s")
@@ -78,6 +94,11 @@ class Compose(_Section):
     story_min_points: int = Field(default=3, description="with several stories, each is told in fewer points")
     story_max_points: int = 6
     item_points: int = Field(default=2, description="a one-article story: its first sentences that state something")
+    headline_words: tuple[int, int] = Field(default=(3, 14), description="a title line reads as a headline at this "
+                                            "many words (the seeds' five run 6 to 12; the dev clusters' real "
+                                            "titles 4 to 14); longer is a body's first line")
+    capitals_share: float = Field(default=0.6, description="a sentence with more of its letters in capitals is a "
+                                  "transcript or a banner, not reporting")
 
 
 class Check(_Section):
@@ -162,6 +183,14 @@ class Estimate(_Section):
     pick_tokens_out: int = Field(default=3, description="generated tokens per sentence of a picking call, plus 16")
 
 
+class Evaluate(_Section):
+    """``briefing eval``'s one-prompt baseline (evaluate.py), as bench/compare.py has run it."""
+
+    baseline_tokens_out: int = Field(default=900, description="the one-prompt summary's longest reply")
+    baseline_tokens_in: int = Field(default=6800, description="articles the one prompt reads: the embedded model's "
+                                    "8,192-token context less the reply and the instructions")
+
+
 class Grammar(_Section):
     """Bounds a GBNF grammar gives what the schema leaves unbounded (none of our schemas does)."""
 
@@ -189,6 +218,7 @@ class Settings(_Section):
     fetch: Fetch = Fetch()
     limits: Limits = Limits()
     estimate: Estimate = Estimate()
+    evaluate: Evaluate = Evaluate()
     grammar: Grammar = Grammar()
     runtime: Runtime = Runtime()
 

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .client import ModelClient
-from .models import Article
+from .models import Article, RunStats, Written
 
 if TYPE_CHECKING:
-    from .compose import Told
     from .pipeline import BuildResult
     from .plan import RunPlan
 
 
+@dataclass
+class StoryReport:
+    """What telling one story took and kept (compose.tell_story), summed into the run's stats."""
+
+    facts: int  # the story's facts, after merging
+    synthesis_dropped: Counter[str]
+    failed: str | None
+    written: Counter[str] = field(default_factory=Counter)  # what the model wrote, what was kept
+
+
 def stats_of(result: BuildResult, articles: list[Article], client: ModelClient, wall: float, run: RunPlan,
-             told: list[Told], every_sentence: int, compared: bool) -> dict[str, object]:
+             told: list[StoryReport], every_sentence: int, compared: bool) -> RunStats:
     """``every_sentence``: picking calls that picked every sentence (no selection); ``compared``:
     whether an earlier run was compared with (then what is new is counted)."""
     briefing = result.briefing
@@ -27,7 +37,7 @@ def stats_of(result: BuildResult, articles: list[Article], client: ModelClient, 
     for t in told:
         written.update(t.written)
     u = client.usage
-    return {
+    return RunStats.model_validate({
         "articles": len(articles),
         "chunks": len(result.chunks),
         "chunks_failed": len(result.failures),
@@ -56,8 +66,8 @@ def stats_of(result: BuildResult, articles: list[Article], client: ModelClient, 
         "articles_unread": sum(p.unread for p in run.plans),
         "picks_of_every_sentence": every_sentence,
         # What the model wrote and what of it the checks kept (the rest are source sentences).
-        "model_sentences": {kind: {"written": written[f"{kind} written"], "kept": written[f"{kind} kept"]}
+        "model_sentences": {kind: Written(written=written[f"{kind} written"], kept=written[f"{kind} kept"])
                             for kind in ("title", "summary", "points", "sides")},
         "stories_new": sum(s.new for s in briefing.stories) if compared else None,
         "points_new": sum(p.new for s in briefing.stories for p in s.points) if compared else None,
-    }
+    })

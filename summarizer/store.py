@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 from platformdirs import user_data_dir
 
 from .errors import BriefingError
-from .models import Article, Briefing, Chunk, Claim
+from .models import Article, Briefing, Chunk, Claim, RunStats
 from .settings import SETTINGS
 
 SCHEMA = """
@@ -135,7 +135,7 @@ class RunRow:
     inputs: list[str]
     model: str
     status: str
-    stats: dict[str, Any]
+    stats: RunStats
 
 
 
@@ -205,7 +205,7 @@ class Store:
             cur = self.db.execute(
                 "INSERT INTO runs (created_at, inputs, model, server, status, stats, briefing) VALUES (?,?,?,?,?,?,?)",
                 (datetime.now(UTC).isoformat(timespec="seconds"), json.dumps(inputs), model, server, status,
-                 json.dumps(briefing.stats), briefing.model_dump_json()),
+                 (briefing.stats or RunStats()).model_dump_json(), briefing.model_dump_json()),
             )
             run_id = cur.lastrowid
             assert run_id is not None
@@ -233,7 +233,8 @@ class Store:
         rows = self.db.execute(
             "SELECT id, created_at, inputs, model, status, stats FROM runs ORDER BY id DESC LIMIT ?", (limit,)
         ).fetchall()
-        return [RunRow(r[0], r[1], json.loads(r[2]), r[3], r[4], json.loads(r[5])) for r in rows]
+        return [RunRow(r[0], r[1], json.loads(r[2]), r[3], r[4], RunStats.model_validate_json(r[5]))
+                for r in rows]
 
     @_guard
     def latest_run_id(self) -> int | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -20,7 +20,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from .chunking import segment
-from .models import Article
+from .models import Article, Chunk, Story
 from .settings import SETTINGS
 from .textutil import content_words, tokens
 
@@ -217,6 +217,9 @@ class Plan:
     latest: datetime | None
     topics: list[str] = field(default_factory=list)  # the --topic phrases it matches
     unread: int = 0  # articles of the story left unread (over the per-story limit)
+    chunks: list[Chunk] = field(default_factory=list)  # its articles' chunks (plan.plan_run)
+    composed: bool = False  # told by a composition call (plan.told_by_model), not as a one-article item
+    pick: bool = False  # the model picks its sentences before composition (--select always)
 
     @property
     def reason(self) -> str:
@@ -274,36 +277,37 @@ def story_id(digests: Sequence[str]) -> str:
     return "s" + hashlib.sha1(min(digests).encode()).hexdigest()[:6]
 
 
-@dataclass(frozen=True)
-class Earlier:
-    """A story of the run compared with: its id, its articles' digests and leads."""
-
-    id: str
-    digests: frozenset[str]
-    leads: tuple[str, ...]
+def footprint(story: Story, by_id: Mapping[int, Article]) -> tuple[frozenset[str], list[str]]:
+    """What continuity compares of a story: its articles' digests and leads."""
+    arts = [by_id[i] for i in story.sources if i in by_id]
+    return frozenset(digest(a.text) for a in arts), [lead(a.title, a.text) for a in arts]
 
 
-def continuity(current: Sequence[tuple[frozenset[str], Sequence[str]]], earlier: Sequence[Earlier],
-               threshold: float = SETTINGS.stories.continues) -> list[tuple[str, str] | None]:
-    """For each current story (its digests and leads): (earlier id, why) when it continues an
-    earlier story — it shares an article, or its leads are at least ``threshold`` similar on
-    average (TF-IDF over both days' leads). One-to-one, strongest link first."""
+def continuity(current: Sequence[Story], now: Mapping[int, Article], earlier: Sequence[Story],
+               then: Mapping[int, Article], threshold: float = SETTINGS.stories.continues,
+               ) -> list[tuple[str, str] | None]:
+    """For each current story (its articles in ``now``): (earlier id, why) when it continues a
+    story of the earlier run (its articles in ``then``) — it shares an article, or its leads are at
+    least ``threshold`` similar on average (TF-IDF over both days' leads). One-to-one, strongest
+    link first."""
     if not current or not earlier:
         return [None] * len(current)
-    texts = [t for _, ls in current for t in ls] + [t for e in earlier for t in e.leads]
+    cur = [footprint(s, now) for s in current]
+    old = [footprint(s, then) for s in earlier]
+    texts = [t for _, ls in cur for t in ls] + [t for _, ls in old for t in ls]
     vs = tfidf([term_counts(t) for t in texts])
     spans, at = [], 0
-    for _, ls in current:
+    for _, ls in cur:
         spans.append(range(at, at + len(ls)))
         at += len(ls)
     old_spans = []
-    for e in earlier:
-        old_spans.append(range(at, at + len(e.leads)))
-        at += len(e.leads)
+    for _, ls in old:
+        old_spans.append(range(at, at + len(ls)))
+        at += len(ls)
     links = []
-    for i, (dg, _) in enumerate(current):
-        for j, e in enumerate(earlier):
-            shared = len(dg & e.digests)
+    for i, (dg, _) in enumerate(cur):
+        for j, (old_dg, _) in enumerate(old):
+            shared = len(dg & old_dg)
             sim = (sum(cosine(vs[a], vs[b]) for a in spans[i] for b in old_spans[j])
                    / max(1, len(spans[i]) * len(old_spans[j])))
             if shared or sim >= threshold:

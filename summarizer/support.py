@@ -622,7 +622,9 @@ def hedge_dropped(text: str, support: str) -> bool:
     for i, t in enumerate(toks):
         if t.lower() not in HEDGES:
             continue
-        governed = [w for w in toks[i + 1 : i + 8] if is_content(w)][:3]  # what the hedge bears on
+        # What the hedge bears on: the words it governs, not a name that stands next to them
+        # ("could be deployed to Ukraine": "deployed", not "Ukraine", which a statement may name).
+        governed = [w for w in toks[i + 1 : i + 8] if is_content(w) and not w[:1].isupper()][:2]
         if any(said.has(w) for w in governed):
             return True
     return False

@@ -6,6 +6,8 @@ import re
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
+from .settings import SETTINGS
+
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be been before being
     below between both but by can could did do does doing down during each few for from further had
@@ -135,6 +137,12 @@ _SPEAKER = re.compile(r"\b(?:said|says|say|told|tells|added|adds|asked|wrote|wri
                       r"stated|insisted|argued|warned|urged|claimed|announced|recalled|continued)\b", re.IGNORECASE)
 
 
+# A quote's speaker given only as a pronoun ("…," he said): on its own in a briefing, nobody said it.
+_PRONOUN_SPEAKER = re.compile(r"\b(?:he|she|they|it|we|I)\s+(?:said|says|told|added|explained|noted|wrote|"
+                              r"continued|insisted|argued|warned|urged|claimed|stated)\b|\b(?:said|says|added)\s+"
+                              r"(?:he|she|they)\b", re.IGNORECASE)
+
+
 # Words no English sentence ends on: one that does was cut short ("Plouffe described Obama's
 # comments as.", written by the embedded model).
 _NEVER_LAST = frozenset("the a an and or but as of than whether because such".split())
@@ -142,10 +150,11 @@ _NEVER_LAST = frozenset("the a an and or but as of than whether because such".sp
 
 def not_reporting(sentence: str) -> str | None:
     """Why a sentence does not report, or None: a fragment (under six words), a sentence cut
-    short, a transcript in capitals, a question, an exclamation, or a quotation with no speaker.
-    Such a sentence never leads or fills a briefing. (Of the dev clusters' 893 facts, 54 are one
-    of these, 22 of the 362 that gold summaries drew on: those quotes are worth telling with
-    their speaker, which only the model can add.)"""
+    short, a transcript in capitals, a heading or a line ending in a colon (no final stop), a
+    question, an exclamation, or a quotation with no speaker. Such a sentence never leads or fills
+    a briefing. (Of the dev clusters' 893 facts, 54 are one of the others, 22 of the 362 that gold
+    summaries drew on: those quotes are worth telling with their speaker, which only the model can
+    add; 21 more have no final stop, 7 drawn on: headlines that repeat the lead, and furniture.)"""
     s = " ".join(sentence.split())
     if len(s.split()) < 6:
         return "a fragment"
@@ -153,14 +162,17 @@ def not_reporting(sentence: str) -> str | None:
     if words and words[-1].lower() in _NEVER_LAST:
         return "a sentence cut short"
     letters = [c for c in s if c.isalpha()]
-    if sum(c.isupper() for c in letters) > 0.6 * len(letters):
+    if sum(c.isupper() for c in letters) > SETTINGS.compose.capitals_share * len(letters):
         return "a transcript in capitals"
     end = s.rstrip("".join(_QUOTE_MARKS))
+    if not re.search(r"[.!?…][\"”’')\]]*$", s):
+        return "a heading or a line that introduces what follows"
     if end.endswith("?"):
         return "a question"
     if end.endswith("!"):
         return "an exclamation"
-    if s.startswith(_QUOTE_MARKS) and s.endswith(_QUOTE_MARKS) and \
-            not _SPEAKER.search(re.sub(r"[\"“][^\"”]*[\"”]", " ", s)):
-        return "a quotation with no speaker"
+    outside = re.sub(r"[\"“][^\"”]*[\"”]", " ", s)
+    if s.startswith(_QUOTE_MARKS) and (s.endswith(_QUOTE_MARKS) or _PRONOUN_SPEAKER.search(outside)) and \
+            not re.search(r"\b[A-Z][a-z]", re.sub(r"\b(?:He|She|They|It|We|I)\b", "", outside)):
+        return "a quotation whose speaker is a pronoun" if _SPEAKER.search(outside) else "a quotation with no speaker"
     return None

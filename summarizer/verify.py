@@ -29,6 +29,9 @@ _TRANSLATE = str.maketrans(
 )
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _EDGE = " \t\n\"'.,;:-"
+# The scores of a located quote (verify.snap gives lower ones, by similarity): labels, not thresholds.
+BYTE_FOR_BYTE = 100.0
+WORD_FOR_WORD = 99.0  # the same words, other spacing or quote marks
 
 
 
@@ -133,7 +136,7 @@ def locate(quote: str, src: SourceIndex, near: tuple[int, int] | None = None) ->
         if src.touches_directive(s, e):
             return None
         exact = quote.strip(_EDGE) in src.article.text
-        return src.span(s, e, 100.0 if exact else 99.0)
+        return src.span(s, e, BYTE_FOR_BYTE if exact else WORD_FOR_WORD)
     if near is not None:
         span = snap(q, src, q_names, near)
         if span is not None:

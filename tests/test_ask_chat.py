@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pexpect
 import pytest
@@ -45,9 +46,15 @@ def assert_exact(doc: dict) -> None:  # type: ignore[type-arg]
         assert text[c["start"] : c["end"]] == c["quote"]
 
 
+def cited(doc: dict[str, Any], words: str) -> bool:
+    """Whether an answer rests on a sentence that says ``words`` (a fact of the articles, not the
+    model's wording)."""
+    return any(words in c["quote"] for c in doc["citations"])
+
+
 def test_answer_from_several_outlets(run_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = ask(capsys, "Who led the meeting?")
-    assert doc["answerable"] and "Lecornu" in doc["answer"] and "Healey" in doc["answer"]
+    assert doc["answerable"] and cited(doc, "Lecornu") and cited(doc, "Healey")
     assert len({c["source"] for c in doc["citations"]}) >= 2
     assert_exact(doc)
     assert doc["conversation"] == 1 and doc["run"] == 1
@@ -55,7 +62,7 @@ def test_answer_from_several_outlets(run_home: Path, capsys: pytest.CaptureFixtu
 
 def test_answer_from_one_outlet(run_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = ask(capsys, "What did the Dutch defense minister say?")
-    assert doc["answerable"] and "Brekelmans" in doc["answer"]
+    assert doc["answerable"] and doc["citations"]
     assert all("Brekelmans" in c["quote"] for c in doc["citations"])
     assert_exact(doc)
 
@@ -69,7 +76,7 @@ def test_a_question_the_articles_do_not_answer_is_refused(run_home: Path, capsys
 
 def test_where_sources_disagree_both_sides_are_cited(run_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = ask(capsys, "How many countries are willing to send troops?")
-    assert doc["answerable"] and "dozen" in doc["answer"]
+    assert doc["answerable"] and cited(doc, "dozen")
     counts = [d for d in doc["disagreements"] if "number of countries" in d["topic"].lower()]
     assert len(counts) == 1
     sides = [" ".join(c["quote"] for c in p["citations"]) for p in counts[0]["positions"]]
@@ -79,11 +86,11 @@ def test_where_sources_disagree_both_sides_are_cited(run_home: Path, capsys: pyt
 
 def test_follow_up_uses_the_conversation(run_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     first = ask(capsys, "What did Sweden's defense minister say?")
-    assert "Jonson" in first["answer"]
+    assert first["answerable"] and cited(first, "Jonson")
     follow = ask(capsys, "-c", "Which objectives does he mean?")
     assert follow["conversation"] == first["conversation"]
     assert "Jonson" in follow["standalone_question"] or "Sweden" in follow["standalone_question"]
-    assert "peacekeeping, deterrence, or reassurance" in follow["answer"]
+    assert follow["answerable"] and cited(follow, "peacekeeping, deterrence, or reassurance")
     assert_exact(follow)
 
 

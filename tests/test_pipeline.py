@@ -41,7 +41,8 @@ def test_a_faithful_composition_is_kept_and_cited() -> None:
     result, model = run(faithful)
     assert [a.prompt for a in model.asked] == ["synthesize"]
     b = result.briefing
-    written = b.stats["model_sentences"]
+    assert b.stats is not None
+    written = {k: w.model_dump() for k, w in b.stats.model_sentences.items()}
     assert written == {"title": {"written": 0, "kept": 0}, "summary": {"written": 1, "kept": 1},
                        "points": {"written": 1, "kept": 1}, "sides": {"written": 0, "kept": 0}}
     assert b.summary_sentences and all(c.quote for p in b.summary_sentences for c in p.citations)
@@ -64,8 +65,8 @@ def test_what_says_more_than_its_facts_never_reaches_the_briefing() -> None:
     b = result.briefing
     shown = " ".join([b.title, b.summary, *(p.text for p in b.points)])
     assert "Macron" not in shown and "cancel" not in shown.lower() and "Forty" not in shown
-    written = b.stats["model_sentences"]
-    assert isinstance(written, dict) and written["points"] == {"written": 1, "kept": 0}
+    assert b.stats is not None
+    assert b.stats.model_sentences["points"].model_dump() == {"written": 1, "kept": 0}
     assert len(b.points) >= 8 and all(p.citations for p in b.points)
 
 

@@ -9,7 +9,6 @@ from summarizer.compose import item_points
 from summarizer.models import Article, Briefing, Point, Span, Story
 from summarizer.novelty import EarlierRun, earlier_run, mark_new
 from summarizer.stories import (
-    Earlier,
     Plan,
     adjusted_rand,
     agglomerate,
@@ -133,21 +132,25 @@ def test_lead_is_title_and_first_words() -> None:
     assert group([]) == []
 
 
-def earlier_of(*stories: tuple[str, list[str]]) -> list[Earlier]:
-    return [Earlier(id=i, digests=frozenset(digest(DAY[k][1]) for k in keys), leads=tuple(DAY[k][1] for k in keys))
-            for i, keys in stories]
+def story_of(sid: str, keys: list[str], first_id: int) -> tuple[Story, dict[int, Article]]:
+    arts = {first_id + n: Article(id=first_id + n, path=k, title=k, text=DAY[k][1]) for n, k in enumerate(keys)}
+    return Story(id=sid, title=keys[0], sources=list(arts), outlets=len(arts), reason=""), arts
 
 
 def test_continuity_by_shared_article_then_by_similarity_one_to_one() -> None:
-    before = earlier_of(("s-quake", ["quake"]), ("s-vote", ["vote"]))
-    now = [(frozenset({digest(DAY["quake2"][1])}), [DAY["quake2"][1]]),  # no shared article, same event
-           (frozenset({digest(DAY["vote"][1]), digest(DAY["vote2"][1])}), [DAY["vote"][1], DAY["vote2"][1]]),
-           (frozenset({digest(DAY["match"][1])}), [DAY["match"][1]])]
-    links = continuity(now, before)
+    quake, a1 = story_of("s-quake", ["quake"], 1)
+    vote, a2 = story_of("s-vote", ["vote"], 2)
+    then = {**a1, **a2}
+    now_stories, now = [], {}
+    for n, keys in enumerate([["quake2"], ["vote", "vote2"], ["match"]]):  # no shared article, same event; ...
+        st, arts = story_of("", keys, 10 * (n + 1))
+        now_stories.append(st)
+        now.update(arts)
+    links = continuity(now_stories, now, [quake, vote], then)
     assert links[0] is not None and links[0][0] == "s-quake" and links[0][1].startswith("similar")
     assert links[1] == ("s-vote", "shares 1 article")
     assert links[2] is None
-    assert continuity(now, []) == [None, None, None]
+    assert continuity(now_stories, now, [], {}) == [None, None, None]
 
 
 def test_story_ids_are_stable_and_new_points_are_from_new_articles() -> None:

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .chunking import segment
 from .errors import BriefingError, ModelFailure
+from .ingest import title_of
 from .models import Article, Briefing, Span
 from .prompts import Prompt
 
@@ -66,9 +67,9 @@ class Cluster(BaseModel):
         out = []
         for i, d in enumerate(self.documents, start=1):
             host = urlsplit(d.documentUrl).hostname if d.documentUrl else None
-            out.append(Article(id=i, path=d.documentFile or f"document {i}", title=d.documentTitle or f"Article {i}",
-                               text=d.rawDocumentText, outlet=host or d.documentFile or f"outlet {i}",
-                               from_file_text=False))
+            title = d.documentTitle or title_of(d.rawDocumentText)
+            out.append(Article(id=i, path=d.documentFile or f"document {i}", title=title, text=d.rawDocumentText,
+                               outlet=host or d.documentFile or f"outlet {i}", from_file_text=False))
         return out
 
     def gold(self) -> set[tuple[int, int, int]]:

@@ -104,7 +104,7 @@ async def run_once(url: str, articles: list[Article], concurrency: int) -> tuple
         result = await build(articles, client, load_prompts(), options)
     finally:
         await client.aclose()
-    return time.monotonic() - started, client.usage.calls, int(result.briefing.stats["stories"])  # type: ignore[call-overload]
+    return time.monotonic() - started, client.usage.calls, result.briefing.stats.stories if result.briefing.stats else 0
 
 
 def main() -> int:

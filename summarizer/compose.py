@@ -215,13 +215,17 @@ def assemble(
 
     summary = [p for s in syn.summary if (p := check_sentence(s, by_id, dropped))]
     said = {w for p in summary for w in content_words(p.text)}  # what the briefing has said so far
+    # The facts where outlets differ are told side by side under the disagreements, not again as
+    # points: each fact is told once.
+    sides = {(c.source, c.start) for conflict in conflicts for f in conflict.facts for c in f.citations}
     once = SETTINGS.compose.said_before
     points: list[Point] = []
     for s in syn.points:
         p = check_sentence(s, by_id, dropped)
         if p is None:
             continue
-        if _near_duplicate(p, points) or _near_duplicate(p, summary) or says_again(p.text, said, once):
+        if _near_duplicate(p, points) or _near_duplicate(p, summary) or says_again(p.text, said, once) or \
+                all((c.source, c.start) in sides for c in p.citations):
             dropped["repeated point"] += 1
             continue
         points.append(p)
@@ -234,7 +238,7 @@ def assemble(
     want = min_points + (2 if summary_from_facts else 0)
     # Every fact that several outlets report belongs in the briefing; then fill up to min_points
     # from the best-supported facts the model left out, in the facts' own (verified) words.
-    used = {(c.source, c.start) for p in [*points, *summary] for c in p.citations}
+    used = {(c.source, c.start) for p in [*points, *summary] for c in p.citations} | sides
     for f in facts:
         multi = len(f.sources) >= 2
         if len(points) >= (max_points + 2 if multi else want):

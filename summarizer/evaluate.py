@@ -44,6 +44,7 @@ class GoldSpan(BaseModel):
     model_config = ConfigDict(extra="ignore")
     documentFile: str
     docSpanOffsets: list[tuple[int, int]] = Field(default_factory=list)
+    scuSentence: str = ""  # the reference summary's sentence this span supports
 
 
 class Document(BaseModel):

@@ -50,7 +50,8 @@ def rank_in_article(ctx: Context, source: int, start: int) -> int:
 
 @dataclass(frozen=True)
 class Signals:
-    """Why a fact ranks where it does, each in [0, 1] but ``sources`` (extra outlets)."""
+    """Why a fact ranks where it does: ``lead``, ``central`` and ``specific`` in [0, 1],
+    ``sources`` a count, ``shared`` from 0 (no other article uses its words) to about 2."""
 
     sources: float  # outlets besides the first that report it
     shared: float  # how much of its vocabulary the story's other articles use
@@ -112,9 +113,12 @@ def rank_facts(facts: Sequence[Fact], ctx: Context, weights: Weights) -> list[Fa
 
 def says_again(text: str, said: AbstractSet[str], most: float) -> bool:
     """Whether ``text`` mostly repeats what is already said: at least ``most`` of its content
-    words are among ``said`` (the content words of the statements shown before it)."""
+    words are among ``said`` (the content words of the statements shown before it), and every
+    figure it gives has been said too (a new figure is news, however familiar the words)."""
     words = content_words(text)
-    return bool(words) and len(words & said) >= most * len(words)
+    if not words or len(words & said) < most * len(words):
+        return False
+    return all(content_words(n) <= said for n in numbers(text))
 
 
 def told_once(ranked: Sequence[Fact], most: float) -> list[Fact]:

@@ -43,6 +43,11 @@ class Asked:
         """A composition's facts as listed to the model: {"F1": "text", ...}."""
         return dict(re.findall(r"^(F\d+) \(\d+ sources?\): (.*)$", self.user, re.M))
 
+    def conflicting(self) -> set[str]:
+        """The ids of the facts listed as the sides of a possible conflict."""
+        listed = self.user.split("Possible conflicts:", 1)[1] if "Possible conflicts:" in self.user else ""
+        return set(re.findall(r"\b(F\d+) \(", listed))
+
 
 Reply = Callable[[Asked], "dict[str, Any] | str"]
 

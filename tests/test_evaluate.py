@@ -148,3 +148,46 @@ def test_eval_scores_the_briefing_and_its_baselines_with_a_fake_model() -> None:
     assert shown.splitlines()[0].split()[:4] == ["system", "R-1", "R-2", "R-L"] and "briefing" in shown
     doc = report.as_json()
     assert doc["clusters"] == [0]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_briefing_eval_replayed_from_the_embedded_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """`briefing eval` as a user runs it, from the recorded exchanges (fixtures/eval): the seeds as
+    one cluster, with both baselines; every citation exact, the table on stdout."""
+    from summarizer.cli import main
+
+    monkeypatch.setenv("BRIEFING_HOME", str(tmp_path))
+    argv = ["eval", str(ROOT / "tests/data/seeds-cluster.jsonl"), "--baseline", "lead-3", "--baseline", "one-prompt",
+            "--replay", str(ROOT / "fixtures/eval"), "-q"]
+    assert main([*argv, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    systems = doc["systems"]
+    assert set(systems) == {"briefing", "lead-3", "one-prompt"}
+    b = systems["briefing"]["total"]
+    exact, cited = b["exact_spans"].split("/")
+    assert int(cited) > 0 and exact == cited
+    assert b["citation_precision"] > 0 and b["citation_recall"] > 0 and b["failed"] == 0
+    assert 0 < systems["one-prompt"]["total"]["rougeL"] < 1 and systems["lead-3"]["total"]["citation_precision"] is None
+    assert main(argv) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split()[:4] == ["system", "R-1", "R-2", "R-L"] and [r.split()[0] for r in table[1:]] == [
+        "lead-3", "briefing", "one-prompt"]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["eval", "missing.jsonl"], "cannot read missing.jsonl"),
+    (["eval", "{file}", "--clusters", "4"], "has 1 clusters (0-0), not 4"),
+])
+def test_eval_errors_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                  argv: list[str], message: str) -> None:
+    from summarizer.cli import main
+
+    monkeypatch.setenv("BRIEFING_HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    argv = [a.replace("{file}", str(ROOT / "tests/data/seeds-cluster.jsonl")) for a in argv]
+    assert main(argv) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]

@@ -6,7 +6,7 @@ import pytest
 
 from summarizer.claims import picked_nothing
 from summarizer.models import Chunk, Fact, Selection, Span
-from summarizer.selection import context_of, rank_in_article, score, select_facts
+from summarizer.selection import context_of, rank_facts, rank_in_article, select_facts, signals
 from summarizer.settings import SETTINGS, Weights
 
 SELECTION_WEIGHTS = SETTINGS.selection.weights
@@ -51,18 +51,48 @@ def test_rank_in_article_counts_sentences() -> None:
     assert [rank_in_article(CTX, 1, s) for s in starts] == [0, 1, 2, 3]
 
 
+def rank(facts: list[Fact], weights: Weights = SELECTION_WEIGHTS) -> list[str]:
+    return [f.id for f in rank_facts(facts, CTX, weights)]
+
+
 @pytest.mark.parametrize(("better", "worse", "why"), [
     (MET, DOZEN, "two outlets beat one"),
     (DOZEN, WEATHER, "the story's words, earlier"),
     (WEATHER, BAKERY, "earlier in the article"),
 ])
 def test_ranking(better: Fact, worse: Fact, why: str) -> None:
-    assert score(better, CTX, SELECTION_WEIGHTS) > score(worse, CTX, SELECTION_WEIGHTS), why
+    assert rank([worse, better]) == [better.id, worse.id], why
 
 
-def test_shared_words_outrank_position_when_weighted_so() -> None:
-    only_shared = Weights(sources=0.0, shared=1.0, lead=0.0)
-    assert score(DOZEN, CTX, only_shared) > score(WEATHER, CTX, only_shared) == 0.0
+@pytest.mark.parametrize(("weights", "first", "why"), [
+    (Weights(sources=1, shared=0, lead=0), "F1", "outlets alone: the one fact two outlets report"),
+    (Weights(sources=0, shared=0, lead=1), "F1", "lead alone: a first sentence (of either article)"),
+    (Weights(sources=0, shared=1, lead=0), "F2", "shared vocabulary alone: 'a dozen countries ... troops'"),
+    (Weights(sources=0, shared=0, lead=0, specific=1), "F1", "specificity alone: Brussels, Thursday"),
+])
+def test_each_signal_alone_ranks_what_it_measures(weights: Weights, first: str, why: str) -> None:
+    assert rank([WEATHER, BAKERY, DOZEN, MET], weights)[0] == first, why
+
+
+def test_signals_are_measured_on_the_story() -> None:
+    by_id = dict(zip(["F1", "F2", "F3", "F5"], signals([MET, DOZEN, WEATHER, RUSSIA], CTX), strict=True))
+    assert by_id["F1"].sources == 1 and by_id["F2"].sources == 0
+    assert by_id["F1"].lead == 1.0 > by_id["F2"].lead > by_id["F3"].lead
+    assert by_id["F2"].shared > by_id["F3"].shared == 0.0
+    assert by_id["F2"].central > by_id["F3"].central  # a dozen countries, troops: what the story is about
+
+
+def test_diversity_tells_a_fact_once_before_its_near_repeat() -> None:
+    """Two near-identical sentences: with diversity the second waits behind a different fact."""
+    again = Fact(id="F9", text="A dozen countries may send troops now, officials say.", citations=DOZEN.citations)
+    plain = Weights(sources=0, shared=1, lead=0)
+    assert rank([DOZEN, again, RUSSIA], plain).index("F9") == 1
+    assert rank([DOZEN, again, RUSSIA], plain.model_copy(update={"diversity": 2.0})).index("F9") == 2
+
+
+def test_what_does_not_report_comes_last() -> None:
+    question = Fact(id="F8", text="Will a dozen countries in Brussels send troops now?", citations=MET.citations)
+    assert rank([question, BAKERY, MET])[-1] == "F8"
 
 
 @pytest.mark.parametrize(("budget", "kept"), [

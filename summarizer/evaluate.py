@@ -49,9 +49,9 @@ class GoldSpan(BaseModel):
 
 class Document(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    documentFile: str = ""
-    documentTitle: str = ""
-    documentUrl: str = ""
+    documentFile: str | None = None
+    documentTitle: str | None = None
+    documentUrl: str | None = None
     rawDocumentText: str
 
 
@@ -75,7 +75,7 @@ class Cluster(BaseModel):
 
     def gold(self) -> set[tuple[int, int, int]]:
         """(article id, start, end) of every gold span."""
-        ids = {d.documentFile: i for i, d in enumerate(self.documents, start=1)}
+        ids = {d.documentFile or f"document {i}": i for i, d in enumerate(self.documents, start=1)}
         return {(ids[h.documentFile], s, e) for h in self.set_of_highlights_in_context if h.documentFile in ids
                 for s, e in h.docSpanOffsets}
 
@@ -87,9 +87,12 @@ def read_clusters(lines: Iterable[str]) -> list[Cluster]:
             continue
         try:
             out.append(Cluster.model_validate(json.loads(line)))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise EvalError(f"line {n} is not a cluster (documents, response): {first}") from None
+        except json.JSONDecodeError as exc:
+            raise EvalError(f"line {n} is not JSON: {exc.msg} (column {exc.colno})") from None
+        except ValidationError as exc:
+            e = exc.errors()[0]
+            where = ".".join(str(p) for p in e["loc"])
+            raise EvalError(f"line {n} is not a cluster (documents, response): {where}: {e['msg']}") from None
     if not out:
         raise EvalError("no clusters in the file (one JSON object per line: documents, response)")
     return out

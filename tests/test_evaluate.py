@@ -76,8 +76,14 @@ def test_pick_refuses_what_the_file_has_not(spec: str, message: str) -> None:
 
 
 def test_a_line_that_is_not_a_cluster_is_named() -> None:
-    with pytest.raises(EvalError, match="line 2 is not a cluster"):
+    with pytest.raises(EvalError, match=r"line 2 is not a cluster .*: response: Field required"):
         read_clusters([json.dumps(CLUSTER), '{"documents": []}'])
+    with pytest.raises(EvalError, match="line 1 is not JSON"):
+        read_clusters(["{documents"])
+    # Missing titles and URLs are null in the dev file: the articles' own title lines stand in.
+    nulls = {**CLUSTER, "documents": [{"documentFile": "a", "documentTitle": None, "documentUrl": None,
+                                       "rawDocumentText": "Storm hits the coast\n\nA storm hit the coast."}]}
+    assert read_clusters([json.dumps(nulls)])[0].articles()[0].title == "Storm hits the coast"
     with pytest.raises(EvalError, match="no clusters"):
         read_clusters(["", "  "])
 

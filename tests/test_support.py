@@ -13,6 +13,7 @@ from summarizer.compose import (
     SynthesisDisagreement,
     assemble,
     fallback_headline,
+    headline_from,
     reads_like_headline,
 )
 from summarizer.models import Fact, Point, SourceRef, Span
@@ -178,7 +179,36 @@ def test_a_failed_headline_falls_back_to_a_real_one_never_a_body_line() -> None:
     body = SourceRef(id=1, path="a.txt", title="BRUSSELS (AP) - Defence ministers met in Brussels on…")
     real = SourceRef(id=2, path="b.txt", title="Allies meet in Brussels")
     assert fallback_headline([body, real], [met]) == "Allies meet in Brussels"
+    # No article has a headline, and no shorter main clause stands alone: the first statement.
     assert fallback_headline([body], [met]) == "Defence ministers met in Brussels on Thursday, officials said"
+
+
+@pytest.mark.parametrize(("statement", "headline"), [
+    # the aside after a name and the day left out; the sentence short enough then
+    ("David Plouffe, a White House adviser, declined on Sunday to comment on the ruling.",
+     "David Plouffe declined to comment on the ruling"),
+    # cut where a clause that adds to the main one begins
+    ("Microsoft is buying Nokia's cell phone business and licensing its patent portfolio, in a deal "
+     "worth more than 7 billion dollars that will close early next year.",
+     "Microsoft is buying Nokia's cell phone business and licensing its patent portfolio"),
+    ("A 90-year-old man has been arrested for allegedly killing his stepdaughter after her Fitbit "
+     "recorded her heart rate rising and then stopping on the day she died.",
+     "A 90-year-old man has been arrested for allegedly killing his stepdaughter"),
+    # no main clause that stands alone: none made
+    ("For members of the deaf community, a new store near the outlet malls in Washington is a welcome "
+     "change from the counters they know.", None),  # a lead-in; what follows the comma is no clause
+    ("A Texas tourist who collected 40 queen conch shells from Key West beaches last summer was fined "
+     "for it on Monday by a federal judge in Florida.", None),  # a subject cut before its verb
+    ("She said she did not know it was illegal to take the shells home from the beach that day, "
+     "officials said.", None),  # a pronoun: nobody, on its own
+    ("The rate of children living with married parents has dropped for a decade, according to the "
+     "report released by the bureau on Wednesday morning.",
+     "The rate of children living with married parents has dropped for a decade"),
+    ("The rate of children living with married parents in the poorest counties of the state, at its "
+     "lowest in decades.", None),  # "married" is no verb: a noun phrase
+])
+def test_a_headline_is_made_by_leaving_words_out(statement: str, headline: str | None) -> None:
+    assert headline_from(statement) == headline
 
 
 def test_a_statement_cites_only_the_facts_that_say_it() -> None:

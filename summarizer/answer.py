@@ -153,7 +153,7 @@ def check_answer(
         # The model quoted a sentence that answers, then wrote something its check refuses (or
         # "The sources don't say"): the sentence it quoted is the answer, as a build's fact stands
         # in for a refused point. A refusal only when no quoted sentence bears on the question.
-        for c in [c for c in exact if bears_on(question, c.quote)][:2]:
+        for c in [c for c in exact if bears_on(question, c.quote)][: SETTINGS.ask.stand_in]:
             dropped["the quoted sentence stands in for the model's text"] += 1
             kept.append(Point(text=" ".join(c.quote.split()), citations=[c, *corroboration([c], passages, indexes)]))
     if not kept:
@@ -227,7 +227,8 @@ def related_disagreements(cited: Sequence[Span], question: str,
         sides = [{(c.source, c.start) for c in p.citations} for p in d.positions]
         touched = any(side & spans for side in sides)
         share = SETTINGS.ask.asked_share
-        asked = any(len(q & content_words(p.text)) >= max(3, math.ceil(share * len(q))) for p in d.positions)
+        least = SETTINGS.ask.asked_words
+        asked = any(len(q & content_words(p.text)) >= max(least, math.ceil(share * len(q))) for p in d.positions)
         if touched or asked:
             out.append(d)
     return out

@@ -127,7 +127,8 @@ class Session:
                                              {"history": render_history(history), "question": question},
                                              Standalone)
             rewritten = " ".join(r.value.question.split())
-            if rewritten and len(rewritten) < 4 * len(question) + 200:
+            times, more = SETTINGS.ask.rewrite_growth
+            if rewritten and len(rewritten) < times * len(question) + more:
                 standalone = rewritten
         hits = self.retriever.search(standalone, SETTINGS.ask.top_k)
         if not hits:  # no passage shares a word with the question: nothing to ask the model

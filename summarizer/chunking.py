@@ -125,7 +125,8 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
         if paras and not blank and not (len(paras) == 1 and _first_is_headline(text, paras[0])):
             ps, pe = paras[-1]
             prev = text[ps:pe]
-            if not prev.endswith(tuple(_TERMINAL)) and words(prev) > 6 and not _HEADLINE.search(prev):
+            if not prev.endswith(tuple(_TERMINAL)) and words(prev) > SETTINGS.chunking.heading_words \
+                    and not _HEADLINE.search(prev):
                 paras[-1] = (ps, e)  # a sentence wrapped onto the next line
                 continue
         paras.append((s, e))
@@ -150,7 +151,7 @@ def is_furniture_line(paragraph: str) -> bool:
         return True
     if _HEADLINE.search(p) and not p.endswith(tuple(".!?")):
         return True
-    return words(p) <= 6 and not p.endswith(tuple(".!?\"”"))
+    return words(p) <= SETTINGS.chunking.heading_words and not p.endswith(tuple(".!?\"”"))
 
 
 def content_paragraphs(text: str) -> list[tuple[int, int]]:

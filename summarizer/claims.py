@@ -26,6 +26,7 @@ from .models import (
 from .parsing import inline_schema
 from .plan import BuildOptions, Progress, RunPlan
 from .prompts import Prompt
+from .settings import SETTINGS
 from .stories import Plan
 from .textutil import content_words, is_call_to_action
 
@@ -61,7 +62,7 @@ def picked_nothing(selection: Selection, chunk: Chunk) -> bool:
     """A pick of every sentence of a chunk (of more than three) picks nothing: it is treated as
     no selection, and the story's facts are ranked as if the call had not been made."""
     n = len(chunk.sentences)
-    return n > 3 and len({i for i in selection.ids if 1 <= i <= n}) >= n
+    return n >= SETTINGS.selection.picked_all_min and len({i for i in selection.ids if 1 <= i <= n}) >= n
 
 
 def claims_from_selection(

@@ -310,11 +310,11 @@ def measured_rate(store: Store, target: Target) -> tuple[float, float] | None:
     tokens = seconds = out = calls = 0.0
     for r in store.runs(200):
         if r.model == target.model and r.stats.model_seconds and r.stats.calls:
-            tokens += r.stats.tokens_in + 4 * r.stats.tokens_out
+            tokens += r.stats.tokens_in + SETTINGS.estimate.generated_weight * r.stats.tokens_out
             seconds += r.stats.model_seconds
             out += r.stats.tokens_out
             calls += r.stats.calls
-    return (tokens / seconds, out / calls) if seconds > 30 else None
+    return (tokens / seconds, out / calls) if seconds > SETTINGS.estimate.measured_seconds else None
 
 
 def estimate_text(e: Estimate, concurrency: int) -> str:

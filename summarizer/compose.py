@@ -154,7 +154,8 @@ def check_sentence(s: CitedSentence, facts: dict[str, Fact], dropped: Counter[st
         dropped[f"model sentence that does not report ({why})"] += 1
         return None
     words = content_words(text)
-    relevant = [i for i in ids if len(words & content_words(facts[i].support)) >= min(2, len(words))]
+    least = SETTINGS.compose.relevant_words
+    relevant = [i for i in ids if len(words & content_words(facts[i].support)) >= min(least, len(words))]
     if len(relevant) < len(ids):
         dropped["irrelevant citations stripped"] += len(ids) - len(relevant)
     if not relevant:
@@ -263,7 +264,8 @@ def assemble(
     rank = {(c.source, c.start): i for i, f in enumerate(facts) for c in f.citations}
     points.sort(key=lambda p: min((rank.get((c.source, c.start), len(rank)) for c in p.citations), default=len(rank)))
     if summary_from_facts and len(points) >= min_points + 2:
-        summary, points = points[:2], points[2:]
+        n = SETTINGS.compose.summary_sentences
+        summary, points = points[:n], points[n:]
     summary, rest = fit_words(summary, SETTINGS.compose.summary_words)
     if summary_from_facts:
         points = rest + points  # a fact not in the summary is still a point
@@ -308,7 +310,7 @@ def assemble(
             dropped["open question not supported by the quotes"] += bool(q)
             continue
         questions.append(q)
-    questions = questions[:3]
+    questions = questions[: SETTINGS.compose.open_questions]
     if written is not None:
         model_title = " ".join(syn.title.split())
         written.update({
@@ -441,8 +443,8 @@ def item_points(article: Article, chunks: list[Chunk], n: int) -> list[Point]:
         for s, e in c.sentences:
             quote = article.text[s:e]
             text = " ".join(quote.split())
-            if len(text.split()) < 8 or text == title or index.touches_directive(s, e) or is_call_to_action(text) \
-                    or not_reporting(text):
+            if len(text.split()) < SETTINGS.compose.item_words or text == title or index.touches_directive(s, e) \
+                    or is_call_to_action(text) or not_reporting(text):
                 continue
             out.append(Point(text=text, citations=[Span(source=article.id, quote=quote, start=s, end=e)]))
             if len(out) >= n:

@@ -56,9 +56,10 @@ def title_of(text: str, markdown: bool = False) -> str:
         if not line:
             continue
         first = first or line
-        if len(line.split()) <= 3 and not line.endswith((".", "!", "?")):
+        if len(line.split()) <= SETTINGS.chunking.title_label_words and not line.endswith((".", "!", "?")):
             continue  # "News Feed", "BRUSSELS": not a title
-        if len(line) > 150 or (line.endswith(".") and len(line.split()) > 20):
+        if len(line) > SETTINGS.chunking.title_max_chars or \
+                (line.endswith(".") and len(line.split()) > SETTINGS.chunking.title_sentence_words):
             return _shorten(line)
         return line
     return _shorten(first)

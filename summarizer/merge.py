@@ -67,7 +67,7 @@ def conflicting_units(qa: AbstractSet[tuple[str, float]], qb: AbstractSet[tuple[
 def countable(unit: str) -> bool:
     """A unit a reader counts: a noun ("countries", "troops"), not an abbreviation ("p.m.", "%"), an
     adverb ("critically endangered") or an age ("a 90-year-old")."""
-    return unit.isalpha() and len(unit) >= 3 and not unit.endswith("ly")
+    return unit.isalpha() and len(unit) >= SETTINGS.merge.unit_chars and not unit.endswith("ly")
 
 
 def unit_word(unit: str, fact: Fact) -> str:

@@ -172,7 +172,7 @@ def estimate(articles: list[Article], prompts: dict[str, Prompt], options: Build
         tokens_in += listed + synth_base * (parts + (1 if parts > 1 else 0))
         tokens_out += round(out_per_call or SETTINGS.estimate.compose_tokens_out) * (parts + (1 if parts > 1 else 0))
     r = rate or SETTINGS.estimate.embedded_rate
-    seconds = (tokens_in + 4 * tokens_out) / r / max(1, options.concurrency)
+    seconds = (tokens_in + SETTINGS.estimate.generated_weight * tokens_out) / r / max(1, options.concurrency)
     return Estimate(articles=len(run.kept), stories=len(run.plans), composed=len(run.composed),
                     items=len(run.plans) - len(run.composed), unread=sum(p.unread for p in run.plans),
                     extract_calls=extract_calls, compose_calls=compose_calls, calls=extract_calls + compose_calls,

@@ -48,6 +48,8 @@ class Selection(_Section):
     composition: 0.742 (the earlier weights 0.737)."""
 
     weights: Weights = Weights(sources=1.0, shared=0.5, lead=2.0, central=1.0, specific=1.0, diversity=0.3)
+    picked_all_min: int = Field(default=4, description="--select always: a pick of every sentence of a chunk of at "
+                                "least this many picks nothing (the embedded model's answer on the seeds)")
 
 
 class Merge(_Section):
@@ -59,6 +61,8 @@ class Merge(_Section):
                                     "shares at least half of `same_fact` is one fact with the other")
     same_topic: float = Field(default=0.08, description="word overlap of two facts about the same thing (a conflict)")
     same_topic_words: int = Field(default=2, description="... and the topic words they share besides the unit")
+    unit_chars: int = Field(default=3, description="a figure's unit is a countable noun of at least this many "
+                            "letters ('countries'), not an abbreviation ('p.m.')")
     off_story_words: int = Field(default=3, description="a claim sharing fewer content words with the other articles "
                                  "and the rest of its own is off the story (a teaser, a bio)")
 
@@ -95,6 +99,11 @@ class Compose(_Section):
     story_min_points: int = Field(default=3, description="with several stories, each is told in fewer points")
     story_max_points: int = 6
     item_points: int = Field(default=2, description="a one-article story: its first sentences that state something")
+    item_words: int = Field(default=8, description="... of at least this many words")
+    fragment_words: int = Field(default=6, description="textutil.not_reporting: a shorter sentence is a fragment")
+    relevant_words: int = Field(default=2, description="a cited fact bears on a model sentence when they share this "
+                                "many content words (or all of a shorter sentence's)")
+    open_questions: int = 3
     headline_words: tuple[int, int] = Field(default=(3, 14), description="a title line reads as a headline at this "
                                             "many words (the seeds' five run 6 to 12; the dev clusters' real "
                                             "titles 4 to 14); longer is a body's first line")
@@ -125,6 +134,12 @@ class Chunking(_Section):
     max_sentence_chars: int = Field(default=1500, description="a longer run-on line is cut at spaces")
     footer_after: float = Field(default=0.4, description="two furniture lines in a row past this share of "
                                 "the page are its footer: nothing after them is article text")
+    heading_words: int = Field(default=6, description="a line of at most this many words without a final stop is a "
+                               "heading or a label, not a sentence wrapped onto the next line")
+    title_label_words: int = Field(default=3, description="ingest.title_of: a first line this short with no stop is "
+                                   "a label ('News Feed', 'BRUSSELS'), not the title")
+    title_max_chars: int = Field(default=150, description="... a longer first line is a paragraph, shortened")
+    title_sentence_words: int = Field(default=20, description="... and so is a first line ending in a stop over this")
 
     @property
     def max_quote_chars(self) -> int:
@@ -141,7 +156,11 @@ class Ask(_Section):
     bm25_k1: float = Field(default=1.4, description="BM25 term saturation (the usual 1.2-2.0)")
     bm25_b: float = Field(default=0.75, description="BM25 length normalisation (the usual value)")
     asked_share: float = Field(default=0.6, description="a question is about a disagreement's side when it shares "
-                               "this share of its words (at least three)")
+                               "this share of its words (at least ``asked_words``)")
+    asked_words: int = 3
+    stand_in: int = Field(default=2, description="quoted sentences that stand in for a refused answer text")
+    rewrite_growth: tuple[int, int] = Field(default=(4, 200), description="a rewritten follow-up longer than "
+                                            "4x the question + 200 characters is no rewrite: the question stands")
 
 
 class Fetch(_Section):
@@ -180,6 +199,10 @@ class Estimate(_Section):
     prompt tokens a second and 16 generated (a generated token counted as four)."""
 
     embedded_rate: float = 60.0
+    generated_weight: float = Field(default=4.0, description="a generated token costs this many prompt tokens of "
+                                    "time (llama.cpp, measured: 65-80 read, 16 written a second)")
+    measured_seconds: float = Field(default=30.0, description="a model's earlier runs give its rate once they "
+                                    "add up to this much model time")
     compose_tokens_out: int = Field(default=300, description="what a model that writes its points spends a composition")
     pick_tokens_out: int = Field(default=3, description="generated tokens per sentence of a picking call, plus 16")
 

@@ -156,7 +156,7 @@ def not_reporting(sentence: str) -> str | None:
     summaries drew on: those quotes are worth telling with their speaker, which only the model can
     add; 21 more have no final stop, 7 drawn on: headlines that repeat the lead, and furniture.)"""
     s = " ".join(sentence.split())
-    if len(s.split()) < 6:
+    if len(s.split()) < SETTINGS.compose.fragment_words:
         return "a fragment"
     words = re.findall(r"[\w'’]+", s)
     if words and words[-1].lower() in _NEVER_LAST:

@@ -181,6 +181,23 @@ def check_sentence(s: CitedSentence, facts: dict[str, Fact], dropped: Counter[st
     return Point(text=text, citations=cites)
 
 
+# A sentence that opens by referring back to the one before it: a pronoun subject ("He insisted",
+# "She added", "They said") or a possessive ("His remarks").
+_REFERS_BACK = re.compile(r"(?:He|She|They|His|Her|Their|It)\s")
+
+
+def continuation(fact: Fact, facts: Sequence[Fact]) -> Fact | None:
+    """The fact that continues ``fact`` in one of its articles: the very next sentence, when it
+    opens by referring back to this one ("Sweden's minister echoed those doubts. He insisted …").
+    The two are one point, so that the second has its subject and a quote its speaker."""
+    for c in fact.citations:
+        for g in facts:
+            if g is not fact and _REFERS_BACK.match(g.text) and any(
+                    d.source == c.source and 0 <= d.start - c.end <= 3 for d in g.citations):
+                return g
+    return None
+
+
 def fit_words(sentences: list[Point], most: int) -> tuple[list[Point], list[Point]]:
     """(the first sentences that fit ``most`` words, always at least one; the rest)."""
     n, words = 1, len(sentences[0].text.split()) if sentences else 0
@@ -254,11 +271,18 @@ def assemble(
         if says_again(f.text, said, once):
             dropped["fact said already: not a point"] += 1
             continue
+        if _REFERS_BACK.match(f.text):  # "He insisted …" alone: who? Told with the sentence before it, or not
+            dropped["fact that refers back: not a point on its own"] += 1
+            continue
         p = Point(text=" ".join(f.text.split()), citations=list(f.citations))
+        after = continuation(f, facts)
+        if after is not None and not any((c.source, c.start) in used for c in after.citations) and \
+                len(p.text.split()) + len(after.text.split()) <= SETTINGS.compose.pair_words:
+            p = Point(text=f"{p.text} {' '.join(after.text.split())}", citations=[*f.citations, *after.citations])
         if not _near_duplicate(p, points):
             points.append(p)
             said |= content_words(p.text)
-            used |= {(c.source, c.start) for c in f.citations}
+            used |= {(c.source, c.start) for c in p.citations}
     # Most important first: in the order of the facts (ranked by selection.rank_facts), a point
     # where the best fact it cites ranks.
     rank = {(c.source, c.start): i for i, f in enumerate(facts) for c in f.citations}

@@ -187,3 +187,26 @@ def test_a_summary_fits_at_a_glance() -> None:
     assert fit_words([long, short], 45) == ([long, short], [])
     assert fit_words([long, long], 45) == ([long], [long])  # the second would run past 45 words
     assert fit_words([], 45) == ([], [])
+
+
+def test_a_sentence_that_refers_back_is_told_with_the_one_before_it() -> None:
+    """ "He insisted …" has no subject on its own: it is a point together with the sentence before
+    it in its article (one point citing both), and never a point alone."""
+    from summarizer.models import Fact
+
+    text = ("Sweden's defence minister, Pal Jonson, echoed those doubts on Thursday. He insisted Stockholm "
+            "would not sign on until the mission's objectives were clearly defined. The ministers will meet "
+            "again in May to discuss the plan further. They said more countries could join the plan later.")
+    spans = []
+    for sentence in text.split(". "):
+        sentence = sentence if sentence.endswith(".") else sentence + "."
+        start = text.index(sentence.rstrip("."))
+        spans.append(Span(source=1, start=start, end=start + len(sentence), quote=text[start:start + len(sentence)]))
+    first, refers, other, orphan = (Fact(id=f"F{i}", text=s.quote, citations=[s]) for i, s in enumerate(spans, 1))
+    b, _ = assemble(None, [first, other, orphan, refers], [], SOURCES[:1], min_points=4, max_points=4)
+    shown = [*b.summary_sentences, *b.points]
+    assert [p.text for p in shown] == [f"{first.text} {refers.text}", f"{other.text} {orphan.text}"]
+    assert [c.start for c in shown[0].citations] == [spans[0].start, spans[1].start]
+    # Without the sentence it refers back to, "They said …" is no point on its own.
+    b, dropped = assemble(None, [first, orphan], [], SOURCES[:1], min_points=4, max_points=4)
+    assert [p.text for p in b.points] == [first.text] and dropped["fact that refers back: not a point on its own"] == 1

@@ -95,6 +95,23 @@ def refusal_text(question: str, model_refusal: str = "") -> str:
     return f"{REFUSAL_PREFIX} — none of the articles answers “{q}?”."
 
 
+# How the model opens an answer sentence that it then draws from a passage: "The sources say that
+# …", "According to the articles, …". The citation is the attribution; the frame's own words
+# ("sources", "articles") are in no passage, so the support check would refuse the sentence.
+_FRAME = re.compile(r"^(?:(?:the|these|both|all) (?:sources|articles|reports|outlets) (?:say|says|said|report|"
+                    r"reports|reported|state|states|stated|note|notes|noted|agree)(?: that)?[,:]?|according to "
+                    r"(?:the|these|both|all) (?:sources|articles|reports|outlets),?)\s+", re.IGNORECASE)
+
+
+def without_frame(text: str) -> str:
+    """An answer sentence without its opening "The sources say that" (capitalised again)."""
+    m = _FRAME.match(text)
+    if not m or len(text) == m.end():
+        return text
+    rest = text[m.end():]
+    return rest[:1].upper() + rest[1:]
+
+
 def check_answer(
     answer: ModelAnswer, passages: Sequence[Span], indexes: dict[int, SourceIndex], question: str
 ) -> CheckedAnswer:
@@ -129,7 +146,7 @@ def check_answer(
         if len(s.text) > SETTINGS.ask.max_answer_text:  # not a sentence: checking it would take minutes
             dropped[f"answer text over {SETTINGS.ask.max_answer_text:,} characters"] += 1
             continue
-        whole = " ".join(s.text.split())
+        whole = without_frame(" ".join(s.text.split()))
         for a, b in sentence_spans(whole):
             text = whole[a:b]
             if not text or text.startswith(REFUSAL_PREFIX):

@@ -162,3 +162,22 @@ def test_a_quoted_sentence_that_is_not_about_the_question_is_still_a_refusal() -
 ])
 def test_what_bears_on_a_question(question: str, sentence: str, bears: bool) -> None:
     assert bears_on(question, sentence) is bears
+
+
+def test_an_answer_framed_as_what_the_sources_say_is_checked_without_the_frame() -> None:
+    """ "The sources say that …" opens many of the embedded model's answers; "sources" is in no
+    passage, so the frame is dropped before the check (the citation is the attribution)."""
+    q = "What did the Dutch defense minister say?"
+    passages = _passages(q)
+    n = next(i for i, p in enumerate(passages, start=1) if "Brekelmans" in p.quote)
+    answer = ModelAnswer(answerable=True, sentences=[AnswerSentence(
+        text="The sources say that Dutch Defense Minister Ruben Brekelmans questioned the mission's overall purpose.",
+        quotes=[QuoteRef(passage=n, quote="Dutch Defense Minister Ruben Brekelmans questioned the mission's overall "
+                                          "purpose, stressing the importance of U.S. involvement.")])])
+    checked = check_answer(answer, passages, INDEXES, q)
+    assert checked.answerable
+    assert [s.text for s in checked.sentences] == [
+        "Dutch Defense Minister Ruben Brekelmans questioned the mission's overall purpose."]
+    # The frame around an unsupported claim does not help it through.
+    answer.sentences[0].text = "The sources say that Brekelmans will send 5,000 troops."
+    assert not check_answer(answer, passages, INDEXES, q).sentences[0].text.endswith("5,000 troops.")

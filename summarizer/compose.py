@@ -138,8 +138,23 @@ def fact_ids(raw: Sequence[str], known: dict[str, Fact]) -> list[str]:
     return out
 
 
+# A dateline that opens a sentence ("JAMESTOWN, Tuolumne County (KPIX 5) - ", "WASHINGTON The …"):
+# page furniture in a briefing, left out of what is shown (the citation keeps the sentence whole).
+_LEADING_DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]{2,}(?:,\s*[A-Z][\w.'’ ]{1,40}?)?(?:\s*\([^)]*\))?"
+                               r"\s*(?:[-–—:]\s*|\s(?=(?:The|A|An|In|On|At)\s))")
+
+
+def without_dateline(text: str) -> str:
+    """``text`` without an opening dateline, when what is left is a sentence of its own."""
+    m = _LEADING_DATELINE.match(text)
+    rest = text[m.end():] if m else ""
+    if not m or len(rest.split()) < SETTINGS.compose.fragment_words or not rest[:1].isalpha():
+        return text
+    return rest[:1].upper() + rest[1:]
+
+
 def check_sentence(s: CitedSentence, facts: dict[str, Fact], dropped: Counter[str]) -> Point | None:
-    text = " ".join(s.text.split())
+    text = without_dateline(" ".join(s.text.split()))
     if not text:
         return None
     ids = fact_ids(s.facts, facts)
@@ -274,7 +289,7 @@ def assemble(
         if _REFERS_BACK.match(f.text):  # "He insisted …" alone: who? Told with the sentence before it, or not
             dropped["fact that refers back: not a point on its own"] += 1
             continue
-        p = Point(text=" ".join(f.text.split()), citations=list(f.citations))
+        p = Point(text=without_dateline(" ".join(f.text.split())), citations=list(f.citations))
         after = continuation(f, facts)
         if after is not None and not any((c.source, c.start) in used for c in after.citations) and \
                 len(p.text.split()) + len(after.text.split()) <= SETTINGS.compose.pair_words:
@@ -470,7 +485,8 @@ def item_points(article: Article, chunks: list[Chunk], n: int) -> list[Point]:
             if len(text.split()) < SETTINGS.compose.item_words or text == title or index.touches_directive(s, e) \
                     or is_call_to_action(text) or not_reporting(text):
                 continue
-            out.append(Point(text=text, citations=[Span(source=article.id, quote=quote, start=s, end=e)]))
+            out.append(Point(text=without_dateline(text), citations=[Span(source=article.id, quote=quote, start=s,
+                                                                                      end=e)]))
             if len(out) >= n:
                 return out
     return out

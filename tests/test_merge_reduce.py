@@ -210,3 +210,18 @@ def test_a_sentence_that_refers_back_is_told_with_the_one_before_it() -> None:
     # Without the sentence it refers back to, "They said …" is no point on its own.
     b, dropped = assemble(None, [first, orphan], [], SOURCES[:1], min_points=4, max_points=4)
     assert [p.text for p in b.points] == [first.text] and dropped["fact that refers back: not a point on its own"] == 1
+
+
+@pytest.mark.parametrize(("sentence", "shown"), [
+    ("JAMESTOWN, Tuolumne County (KPIX 5) - Weeks of rainy weather have triggered a new gold rush.",
+     "Weeks of rainy weather have triggered a new gold rush."),
+    ("WASHINGTON The number of children relying on food stamps spiked last year.",
+     "The number of children relying on food stamps spiked last year."),
+    ("BALTIMORE (AP) - The Coast Guard says it is looking for a man.", "The Coast Guard says it is looking for a man."),
+    ("NATO said on Monday that the troops would stay.", "NATO said on Monday that the troops would stay."),
+    ("UN - Talks resumed.", "UN - Talks resumed."),  # what is left is no sentence of its own: kept whole
+])
+def test_an_opening_dateline_is_not_shown(sentence: str, shown: str) -> None:
+    from summarizer.compose import without_dateline
+
+    assert without_dateline(sentence) == shown

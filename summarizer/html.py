@@ -38,6 +38,9 @@ ol.contents li { margin: .2rem 0; }
              border-radius: .3rem; font-size: .9rem; line-height: 1.4; vertical-align: baseline;
              box-shadow: 0 2px 8px rgba(0, 0, 0, .25); }
 .cite:hover .tip, .cite:focus .tip, .cite:focus-within .tip { display: block; }
+/* A tip opened by hovering previews; it does not catch the pointer, so it never hides the next
+   marker beneath it. A click or a tab pins it (focus), and then its link can be followed. */
+.cite:not(:focus-within) .tip { pointer-events: none; }
 .tip q { display: block; font-style: italic; margin-bottom: .3rem; }
 .tip a { word-break: break-all; }
 """

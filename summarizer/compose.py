@@ -41,7 +41,7 @@ from .models import (
 from .parsing import inline_schema
 from .plan import BuildOptions, Progress, RunPlan
 from .prompts import Prompt
-from .selection import context_of, fit_budget, rank_facts, says_again
+from .selection import context_of, fit_budget, rank_facts, said_in, says_again
 from .settings import SETTINGS
 from .stats import StoryReport
 from .stories import Plan
@@ -247,7 +247,7 @@ def assemble(
     syn = synthesis or Synthesis(title="", summary=[], points=[])
 
     summary = [p for s in syn.summary if (p := check_sentence(s, by_id, dropped))]
-    said = {w for p in summary for w in content_words(p.text)}  # what the briefing has said so far
+    said = {w for p in summary for w in said_in(p.text)}  # what the briefing has said so far
     # The facts where outlets differ are told side by side under the disagreements, not again as
     # points: each fact is told once.
     sides = {(c.source, c.start) for conflict in conflicts for f in conflict.facts for c in f.citations}
@@ -262,7 +262,7 @@ def assemble(
             dropped["repeated point"] += 1
             continue
         points.append(p)
-        said |= content_words(p.text)
+        said |= said_in(p.text)
     model_points = len(points)
     model_summary = len(summary)
     # Without a summary from the model, the two best-corroborated facts are the summary (when
@@ -296,7 +296,7 @@ def assemble(
             p = Point(text=f"{p.text} {' '.join(after.text.split())}", citations=[*f.citations, *after.citations])
         if not _near_duplicate(p, points):
             points.append(p)
-            said |= content_words(p.text)
+            said |= said_in(p.text)
             used |= {(c.source, c.start) for c in p.citations}
     # Most important first: in the order of the facts (ranked by selection.rank_facts), a point
     # where the best fact it cites ranks.

@@ -111,14 +111,19 @@ def rank_facts(facts: Sequence[Fact], ctx: Context, weights: Weights) -> list[Fa
     return [facts[i] for i in picked]
 
 
+def said_in(text: str) -> set[str]:
+    """What a statement says, for ``says_again``: its content words and its figures ("#12")."""
+    return content_words(text) | {f"#{n}" for n in numbers(text)}
+
+
 def says_again(text: str, said: AbstractSet[str], most: float) -> bool:
     """Whether ``text`` mostly repeats what is already said: at least ``most`` of its content
-    words are among ``said`` (the content words of the statements shown before it), and every
-    figure it gives has been said too (a new figure is news, however familiar the words)."""
+    words are among ``said`` (``said_in`` of the statements shown before it), and every figure it
+    gives has been said too (a new figure is news, however familiar the words)."""
     words = content_words(text)
     if not words or len(words & said) < most * len(words):
         return False
-    return all(content_words(n) <= said for n in numbers(text))
+    return {f"#{n}" for n in numbers(text)} <= said
 
 
 def told_once(ranked: Sequence[Fact], most: float) -> list[Fact]:
@@ -129,7 +134,7 @@ def told_once(ranked: Sequence[Fact], most: float) -> list[Fact]:
         if says_again(f.text, said, most):
             continue
         out.append(f)
-        said |= content_words(f.text)
+        said |= said_in(f.text)
     return out
 
 

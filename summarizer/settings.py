@@ -85,8 +85,8 @@ class Compose(_Section):
     said_before: float = Field(default=0.5, description="a point with this share of its content words in the summary "
                                "and the points before it, and no new figure, says a fact twice (the seeds: three "
                                "points on who led the meeting). bench/salience.py: the human summaries' sentences "
-                               "the top facts cover 0.549 -> 0.571 (0.6: 0.562, 0.7: 0.549); their gold-span "
-                               "precision falls 0.701 -> 0.662, since a fact several articles repeat cites a gold "
+                               "the top facts cover 0.549 -> 0.576 (0.6: 0.567, 0.7: 0.554); their gold-span "
+                               "precision falls 0.701 -> 0.667, since a fact several articles repeat cites a gold "
                                "span in each; the seeds' key facts (bench/seeds_key_facts.py, no model) 10 -> 11")
     synth_input_tokens: int = Field(default=1000, description="facts one composition lists; bench/compare.py on the "
                                     "seeds: every sentence (2,534 tokens) 60 s, 1,200 tokens 42-47 s, 1,000 and 4 "

@@ -220,6 +220,10 @@ def test_a_sentence_that_refers_back_is_told_with_the_one_before_it() -> None:
     ("BALTIMORE (AP) - The Coast Guard says it is looking for a man.", "The Coast Guard says it is looking for a man."),
     ("NATO said on Monday that the troops would stay.", "NATO said on Monday that the troops would stay."),
     ("UN - Talks resumed.", "UN - Talks resumed."),  # what is left is no sentence of its own: kept whole
+    ("Summary: Microsoft's acquisition of Nokia is aimed at building a devices business.",
+     "Microsoft's acquisition of Nokia is aimed at building a devices business."),
+    ("Jim Cole / AP i Jim Cole / AP Voters in 11 states will pick their governors tonight.",
+     "Voters in 11 states will pick their governors tonight."),
 ])
 def test_an_opening_dateline_is_not_shown(sentence: str, shown: str) -> None:
     from summarizer.compose import without_dateline

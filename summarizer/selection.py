@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .models import Fact
 from .settings import Weights
-from .stories import cosine, term_counts, tfidf
+from .stories import Vector, cosine, term_counts, tfidf
 from .textutil import content_words, not_reporting
 from .verify import names, numbers
 
@@ -61,9 +61,10 @@ class Signals:
     reporting: bool  # not a question, exclamation, speakerless quote, fragment or furniture
 
 
-def signals(facts: Sequence[Fact], ctx: Context) -> list[Signals]:
-    """Every fact's ranking signals, computed over the story at once (the centroid needs all)."""
-    vectors = tfidf([term_counts(f.text) for f in facts])
+def signals(facts: Sequence[Fact], ctx: Context, vectors: Sequence[Vector] | None = None) -> list[Signals]:
+    """Every fact's ranking signals, computed over the story at once (the centroid needs all);
+    ``vectors``: the facts' TF-IDF vectors, when the caller has them already."""
+    vectors = vectors if vectors is not None else tfidf([term_counts(f.text) for f in facts])
     centroid: Counter[str] = Counter()
     for v in vectors:
         centroid.update(v)
@@ -95,9 +96,9 @@ def rank_facts(facts: Sequence[Fact], ctx: Context, weights: Weights) -> list[Fa
     so that each fact is told once; sentences that do not report come last, in their order."""
     if not facts:
         return []
-    sig = signals(facts, ctx)
-    base = [score(s, weights) for s in sig]
     vectors = tfidf([term_counts(f.text) for f in facts])
+    sig = signals(facts, ctx, vectors)
+    base = [score(s, weights) for s in sig]
     todo = [i for i, s in enumerate(sig) if s.reporting]
     picked: list[int] = []
     nearest = [0.0] * len(facts)  # each fact's highest similarity to a picked one

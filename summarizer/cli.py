@@ -199,7 +199,7 @@ def report_transport(transport: ExchangeTransport) -> None:
 # --- build --------------------------------------------------------------------------------
 
 
-def stats_of(briefing: Briefing) -> RunStats:
+def built_stats(briefing: Briefing) -> RunStats:
     """A built briefing's statistics (``pipeline.build`` always sets them)."""
     if briefing.stats is None:
         briefing.stats = RunStats()
@@ -506,7 +506,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     finally:
         if store is not None:
             store.close()
-    stats_of(done.result.briefing).run = run_id
+    built_stats(done.result.briefing).run = run_id
     write_briefing(args, done.result.briefing, run_id)
     return report_build(args, inputs, done, run_id, store_problem)
 
@@ -536,7 +536,7 @@ def run_build(args: argparse.Namespace, inputs: Inputs, prompts: dict[str, Promp
         unused = transport.unused_recordings()
         server = endpoint.url
     report_transport(transport)
-    stats = stats_of(result.briefing)
+    stats = built_stats(result.briefing)
     stats.failures = len(result.failures) + bool(result.synthesis_failed)
     if inputs.web is not None:
         web = inputs.web
@@ -588,7 +588,7 @@ def write_briefing(args: argparse.Namespace, briefing: Briefing, run_id: int | N
 def report_build(args: argparse.Namespace, inputs: Inputs, done: Done, run_id: int | None,
                  store_problem: str | None) -> int:
     """The run's lines on stderr, and its exit code."""
-    result, stats = done.result, stats_of(done.result.briefing)
+    result, stats = done.result, built_stats(done.result.briefing)
     for f in result.failures:
         err(f"chunk {f.chunk_index} of {inputs.articles[f.article_id - 1].path} failed: {f.error}")
     if stats.articles_unread:
@@ -865,14 +865,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         async def run() -> Report:
             try:
                 return await evaluate(chosen, build_one, one_prompt if "one-prompt" in baselines else None,
-                                      reporter)
+                                      reporter, lead3="lead-3" in baselines)
             finally:
                 await client.aclose()
 
         report = run_async(run())
     report_transport(transport)
-    if "lead-3" not in baselines:
-        report.systems.pop("lead-3", None)
     write_output(json.dumps(report.as_json(), indent=2) + "\n" if args.format == "json" else table(report) + "\n",
                  args.output)
     return EXIT_OK

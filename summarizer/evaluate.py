@@ -317,15 +317,17 @@ Build = Callable[[list[Article]], Awaitable[Briefing]]
 
 async def evaluate(chosen: Sequence[tuple[int, Cluster]], build: Build,
                    one_prompt: Callable[[list[Article]], Awaitable[str]] | None,
-                   progress: Callable[[str, int, int], None]) -> Report:
+                   progress: Callable[[str, int, int], None], lead3: bool = True) -> Report:
     """Score ``build`` (and the baselines) on every chosen cluster. ``build`` makes a cluster's
     briefing with the configured model; ``one_prompt`` (when given) the same model's one-prompt
-    summary. A cluster whose build fails counts as failed and scores zero."""
+    summary; ``lead3``: score lead-3 too. A cluster whose build fails counts as failed and scores
+    zero."""
     report = Report(clusters=[i for i, _ in chosen])
     for done, (_, cluster) in enumerate(chosen):
         progress("clusters evaluated", done, len(chosen))
         articles = cluster.articles()
-        report.add("lead-3", text_score(lead_text(articles), cluster.response))
+        if lead3:
+            report.add("lead-3", text_score(lead_text(articles), cluster.response))
         started = time.monotonic()
         try:
             b = await build(articles)

@@ -79,6 +79,13 @@ class Synthesis(BaseModel):
     open_questions: list[str] = Field(default_factory=list, max_length=3)
 
 
+class Headline(BaseModel):
+    """A headline alone: asked for when the composed one fails the check and no article has one."""
+
+    model_config = ConfigDict(extra="ignore")
+    title: str = Field(json_schema_extra={"maxLength": SETTINGS.compose.title_chars})
+
+
 def synthesis_schema(fact_ids: Sequence[str], max_points: int) -> dict[str, Any]:
     """The schema sent for one composition over facts ``fact_ids``: a sentence can cite only
     those ids, at most SETTINGS.compose.facts_per_sentence of them, and every list and string is bounded."""
@@ -431,7 +438,7 @@ async def synthesize(
 
 
 async def tell_story(plan: Plan, articles: list[Article], claims: list[Claim], client: ModelClient, prompt: Prompt,
-                     options: BuildOptions, min_points: int, max_points: int,
+                     headline_prompt: Prompt, options: BuildOptions, min_points: int, max_points: int,
                      progress: Progress) -> tuple[Story, StoryReport]:
     """Merge a story's claims into facts, find where outlets differ, and compose it (one call,
     more when the facts outgrow it); every sentence of the result is checked against its facts."""
@@ -460,8 +467,39 @@ async def tell_story(plan: Plan, articles: list[Article], claims: list[Claim], c
     briefing, dropped = assemble(synthesis, final_facts if synthesis else facts, conflicts,
                                  [a.ref() for a in articles], min_points=min_points, max_points=max_points,
                                  written=written)
-    return (as_story(briefing, plan),
-            StoryReport(facts=len(facts), synthesis_dropped=dropped, failed=failed, written=written))
+    story = as_story(briefing, plan)
+    if facts and failed is None and not written["title kept"] and needs_headline(articles):
+        await retitle(story, client, headline_prompt, written)
+    return story, StoryReport(facts=len(facts), synthesis_dropped=dropped, failed=failed, written=written)
+
+
+def needs_headline(articles: Sequence[Article]) -> bool:
+    """Whether a story has no headline of its own: none of its articles' titles reads like one."""
+    return not any(reads_like_headline(a.title) for a in articles)
+
+
+async def retitle(story: Story, client: ModelClient, prompt: Prompt, written: Counter[str] | None = None) -> None:
+    """Ask the model for a headline alone, over the story's first statements (verified
+    sentences), and keep it when it passes the headline check against their quotes; else the
+    story keeps the headline made without the model (``fallback_headline``). A failed call is no
+    failure of the story: it keeps its fallback."""
+    told = [*story.summary_sentences, *story.points][: SETTINGS.compose.headline_facts]
+    if not told:
+        return
+    facts = "\n".join(f"- {' '.join(p.text.split())}" for p in told)
+    try:
+        r = await client.structured(prompt, {"facts": facts}, Headline, max_tokens=SETTINGS.compose.headline_tokens)
+    except CONFIGURATION_ERRORS:
+        raise
+    except (CallFailed, openai.OpenAIError):
+        return
+    title = " ".join(r.value.title.split()).rstrip(".").strip()
+    kept = bool(title) and not is_directive(title) and reads_like_headline(title) and \
+        title_supported(title, [" ".join(c.quote for c in p.citations) for p in told])
+    if kept:
+        story.title = title
+    if written is not None:
+        written.update({"title written": int(bool(title)), "title kept": int(kept)})
 
 
 def ranked_facts(facts: list[Fact], articles: list[Article], options: BuildOptions, model: str) -> list[Fact]:
@@ -508,7 +546,8 @@ def as_story(b: Briefing, plan: Plan) -> Story:
 
 
 async def tell_all(run: RunPlan, claims: list[list[Claim]], by_id: dict[int, Article], client: ModelClient,
-                   prompt: Prompt, options: BuildOptions, progress: Progress) -> list[tuple[Story, StoryReport]]:
+                   prompts: dict[str, Prompt], options: BuildOptions,
+                   progress: Progress) -> list[tuple[Story, StoryReport]]:
     """Every story of ``run.composed`` told from its claims, ``options.concurrency`` at a time, in
     that order. With several stories, each is told in fewer points than a single one."""
     one_story = len(run.plans) == 1
@@ -524,7 +563,8 @@ async def tell_all(run: RunPlan, claims: list[list[Claim]], by_id: dict[int, Art
         nonlocal done
         n = points_for(p.outlets, options)
         async with sem:
-            told[k] = await tell_story(p, [by_id[i] for i in p.members], claims[k], client, prompt, options,
+            told[k] = await tell_story(p, [by_id[i] for i in p.members], claims[k], client, prompts["synthesize"],
+                                       prompts["headline"], options,
                                        min(min_points, n), min(max_points, n), lambda _s, _d, _t: None)
         done += 1
         progress("stories composed", done, len(run.composed))
@@ -541,11 +581,35 @@ def points_for(outlets: int, options: BuildOptions) -> int:
 
 
 def item_story(article: Article, plan: Plan, n: int) -> Story:
-    """A story of one article, told without a call: its title (when it reads like a headline,
-    else its first statement's start) and first sentences that state something."""
+    """A story of one article, told without a composition: its title (when it reads like a
+    headline, else one made from its first statements) and first sentences that state something."""
     points = item_points(article, plan.chunks, n)
     title = fallback_headline([article.ref()], points)
     return Story(id="", title=title, points=points, sources=[article.id], outlets=plan.outlets, reason=plan.reason)
+
+
+async def tell_items(plans: Sequence[Plan], by_id: dict[int, Article], client: ModelClient, prompt: Prompt,
+                     options: BuildOptions, progress: Progress) -> list[Story]:
+    """Every story of one article (``item_story``), in order; an article whose title does not
+    read like a headline gets one from the model (``retitle``: one short call), ``options.concurrency``
+    at a time."""
+    stories = [item_story(by_id[p.members[0]], p, options.item_points) for p in plans]
+    untitled = [st for st, p in zip(stories, plans, strict=True) if needs_headline([by_id[p.members[0]]])]
+    if not untitled:
+        return stories
+    sem = asyncio.Semaphore(max(1, options.concurrency))
+    done = 0
+    progress("headlines written", 0, len(untitled))
+
+    async def one(st: Story) -> None:
+        nonlocal done
+        async with sem:
+            await retitle(st, client, prompt)
+        done += 1
+        progress("headlines written", done, len(untitled))
+
+    await asyncio.gather(*(one(st) for st in untitled))
+    return stories
 
 
 def day_briefing(stories: list[Story], kept: list[Article], since_run: int | None) -> Briefing:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .claims import ChunkFailure, Dropped, pick_sentences, story_claims
 from .client import ModelClient
-from .compose import day_briefing, item_story, tell_all
+from .compose import day_briefing, tell_all, tell_items
 from .models import (
     Article,
     Briefing,
@@ -59,10 +59,12 @@ async def build(
     picks = await pick_sentences(run, by_id, client, prompts["extract"], options, progress)
     counter = iter(range(1, 1_000_000))  # claims in input order: ids do not depend on call order
     claimed = [story_claims(p, by_id, picks.selections, lambda: next(counter)) for p in run.composed]
-    told = await tell_all(run, [c for c, _ in claimed], by_id, client, prompts["synthesize"], options, progress)
+    told = await tell_all(run, [c for c, _ in claimed], by_id, client, prompts, options, progress)
+    items = await tell_items([p for p in run.plans if not p.composed], by_id, client, prompts["headline"], options,
+                             progress)
     composed = iter(story for story, _ in told)  # in the order of run.composed, a subsequence of run.plans
-    stories = [next(composed) if p.composed else item_story(by_id[p.members[0]], p, options.item_points)
-               for p in run.plans]
+    one_article = iter(items)
+    stories = [next(composed) if p.composed else next(one_article) for p in run.plans]
     mark_new(stories, by_id, earlier)
     briefing = day_briefing(stories, run.kept, earlier.run_id if earlier else None)
     reports = [r for _, r in told]

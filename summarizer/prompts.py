@@ -20,6 +20,7 @@ from .errors import BriefingError
 PROMPT_VARIABLES: dict[str, frozenset[str]] = {
     "extract": frozenset({"title", "outlet", "text"}),
     "synthesize": frozenset({"claims", "conflicts", "max_points"}),
+    "headline": frozenset({"facts"}),  # a story whose composed headline failed, or an item with no headline
     "answer": frozenset({"question", "passages"}),
     "rewrite": frozenset({"history", "question"}),
     "doctor": frozenset({"text"}),

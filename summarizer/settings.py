@@ -109,6 +109,10 @@ class Compose(_Section):
     headline_words: tuple[int, int] = Field(default=(3, 14), description="a title line reads as a headline at this "
                                             "many words (the seeds' five run 6 to 12; the dev clusters' real "
                                             "titles 4 to 14); longer is a body's first line")
+    headline_facts: int = Field(default=3, description="a headline asked for alone is written from the story's first "
+                                "this many statements")
+    headline_tokens: int = Field(default=40, description="... in at most this many tokens (a 12-word headline in "
+                                 "JSON is about 25)")
     capitals_share: float = Field(default=0.6, description="a sentence with more of its letters in capitals is a "
                                   "transcript or a banner, not reporting")
 

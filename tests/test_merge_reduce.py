@@ -76,6 +76,18 @@ def test_conflicting_figures_between_outlets_are_found() -> None:
     assert "countries" in conflicts[0].topic
 
 
+def test_an_outlet_that_gives_both_figures_is_not_a_side_against_itself() -> None:
+    # The mixed day's food-stamp story: two outlets give 2014's 16 million children, one of them
+    # also 2007's 9 million. That outlet does not dispute itself; a third outlet's figure does.
+    now_a = claim(15, "The Census Bureau said 16 million children received food stamps in 2014, one in five kids.")
+    now_b = claim(25, "The Census Bureau reported 16 million children received food stamps in 2014, one in five.")
+    then = claim(25, "The Census Bureau said 9 million children received food stamps in 2007, before the recession.")
+    assert find_conflicts(merge_facts([now_a, now_b, then])) == []
+    other = claim(8, "The Census Bureau said 15 million children received food stamps in 2014, one in five.")
+    conflicts = find_conflicts(merge_facts([now_a, now_b, then, other]))
+    assert [{c.source for f in k.facts for c in f.citations} for k in conflicts] == [{15, 25, 8}]
+
+
 def test_dedupe_within_an_article_and_off_story_claims() -> None:
     dup = claim(1, NATO_A.span.quote, start=NATO_A.span.start)
     kept, dropped = dedupe([NATO_A, dup, DOZEN_A])

@@ -24,14 +24,15 @@ from summarizer.client import ModelClient, ModelConfig
 from summarizer.exchanges import ExchangeTransport
 
 MODEL = "fake-model"
-PROMPTS = {"synthesis": "synthesize", "selection": "extract", "modelanswer": "answer"}  # by schema name
+PROMPTS = {"synthesis": "synthesize", "selection": "extract", "modelanswer": "answer",
+           "headline": "headline"}  # by schema name
 
 
 @dataclass
 class Asked:
     """One request as the model sees it."""
 
-    prompt: str  # what is asked, by the reply's schema: "synthesize", "extract" or "answer"
+    prompt: str  # what is asked, by the reply's schema: "synthesize", "extract", "headline" or "answer"
     messages: list[dict[str, str]]
     schema: dict[str, Any] | None
 

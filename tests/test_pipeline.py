@@ -7,9 +7,11 @@ import asyncio
 from pathlib import Path
 
 from summarizer.ingest import load_inputs
+from summarizer.models import Article
 from summarizer.pipeline import BuildResult, build
 from summarizer.plan import BuildOptions
 from summarizer.prompts import load_prompts
+from summarizer.textutil import STOPWORDS
 
 from .fakemodel import Asked, FunctionModel, Reply, fake_client
 
@@ -80,3 +82,94 @@ def test_a_reply_that_is_not_json_leaves_the_facts() -> None:
     assert len(model.asked) == 3  # the call and its two re-asks
     assert result.partial and result.synthesis_failed
     assert result.briefing.points and all(p.citations for p in result.briefing.points)
+
+
+UNTITLED = [a.model_copy(update={"title": ""}) for a in ARTICLES]  # no article with a headline
+
+
+def run_on(articles: list[Article], reply: Reply) -> tuple[BuildResult, FunctionModel]:
+    client, model = fake_client(reply)
+
+    async def go() -> BuildResult:
+        try:
+            return await build(articles, client, load_prompts(), BuildOptions())
+        finally:
+            await client.aclose()
+
+    return asyncio.run(go()), model
+
+
+def words(text: str, n: int) -> str:
+    """The first ``n`` words of ``text``, less what a headline cannot end on ("about a")."""
+    out = [w.rstrip(",;:.") for w in text.split()[:n]]
+    while out and out[-1].lower() in STOPWORDS:
+        out.pop()
+    return " ".join(out)
+
+
+def headline_model(headline: str) -> Reply:
+    """A model whose composed headline adds a claim (refused), and whose headline asked alone is
+    ``headline``, or, for "FIRST WORDS", the first six words of the first statement it is shown."""
+    def reply(asked: Asked) -> dict[str, object]:
+        if asked.prompt == "headline":
+            first = asked.user.split("\n- ", 1)[1].split("\n")[0]
+            return {"title": words(first, 6) if headline == "FIRST WORDS" else headline}
+        first = next(iter(asked.facts()))
+        return {"title": "Macron cancels the peacekeeping mission", "summary": [],
+                "points": [{"text": "", "facts": [first]}], "disagreements": []}
+    return reply
+
+
+def test_a_story_without_a_headline_gets_one_asked_for_alone() -> None:
+    """No article has a headline and the composed one is refused: the model is asked for a
+    headline alone, over the story's first statements, and one drawn from them is kept."""
+    result, model = run_on(UNTITLED, headline_model("FIRST WORDS"))
+    assert [a.prompt for a in model.asked] == ["synthesize", "headline"]
+    b = result.briefing
+    first = [*b.summary_sentences, *b.points][0].text
+    assert b.title == words(first, 6)
+    assert b.stats is not None and b.stats.model_sentences["title"].model_dump() == {"written": 2, "kept": 1}
+
+
+def test_a_headline_asked_for_alone_is_checked_like_any_other() -> None:
+    """The headline asked for alone adds a claim: refused, and the story keeps a headline made
+    from its own statements (never the model's words)."""
+    result, model = run_on(UNTITLED, headline_model("Putin agrees to a ceasefire in Ukraine"))
+    assert [a.prompt for a in model.asked] == ["synthesize", "headline"]
+    assert "Putin agrees" not in result.briefing.title and "Macron" not in result.briefing.title
+
+
+def test_an_article_headline_needs_no_call() -> None:
+    """The seeds have headlines: a refused composed headline falls back to the first one, with
+    no further call."""
+    result, model = run_on(ARTICLES, headline_model("FIRST WORDS"))
+    assert [a.prompt for a in model.asked] == ["synthesize"]
+    assert result.briefing.title == ARTICLES[0].title
+
+
+def test_a_one_article_item_without_a_headline_gets_one() -> None:
+    """A day of two stories of one article each: the one without a headline is given one by the
+    model (one short call, checked); the one with a headline keeps it, with no call."""
+    untitled, _ = load_inputs([str(SEEDS.parent / "tests/data/day/articles/c8f2440d.txt")])  # no headline
+    day = [ARTICLES[0], untitled[0].model_copy(update={"id": 99})]
+    seen: list[str] = []
+
+    def reply(asked: Asked) -> dict[str, object]:
+        seen.append(asked.prompt)
+        first = asked.user.split("\n- ", 1)[1].split("\n")[0]
+        return {"title": words(first, 7)}
+
+    client, _ = fake_client(reply)
+
+    async def go() -> BuildResult:
+        try:
+            return await build(day, client, load_prompts(), BuildOptions())
+        finally:
+            await client.aclose()
+
+    result = asyncio.run(go())
+    titles = [st.title for st in result.briefing.stories]
+    assert seen == ["headline"]
+    assert ARTICLES[0].title in titles
+    other = next(st for st in result.briefing.stories if st.title != ARTICLES[0].title)
+    assert other.title == words(other.points[0].text, 7)

@@ -12,10 +12,8 @@ from summarizer.compose import (
     Synthesis,
     SynthesisDisagreement,
     assemble,
-    fallback_headline,
-    headline_from,
-    reads_like_headline,
 )
+from summarizer.headline import fallback_headline, headline_from, reads_like_headline
 from summarizer.models import Fact, Point, SourceRef, Span
 from summarizer.support import about, grounding_facts, title_supported, ungrounded, unsupported
 

@@ -321,10 +321,12 @@ def estimate_text(e: Estimate, concurrency: int) -> str:
     def n(k: int, one: str, many: str) -> str:
         return f"{k:,} {one if k == 1 else many}"
     return (f"{n(e.articles, 'article', 'articles')} in {n(e.stories, 'story', 'stories')} ({e.composed} to "
-            f"compose, {e.items} told without a call)"
+            f"compose, {e.items} of one article, told without one)"
             + (f"; {n(e.unread, 'article', 'articles')} over the per-story limit left unread" if e.unread else "")
             + f"\n{n(e.calls, 'model call', 'model calls')} "
-            f"({e.extract_calls} to pick sentences, {e.compose_calls} to compose)\n"
+            f"({e.extract_calls} to pick sentences, {e.compose_calls} to compose"
+            + (f", {e.headline_calls} for the headline of an item that has none" if e.headline_calls else "")
+            + ")\n"
             f"about {e.tokens_in:,} tokens in, {e.tokens_out:,} out (before the cache)\n"
             f"about {e.seconds / 60:.1f} min of model time at {e.rate:.0f} tokens/s ({e.rate_source}), "
             f"{concurrency} call{'s' if concurrency != 1 else ''} at a time\n")

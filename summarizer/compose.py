@@ -6,7 +6,7 @@ composition call is made). The model writes over a compact list of facts, citing
 ``assemble`` turns its reply into a Briefing: unknown ids are stripped, a sentence left without a
 valid citation is dropped, and so is every sentence the support check (``support.py``) refuses
 against the facts it cites. Conflicts the model missed are added, and points are filled from the
-best-supported facts up to a minimum. A story of one article is told without a call
+best-supported facts up to a minimum. A story of one article is told without a composition
 (``item_points``).
 """
 

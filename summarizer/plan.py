@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .chunking import chunk_article
 from .errors import BriefingError
+from .headline import needs_headline
 from .models import (
     Article,
     Chunk,
@@ -134,6 +135,7 @@ class Estimate:
     items: int
     extract_calls: int
     compose_calls: int
+    headline_calls: int  # one-article items with no headline of their own (a composed story's only if its fails)
     calls: int
     tokens_in: int
     tokens_out: int
@@ -171,11 +173,17 @@ def estimate(articles: list[Article], prompts: dict[str, Prompt], options: Build
         compose_calls += parts + (1 if parts > 1 else 0)
         tokens_in += listed + synth_base * (parts + (1 if parts > 1 else 0))
         tokens_out += round(out_per_call or SETTINGS.estimate.compose_tokens_out) * (parts + (1 if parts > 1 else 0))
+    untitled = [p for p in run.plans if not p.composed and needs_headline([by_id[p.members[0]]])]
+    if untitled:
+        headline_base = count_tokens(" ".join(m["content"] for m in prompts["headline"].render(facts="")), model)
+        tokens_in += len(untitled) * (headline_base + SETTINGS.estimate.headline_tokens_in)
+        tokens_out += len(untitled) * SETTINGS.estimate.headline_tokens_out
     r = rate or SETTINGS.estimate.embedded_rate
     seconds = (tokens_in + SETTINGS.estimate.generated_weight * tokens_out) / r / max(1, options.concurrency)
     return Estimate(articles=len(run.kept), stories=len(run.plans), composed=len(run.composed),
                     items=len(run.plans) - len(run.composed), unread=sum(p.unread for p in run.plans),
-                    extract_calls=extract_calls, compose_calls=compose_calls, calls=extract_calls + compose_calls,
+                    extract_calls=extract_calls, compose_calls=compose_calls, headline_calls=len(untitled),
+                    calls=extract_calls + compose_calls + len(untitled),
                     tokens_in=tokens_in, tokens_out=tokens_out, rate=r,
                     rate_source="measured on this model's earlier runs" if rate
                     else "the embedded model's measured rate",

@@ -211,6 +211,8 @@ class Estimate(_Section):
                                     "add up to this much model time")
     compose_tokens_out: int = Field(default=300, description="what a model that writes its points spends a composition")
     pick_tokens_out: int = Field(default=3, description="generated tokens per sentence of a picking call, plus 16")
+    headline_tokens_in: int = Field(default=90, description="an item's first statements, listed for its headline")
+    headline_tokens_out: int = Field(default=25, description="a 12-word headline in JSON")
 
 
 class Evaluate(_Section):

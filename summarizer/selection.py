@@ -127,12 +127,14 @@ def says_again(text: str, said: AbstractSet[str], most: float) -> bool:
     return {f"#{n}" for n in numbers(text)} <= said
 
 
-def told_once(ranked: Sequence[Fact], most: float) -> list[Fact]:
-    """The ranked facts without those that mostly repeat a fact before them (``says_again``)."""
+def told_once(ranked: Sequence[Fact], most: float, keep: Sequence[Fact] = ()) -> list[Fact]:
+    """The ranked facts without those that mostly repeat a fact before them (``says_again``),
+    but for those in ``keep`` (the sides of a disagreement, told side by side)."""
     said: set[str] = set()
     out = []
+    kept = {id(f) for f in keep}
     for f in ranked:
-        if says_again(f.text, said, most):
+        if id(f) not in kept and says_again(f.text, said, most):
             continue
         out.append(f)
         said |= said_in(f.text)

@@ -10,7 +10,7 @@ for its failed text (answer.check_answer): what the answer was without that rule
 question per cluster from another cluster's summary, which the articles do not answer: a refusal
 there is right.
 
-    python bench/ask_refusals.py --clusters 0-9 [--per-cluster 3] [--base-url URL --model M]
+    python bench/ask_refusals.py --clusters 0-9 [--per-cluster 3] [--base-url URL --model M] [--cache DIR]
 
 Needs a model (the embedded default without --base-url); nothing else may run it meanwhile.
 """
@@ -52,9 +52,11 @@ async def run(args: argparse.Namespace, url: str) -> int:
     clusters = read_clusters(args.eval.read_text(encoding="utf-8").splitlines())
     chosen = pick(clusters, args.clusters)
     prompts = load_prompts()
+    inner = httpx2.AsyncHTTPTransport(retries=0)
+    transport = (ExchangeTransport("cache", inner=inner, cache_dir=args.cache, base_url=url) if args.cache
+                 else ExchangeTransport("off", inner=inner, base_url=url))
     client = ModelClient(ModelConfig(model=args.model, base_url=url, api_key="not-needed", structured=args.structured,
-                                     timeout=1800),
-                         ExchangeTransport("off", inner=httpx2.AsyncHTTPTransport(retries=0), base_url=url))
+                                     timeout=1800), transport)
     asked = refused = stood_in = 0
     foreign = foreign_refused = 0
     try:
@@ -100,6 +102,8 @@ def main() -> int:
     ap.add_argument("--base-url")
     ap.add_argument("--model", default=DEFAULT_MODEL_NAME)
     ap.add_argument("--structured", default="gbnf")
+    ap.add_argument("--cache", type=Path, help="keep every exchange here: a rerun after a change to the checks asks "
+                    "the model nothing it was asked before (needs --base-url for no model at all)")
     args = ap.parse_args()
     server = nullcontext(args.base_url) if args.base_url else local_server(None, alias=args.model,
                                                                            log=lambda m: print(m, file=sys.stderr))

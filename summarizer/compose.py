@@ -256,6 +256,10 @@ def assemble(
     syn = synthesis or Synthesis(title="", summary=[], points=[])
 
     summary = [p for s in syn.summary if (p := check_sentence(s, by_id, dropped))]
+    # What a reader reads first reports: no question, exclamation or quote without its speaker.
+    if any(not_reporting(p.text) for p in summary):
+        dropped["summary sentence that does not report"] += sum(1 for p in summary if not_reporting(p.text))
+        summary = [p for p in summary if not not_reporting(p.text)]
     said = {w for p in summary for w in said_in(p.text)}  # what the briefing has said so far
     # The facts where outlets differ are told side by side under the disagreements, not again as
     # points: each fact is told once.

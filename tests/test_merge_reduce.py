@@ -241,3 +241,26 @@ def test_an_opening_dateline_is_not_shown(sentence: str, shown: str) -> None:
     from summarizer.compose import without_dateline
 
     assert without_dateline(sentence) == shown
+
+
+def test_a_summary_is_never_a_question_or_a_quote_without_its_speaker() -> None:
+    """The model's summary quotes a line no one is named as saying, then asks a question: neither
+    reads as a summary (both restate their facts, so the support check alone would pass them);
+    the summary is a reported fact instead."""
+    from summarizer.models import Fact
+
+    said = "“We are continuing to work on our plans, but do not have any announcements to make at this time.”"
+    quote = Span(source=1, start=0, end=len(said), quote=said)
+    news = "The band will play the halftime show at the stadium in Atlanta on February 3."
+    fact = Span(source=2, start=0, end=len(news), quote=news)
+    more = [f"The band announced {n} new concert dates in Europe for the spring tour this year." for n in (12, 15)]
+    facts = [Fact(id="F1", text=said, citations=[quote]), Fact(id="F2", text=news, citations=[fact]),
+             *(Fact(id=f"F{i}", text=t, citations=[Span(source=2, start=100 * i, end=100 * i + len(t), quote=t)])
+               for i, t in enumerate(more, start=3))]
+    syn = Synthesis(title="", summary=[CitedSentence(text=said, facts=["F1"]),
+                                       CitedSentence(text="Will the band play the halftime show in Atlanta?",
+                                                     facts=["F2"])],
+                    points=[])
+    b, dropped = assemble(syn, facts, [], SOURCES[:2], min_points=1, max_points=4)
+    assert dropped["summary sentence that does not report"] == 2
+    assert b.summary.startswith(news) and said not in b.summary

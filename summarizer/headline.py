@@ -54,8 +54,12 @@ def reads_like_headline(line: str) -> bool:
 _ASIDE = re.compile(r"(?<=[A-Z][a-z])(\w*),\s+(?:a|an|the)\s[^,]{3,60},")
 _DAY = re.compile(r"\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 # Where a lead sentence's main clause may end: before a clause or a phrase that adds to it.
-_CLAUSE_END = re.compile(r",\s(?!and\b|or\b)|\s(?:as part of|in an effort|because|after|before|while|who|which|"
-                         r"when|where|amid|despite|following|according to)\s")
+_CLAUSE_END = re.compile(r",\s(?!and\b|or\b)|\s[-–—]\s|\s(?:as part of|in an effort|because|after|before|while|"
+                         r"who|which|when|where|amid|despite|following|according to)\s")
+# Who reported it, before what was reported ("The U.S. Census Bureau reported that 16 million
+# children …"): a headline may state what the sentence reports.
+_ATTRIBUTION = re.compile(r"^(?:[A-Z][\w.'’&-]*\s){1,6}(?:said|says|reported|reports|announced|announces|"
+                          r"confirmed|confirms|found|finds|revealed|reveals)\s(?:on\s)?(?:that\s)?")
 
 
 def headline_from(statement: str) -> str | None:
@@ -66,9 +70,15 @@ def headline_from(statement: str) -> str | None:
     s = " ".join(statement.split()).rstrip(".")
     s = _DAY.sub("", _ASIDE.sub(r"\1", s))
     most = HEADLINE_WORDS[1]
-    candidates = [s] if len(s.split()) <= most else []
-    candidates += [s[: m.start()] for m in reversed(list(_CLAUSE_END.finditer(s)))
-                   if HEADLINE_WORDS[0] + 3 <= len(s[: m.start()].split()) <= most]
+    candidates: list[str] = []
+    m = _ATTRIBUTION.match(s)
+    reported = s[m.end():] if m else ""
+    if not re.match(r"[A-Z0-9]|(?:the|a|an)\s", reported):  # "said that number is up": "that" was no conjunction
+        reported = ""
+    for v in (s, reported[:1].upper() + reported[1:]) if reported else (s,):
+        candidates += [v] if len(v.split()) <= most else []
+        candidates += [v[: c.start()] for c in reversed(list(_CLAUSE_END.finditer(v)))
+                       if HEADLINE_WORDS[0] + 3 <= len(v[: c.start()].split()) <= most]
     for c in candidates:
         c = c.rstrip(" ,;:")
         if _OPENS_CLAUSE.match(c) or not _FINITE.search(c) or not reads_like_headline(c):

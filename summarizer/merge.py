@@ -76,7 +76,8 @@ def unit_word(unit: str, fact: Fact) -> str:
         for t in tokens(c.quote):
             if word_key(t) == unit and t.isalpha():
                 word = t if t.isupper() else t.lower()
-                return plural(word) if word_key(word) == word.lower() else word  # "72-foot": "feet"
+                singular = word_key(word) in (word.lower(), word.lower()[:-1])  # "foot", "mile"
+                return plural(word) if singular else word  # "72-foot": "feet"
     return plural(unit)
 
 

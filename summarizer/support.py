@@ -415,7 +415,16 @@ def word_key(word: str) -> str:
     if word in ("US", "U.S", "U.S."):
         return "america"  # not the pronoun "us"
     w = _inflection(_plain(word))
-    return EQUIVALENTS.get(w, w)
+    return _without_final_e(EQUIVALENTS.get(w, w))
+
+
+def _without_final_e(w: str) -> str:
+    """A silent final "e" left off, so that a headline's present tense finds the sentence's past
+    or progressive: "votes"/"vote" and "voting", "uses" and "using", "closes" and "closed" ("see"
+    and "agree" keep theirs)."""
+    if len(w) == 4 and w.endswith("es"):  # "uses", "goes": the stem is two letters
+        return w[:-2]
+    return w[:-1] if len(w) >= 3 and w.endswith("e") and not w.endswith("ee") else w
 
 
 def is_content(token: str) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from summarizer.cli import main
+from summarizer.prompts import load_prompts
 from summarizer.stories import adjusted_rand, purity
 from tests.fakeserver import MODEL, FakeServer
 
@@ -86,7 +87,17 @@ def test_a_mixed_day_is_told_story_by_story(home: Path, days: tuple[Path, Path],
     outlets = [st["outlets"] for st in run["stories"]]
     assert outlets == sorted(outlets, reverse=True)
     assert run["stats"]["stories"] == len(run["stories"]) and run["stats"]["calls"] == 0  # all replayed
-    assert run["stats"]["cache_hits"] == len(multi)
+    # A composition per story of several articles, and a headline asked for alone where neither
+    # the composition nor an article had one (at most one per story).
+    assert len(multi) < run["stats"]["cache_hits"] <= len(multi) + len(run["stories"])
+
+
+HEADLINE_SYSTEM = load_prompts(names=["headline"])["headline"].render(facts="")[0]["content"]
+
+
+def asks_headline(body: dict[str, Any]) -> bool:
+    """Whether a request asks for a headline alone (``prompts/headline.md``), not a composition."""
+    return bool(body["messages"]) and body["messages"][0]["content"] == HEADLINE_SYSTEM
 
 
 def test_the_next_day_reruns_only_the_stories_that_changed(home: Path, days: tuple[Path, Path],
@@ -96,10 +107,11 @@ def test_the_next_day_reruns_only_the_stories_that_changed(home: Path, days: tup
         code, first, err = build(capsys, str(days[0]), *common)
         assert code == 0, err
         asked_first = len(server.requests)
-        assert asked_first == sum(st["composed"] for st in first["stories"])
+        compositions = [b for b in server.requests if not asks_headline(b)]
+        assert len(compositions) == sum(st["composed"] for st in first["stories"])
         code, second, err = build(capsys, str(days[1]), *common)
         assert code == 0, err
-        asked_second = len(server.requests) - asked_first
+        asked_second = len([b for b in server.requests[asked_first:] if not asks_headline(b)])
     before = {st["id"]: st for st in first["stories"]}
     names1 = {s["id"]: Path(s["path"]).name for s in first["sources"]}
     names2 = {s["id"]: Path(s["path"]).name for s in second["sources"]}
@@ -109,7 +121,7 @@ def test_the_next_day_reruns_only_the_stories_that_changed(home: Path, days: tup
         st["id"] not in before or articles_of(st, names2) != articles_of(before[st["id"]], names1))]
     assert 1 <= len(changed) <= 2
     assert asked_second == len(changed)  # the others were answered from the cache
-    assert second["stats"]["cache_hits"] == sum(st["composed"] for st in second["stories"]) - len(changed)
+    assert second["stats"]["cache_hits"] >= sum(st["composed"] for st in second["stories"]) - len(changed)
     assert second["since_run"] == first["stats"]["run"]
     # Stable ids: every story of day 1 is still there under its id, none is new.
     assert {st["id"] for st in first["stories"]} <= {st["id"] for st in second["stories"]}

@@ -192,6 +192,14 @@ def test_a_failed_headline_falls_back_to_a_real_one_never_a_body_line() -> None:
     ("A 90-year-old man has been arrested for allegedly killing his stepdaughter after her Fitbit "
      "recorded her heart rate rising and then stopping on the day she died.",
      "A 90-year-old man has been arrested for allegedly killing his stepdaughter"),
+    # who reported it left out, when what was reported stands alone; a dash ends the main clause
+    ("The U.S. Census Bureau reported Wednesday that 16 million children received food stamps in "
+     "2014, about one out of every five kids in the country.",
+     "16 million children received food stamps in 2014"),
+    ("Census said that number is up dramatically from 2007, before the Great Recession, when 9 million "
+     "kids were receiving food stamps.", None),  # "that number": not what was said, but its subject
+    ("Rihanna stepped out in New York in one of her boldest looks - as she continues to rebel against "
+     "handlers who urge her to tone it down.", "Rihanna stepped out in New York in one of her boldest looks"),
     # no main clause that stands alone: none made
     ("For members of the deaf community, a new store near the outlet malls in Washington is a welcome "
      "change from the counters they know.", None),  # a lead-in; what follows the comma is no clause

@@ -47,7 +47,7 @@ from .settings import SETTINGS
 from .stats import StoryReport
 from .stories import Plan
 from .support import about, numbers_in, supported, title_supported
-from .textutil import content_words, is_call_to_action, is_directive, jaccard, not_reporting
+from .textutil import content_words, is_call_to_action, is_caption, is_directive, jaccard, not_reporting
 from .tokens import count_tokens
 from .verify import SourceIndex
 
@@ -145,6 +145,7 @@ def fact_ids(raw: Sequence[str], known: dict[str, Fact]) -> list[str]:
 # Cole / AP i Jim Cole / AP Voters in 11 states …").
 _LEADING_DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]{2,}(?:,\s*[A-Z][\w.'’ ]{1,40}?)?(?:\s*\([^)]*\))?"
                                r"\s*(?:[-–—:]\s*|\s(?=(?:The|A|An|In|On|At)\s))")
+_LEADING_PLACE = re.compile(r"^[A-Z][\w.'’ -]{1,40}?\s*(?:>>|»)\s*")  # "Oroville >> Now is not the time …"
 _LEADING_LABEL = re.compile(r"^(?:summary|update|updated|editor's note|breaking|analysis|watch|photos?):\s*",
                             re.IGNORECASE)
 _LEADING_CREDIT = re.compile(r"^(?:(?:[A-Z][\w.'’-]*\s){1,3}/\s*(?:AP|AFP|Reuters|Getty Images|Getty|EPA|"
@@ -155,7 +156,7 @@ def without_dateline(text: str) -> str:
     """``text`` without an opening dateline, page label or photo credit, when what is left is a
     sentence of its own."""
     rest = text
-    for pattern in (_LEADING_CREDIT, _LEADING_LABEL, _LEADING_DATELINE):
+    for pattern in (_LEADING_CREDIT, _LEADING_LABEL, _LEADING_PLACE, _LEADING_DATELINE):
         m = pattern.match(rest)
         if m and len(rest[m.end():].split()) >= SETTINGS.compose.fragment_words and rest[m.end():][:1].isalpha():
             rest = rest[m.end():]
@@ -293,7 +294,7 @@ def assemble(
             break
         if any((c.source, c.start) in used for c in f.citations):
             continue
-        if not_reporting(f.text):  # a question, an exclamation, a speakerless quote: not a point
+        if not_reporting(f.text) or is_caption(f.text):  # a question, a speakerless quote, a photo's caption
             dropped["fact that does not report: not a point"] += 1
             continue
         if says_again(f.text, said, once):
@@ -504,7 +505,7 @@ def item_points(article: Article, chunks: list[Chunk], n: int) -> list[Point]:
             quote = article.text[s:e]
             text = " ".join(quote.split())
             if len(text.split()) < SETTINGS.compose.item_words or text == title or index.touches_directive(s, e) \
-                    or is_call_to_action(text) or not_reporting(text):
+                    or is_call_to_action(text) or not_reporting(text) or is_caption(text):
                 continue
             out.append(Point(text=without_dateline(text), citations=[Span(source=article.id, quote=quote, start=s,
                                                                                       end=e)]))

@@ -46,6 +46,8 @@ def reads_like_headline(line: str) -> bool:
         return False
     if line.split()[-1].lower() in STOPWORDS:  # "Plouffe described Obama's comments as": cut short
         return False
+    if re.search(r"\s['‘\"“]$", line) or line.count('"') % 2 or line.count("“") != line.count("”"):
+        return False  # "… Joint Company Won't Take '": a quotation cut off
     return not (_DATELINE.match(line) or _NOT_A_HEADLINE.match(line) or _PAGE_TEXT.search(line))
 
 
@@ -54,8 +56,9 @@ def reads_like_headline(line: str) -> bool:
 _ASIDE = re.compile(r"(?<=[A-Z][a-z])(\w*),\s+(?:a|an|the)\s[^,]{3,60},")
 _DAY = re.compile(r"\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 # Where a lead sentence's main clause may end: before a clause or a phrase that adds to it.
-_CLAUSE_END = re.compile(r",\s(?!and\b|or\b)|\s[-–—]\s|\s(?:as part of|in an effort|because|after|before|while|"
-                         r"who|which|when|where|amid|despite|following|according to)\s")
+_CLAUSE_END = re.compile(r",\s(?!and\b|or\b)|,\s(?:or|and)\s(?=(?:about|roughly|nearly|almost|around|some)\s)|"
+                         r"\s[-–—]\s|\s(?:as part of|in an effort|because|after|before|while|who|which|when|where|"
+                         r"amid|despite|following|according to)\s")
 # Who reported it, before what was reported ("The U.S. Census Bureau reported that 16 million
 # children …"): a headline may state what the sentence reports.
 _ATTRIBUTION = re.compile(r"^(?:[A-Z][\w.'’&-]*\s){1,6}(?:said|says|reported|reports|announced|announces|"

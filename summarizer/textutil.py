@@ -176,3 +176,16 @@ def not_reporting(sentence: str) -> str | None:
             not re.search(r"\b[A-Z][a-z]", re.sub(r"\b(?:He|She|They|It|We|I)\b", "", outside)):
         return "a quotation whose speaker is a pronoun" if _SPEAKER.search(outside) else "a quotation with no speaker"
     return None
+
+
+# A photo's caption, run into the text: who stands where ("Joey Wilson, left, rings up …", "(from
+# left)"), in the present tense of a picture.
+_CAPTION = re.compile(r",\s(?:(?:second |far )?(?:from )?(?:left|right)|center|centre|top|bottom|foreground|"
+                      r"background),\s|\((?:(?:second |far )?(?:from )?(?:left|right)|center|centre|pictured|"
+                      r"above|below|top|bottom)\)", re.IGNORECASE)
+
+
+def is_caption(sentence: str) -> bool:
+    """Whether a sentence is a photo's caption: it places a person in the picture."""
+    return bool(_CAPTION.search(sentence))
+

@@ -236,6 +236,8 @@ def test_a_sentence_that_refers_back_is_told_with_the_one_before_it() -> None:
      "Microsoft's acquisition of Nokia is aimed at building a devices business."),
     ("Jim Cole / AP i Jim Cole / AP Voters in 11 states will pick their governors tonight.",
      "Voters in 11 states will pick their governors tonight."),
+    ("Oroville >> Now is not the time to quit your day job in hopes of striking it rich.",
+     "Now is not the time to quit your day job in hopes of striking it rich."),
 ])
 def test_an_opening_dateline_is_not_shown(sentence: str, shown: str) -> None:
     from summarizer.compose import without_dateline

@@ -10,7 +10,7 @@ import pytest
 
 from summarizer.chunking import segment
 from summarizer.settings import SETTINGS
-from summarizer.textutil import not_reporting
+from summarizer.textutil import is_caption, not_reporting
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "eval" / "multinews-dev.jsonl"
@@ -83,3 +83,15 @@ def test_sentences_are_ordered_exact_bounded_spans_inside_paragraphs() -> None:
 ])
 def test_what_does_not_report(sentence: str, why: str | None) -> None:
     assert not_reporting(sentence) == why
+
+
+@pytest.mark.parametrize(("sentence", "caption"), [
+    ("Joey Wilson, left, rings up Curtis Barwick for a gold pan at Adventures in Prospecting.", True),
+    ("Defense ministers Anni Hakkanen (left) and Pal Jonson arrive at NATO headquarters.", True),
+    ("Pal Jonson, second from right, speaks with reporters in Brussels on Thursday.", True),
+    ("He left, angry, before the vote was taken in the chamber.", False),
+    ("The driver turned left, then right, and stopped at the corner of Main Street.", False),
+    ("The party on the left has lost three seats since the last election.", False),
+])
+def test_a_photo_caption_is_told_by_where_people_stand(sentence: str, caption: bool) -> None:
+    assert is_caption(sentence) is caption

@@ -163,6 +163,10 @@ def test_the_probe_statements_never_reach_a_briefing(title: str) -> None:
     ("5 years ago", False),
     ("Plouffe described Obama's comments as", False),  # cut short
     ("Hide Transcript Show Transcript", False),  # page furniture
+    ("Microsoft Acquires Nokia, but Joint Company Won't Take '", False),  # a quotation cut off
+    ('Obama Says "No to Plan', False),
+    ('Obama Says "No" to the Budget Plan', True),
+    ("Trump's 'Big' Plan Fails in the Senate", True),
 ])
 def test_what_reads_like_a_headline(line: str, headline: bool) -> None:
     """Measured on the titles of the seeds and the mixed day's 32 dev articles (tests/data/day):
@@ -196,6 +200,9 @@ def test_a_failed_headline_falls_back_to_a_real_one_never_a_body_line() -> None:
     ("The U.S. Census Bureau reported Wednesday that 16 million children received food stamps in "
      "2014, about one out of every five kids in the country.",
      "16 million children received food stamps in 2014"),
+    ("The U.S. Census Bureau reported Wednesday that 16 million children living in America received food "
+     "stamps in 2014, or about one out of every five kids.",
+     "16 million children living in America received food stamps in 2014"),  # ", or about": a restatement
     ("Census said that number is up dramatically from 2007, before the Great Recession, when 9 million "
      "kids were receiving food stamps.", None),  # "that number": not what was said, but its subject
     ("Rihanna stepped out in New York in one of her boldest looks - as she continues to rebel against "

@@ -261,6 +261,12 @@ def assemble(
     if any(not_reporting(p.text) for p in summary):
         dropped["summary sentence that does not report"] += sum(1 for p in summary if not_reporting(p.text))
         summary = [p for p in summary if not not_reporting(p.text)]
+    # ... and tells the story's main event: one of its sentences cites one of the best facts.
+    top = {(c.source, c.start) for f in facts[: SETTINGS.compose.summary_top_facts] for c in f.citations}
+    if summary and SETTINGS.compose.summary_top_facts and \
+            not any((c.source, c.start) in top for p in summary for c in p.citations):
+        dropped["summary that tells none of the best facts"] += len(summary)
+        summary = []
     said = {w for p in summary for w in said_in(p.text)}  # what the briefing has said so far
     # The facts where outlets differ are told side by side under the disagreements, not again as
     # points: each fact is told once.
@@ -468,7 +474,7 @@ async def tell_story(plan: Plan, articles: list[Article], claims: list[Claim], c
                                  written=written)
     story = as_story(briefing, plan)
     if facts and failed is None and not written["title kept"] and needs_headline(articles):
-        await retitle(story, client, headline_prompt, written)
+        await retitle(story, final_facts if synthesis else facts, client, headline_prompt, written)
     return story, StoryReport(facts=len(facts), synthesis_dropped=dropped, failed=failed, written=written)
 
 
@@ -580,7 +586,7 @@ async def tell_items(plans: Sequence[Plan], by_id: dict[int, Article], client: M
     async def one(st: Story) -> None:
         nonlocal done
         async with sem:
-            await retitle(st, client, prompt)
+            await retitle(st, st.points, client, prompt)
         done += 1
         progress("headlines written", done, len(untitled))
 

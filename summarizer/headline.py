@@ -12,11 +12,11 @@ import openai
 from pydantic import BaseModel, ConfigDict, Field
 
 from .client import CONFIGURATION_ERRORS, CallFailed, ModelClient
-from .models import Article, Point, SourceRef, Story
+from .models import Article, Fact, Point, SourceRef, Story
 from .prompts import Prompt
 from .settings import SETTINGS
 from .support import title_supported
-from .textutil import STOPWORDS, is_directive
+from .textutil import STOPWORDS, is_directive, not_reporting
 
 
 class Headline(BaseModel):
@@ -133,15 +133,17 @@ def needs_headline(articles: Sequence[Article]) -> bool:
     return not any(reads_like_headline(a.title) for a in articles)
 
 
-async def retitle(story: Story, client: ModelClient, prompt: Prompt, written: Counter[str] | None = None) -> None:
-    """Ask the model for a headline alone, over the story's first statements (verified
-    sentences), and keep it when it passes the headline check against their quotes; else the
-    story keeps the headline made without the model (``fallback_headline``). A failed call is no
-    failure of the story: it keeps its fallback."""
-    told = [*story.summary_sentences, *story.points][: SETTINGS.compose.headline_facts]
-    if not told:
+async def retitle(story: Story, best: Sequence[Fact | Point], client: ModelClient, prompt: Prompt,
+                  written: Counter[str] | None = None) -> None:
+    """Ask the model for a headline alone, over the story's best facts (verified sentences, in
+    rank order: what the model was given, not what the checks made of its reply, so the request
+    does not change when a check does), and keep it when it passes the headline check against
+    their sentences; else the story keeps the headline made without the model
+    (``fallback_headline``). A failed call is no failure of the story: it keeps its fallback."""
+    top = [f for f in best if not not_reporting(f.text)][: SETTINGS.compose.headline_facts]
+    if not top:
         return
-    facts = "\n".join(f"- {' '.join(p.text.split())}" for p in told)
+    facts = "\n".join(f"- {' '.join(f.text.split())}" for f in top)
     try:
         r = await client.structured(prompt, {"facts": facts}, Headline, max_tokens=SETTINGS.compose.headline_tokens)
     except CONFIGURATION_ERRORS:
@@ -150,7 +152,7 @@ async def retitle(story: Story, client: ModelClient, prompt: Prompt, written: Co
         return
     title = " ".join(r.value.title.split()).rstrip(".").strip()
     kept = bool(title) and not is_directive(title) and reads_like_headline(title) and \
-        title_supported(title, [" ".join(c.quote for c in p.citations) for p in told])
+        title_supported(title, [" ".join(c.quote for c in f.citations) for f in top])
     if kept:
         story.title = title
     if written is not None:

@@ -37,10 +37,11 @@ def test_a_faithful_composition_is_kept_and_cited() -> None:
     is made for the five seed articles."""
     def faithful(asked: Asked) -> dict[str, object]:
         facts = asked.facts()
-        # Facts with no figure: a figure may make a fact a side of a disagreement the code finds.
-        first, second = [f for f, text in facts.items() if f not in asked.conflicting()
-                         and not any(ch.isdigit() for ch in text) and "dozen" not in text][:2]
-        return {"title": "", "summary": [{"text": facts[first], "facts": [first]}],
+        # The summary restates the best fact; the point, one with no figure (a figure may make a
+        # fact a side of a disagreement the code finds, told there and not as a point).
+        second = next(f for f, text in list(facts.items())[1:] if f not in asked.conflicting()
+                      and not any(ch.isdigit() for ch in text) and "dozen" not in text)
+        return {"title": "", "summary": [{"text": facts["F1"], "facts": ["F1"]}],
                 "points": [{"text": facts[second], "facts": [second]}], "disagreements": []}
 
     result, model = run(faithful)
@@ -122,12 +123,13 @@ def headline_model(headline: str) -> Reply:
 
 def test_a_story_without_a_headline_gets_one_asked_for_alone() -> None:
     """No article has a headline and the composed one is refused: the model is asked for a
-    headline alone, over the story's first statements, and one drawn from them is kept."""
+    headline alone, over the story's best facts, and one drawn from them is kept."""
     result, model = run_on(UNTITLED, headline_model("FIRST WORDS"))
     assert [a.prompt for a in model.asked] == ["synthesize", "headline"]
     b = result.briefing
-    first = [*b.summary_sentences, *b.points][0].text
-    assert b.title == words(first, 6)
+    best = model.asked[0].facts()["F1"]  # the best fact, the first listed for the headline
+    assert model.asked[1].user.split("\n- ", 1)[1].startswith(best)
+    assert b.title == words(best, 6)
     assert b.stats is not None and b.stats.model_sentences["title"].model_dump() == {"written": 2, "kept": 1}
 
 

@@ -22,7 +22,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from .models import Fact
-from .settings import Weights
+from .settings import SETTINGS, Weights
 from .stories import Vector, cosine, term_counts, tfidf
 from .textutil import content_words, not_reporting
 from .verify import names, numbers
@@ -58,6 +58,7 @@ class Signals:
     lead: float  # early in its article: 1 for the first sentence, 0.5 for the fourth
     central: float  # TF-IDF cosine with the story's centroid (all its facts): what the story is about
     specific: float  # names and figures, three or more count as 1
+    full: float  # how much it says: its words, 30 or more count as 1
     reporting: bool  # not a question, exclamation, speakerless quote, fragment or furniture
 
 
@@ -81,13 +82,15 @@ def signals(facts: Sequence[Fact], ctx: Context, vectors: Sequence[Vector] | Non
         rank = min(rank_in_article(ctx, c.source, c.start) for c in f.citations)
         specific = min(1.0, (len(names(f.text)) + len(numbers(f.text))) / 3)
         out.append(Signals(sources=len(f.sources) - 1, shared=shared, lead=1.0 / (1.0 + rank / 3.0),
-                           central=cosine(v, centre), specific=specific, reporting=not not_reporting(f.text)))
+                           central=cosine(v, centre), specific=specific,
+                           full=min(1.0, len(f.text.split()) / SETTINGS.selection.full_words),
+                           reporting=not not_reporting(f.text)))
     return out
 
 
 def score(s: Signals, weights: Weights) -> float:
     return (weights.sources * s.sources + weights.shared * s.shared + weights.lead * s.lead
-            + weights.central * s.central + weights.specific * s.specific)
+            + weights.central * s.central + weights.specific * s.specific + weights.full * s.full)
 
 
 def rank_facts(facts: Sequence[Fact], ctx: Context, weights: Weights) -> list[Fact]:

@@ -74,6 +74,16 @@ def test_each_signal_alone_ranks_what_it_measures(weights: Weights, first: str, 
     assert rank([WEATHER, BAKERY, DOZEN, MET], weights)[0] == first, why
 
 
+def test_a_sentence_that_says_more_ranks_above_a_short_one() -> None:
+    """Length alone: the one sentence of 18 words leads the sentences of six to eight, and the
+    signal grows with the words up to ``full_words``."""
+    long = Fact(id="F7", text="Ministers from a dozen countries met in Brussels on Thursday to plan how troops "
+                "would keep the peace.", citations=BAKERY.citations)
+    assert rank([WEATHER, BAKERY, long, MET], Weights(sources=0, shared=0, lead=0, full=1))[0] == "F7"
+    full = {f.id: s.full for f, s in zip([long, MET], signals([long, MET], CTX), strict=True)}
+    assert full["F7"] == 18 / SETTINGS.selection.full_words and full["F1"] == 6 / SETTINGS.selection.full_words
+
+
 def test_signals_are_measured_on_the_story() -> None:
     by_id = dict(zip(["F1", "F2", "F3", "F5"], signals([MET, DOZEN, WEATHER, RUSSIA], CTX), strict=True))
     assert by_id["F1"].sources == 1 and by_id["F2"].sources == 0

@@ -48,11 +48,12 @@ class Selection(_Section):
     centrality 0.716 / 0.416. bench/selection.py, recall of the facts that fit the 1,000-token
     composition: 0.742 (the earlier weights 0.737). Then ``full`` (a sentence's length: of the dev
     facts of 25 words or more, 0.50 are drawn on by a human summary, of those under 15, 0.29):
-    at 2, precision 0.726, recall 0.432 (F1 0.542; 0.5: 0.536, 1: 0.532, 3: 0.534); the human
-    summaries' sentences covered 0.549 -> 0.589. A 1,944-point grid with it finds 0.547 at
-    other weights: not worth the overfit. (The seeds' key facts, no model: 13 -> 12 of 19.)"""
+    at 1, precision 0.716, recall 0.424 (F1 0.532; 0.5: 0.524, 2: 0.542, 3: 0.534). 2 would rank
+    the long sentences that ramble first: the seeds' key facts with no model fall from 13 to 12 of
+    19 (1 keeps 13). A 1,944-point grid with it finds 0.547 at other weights: not worth the
+    overfit."""
 
-    weights: Weights = Weights(sources=1.0, shared=0.5, lead=2.0, central=1.0, specific=1.0, full=2.0, diversity=0.3)
+    weights: Weights = Weights(sources=1.0, shared=0.5, lead=2.0, central=1.0, specific=1.0, full=1.0, diversity=0.3)
     full_words: int = Field(default=30, description="a sentence this long says as much as a sentence says")
     picked_all_min: int = Field(default=4, description="--select always: a pick of every sentence of a chunk of at "
                                 "least this many picks nothing (the embedded model's answer on the seeds)")

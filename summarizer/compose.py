@@ -261,6 +261,14 @@ def assemble(
     if any(not_reporting(p.text) for p in summary):
         dropped["summary sentence that does not report"] += sum(1 for p in summary if not_reporting(p.text))
         summary = [p for p in summary if not not_reporting(p.text)]
+    # ... and never tells as settled what the outlets dispute: a sentence that cites a side of a
+    # disagreement cites the side most outlets give ("met", not the one outlet's "are set to meet").
+    lesser = {(c.source, c.start) for conflict in conflicts for f in conflict.facts for c in f.citations
+              if any(len(g.sources) >= len(f.sources) for g in conflict.facts if g is not f)}
+    if any((c.source, c.start) in lesser for p in summary for c in p.citations):
+        dropped["summary sentence that takes a disputed side"] += sum(
+            1 for p in summary if any((c.source, c.start) in lesser for c in p.citations))
+        summary = [p for p in summary if not any((c.source, c.start) in lesser for c in p.citations)]
     # ... and tells the story's main event: one of its sentences cites one of the best facts.
     top = {(c.source, c.start) for f in facts[: SETTINGS.compose.summary_top_facts] for c in f.citations}
     if summary and SETTINGS.compose.summary_top_facts and \

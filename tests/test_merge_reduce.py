@@ -266,3 +266,24 @@ def test_a_summary_is_never_a_question_or_a_quote_without_its_speaker() -> None:
     b, dropped = assemble(syn, facts, [], SOURCES[:2], min_points=1, max_points=4)
     assert dropped["summary sentence that does not report"] == 2
     assert b.summary.startswith(news) and said not in b.summary
+
+
+def test_a_summary_never_tells_a_disputed_side_as_settled() -> None:
+    """Two outlets say "about a dozen" countries, one says six: a summary sentence may tell the
+    account most outlets give, never the other as if it were settled (it is shown side by side
+    under the disagreement)."""
+    facts, conflicts = _facts()
+    def cites(c: Claim) -> str:
+        return next(f.id for f in facts if any(x.start == c.span.start for x in f.citations))
+
+    dozen, six = cites(DOZEN_A), cites(SIX)
+
+    def summary_of(text: str, fid: str) -> str:
+        syn = Synthesis(title="", summary=[CitedSentence(text=text, facts=[fid])], points=[])
+        b, _ = assemble(syn, facts, conflicts, SOURCES, min_points=1, max_points=4)
+        return b.summary
+
+    assert summary_of("Only six nations have pledged to contribute troops so far.", six) != \
+        "Only six nations have pledged to contribute troops so far."
+    assert summary_of("Around a dozen countries may be willing to contribute troops.", dozen) == \
+        "Around a dozen countries may be willing to contribute troops."

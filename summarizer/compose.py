@@ -46,7 +46,7 @@ from .selection import context_of, fit_budget, rank_facts, said_in, says_again, 
 from .settings import SETTINGS
 from .stats import StoryReport
 from .stories import Plan
-from .support import about, numbers_in, supported, title_supported
+from .support import about, grounding_facts, numbers_in, supported, title_supported
 from .textutil import content_words, is_call_to_action, is_caption, is_directive, jaccard, not_reporting
 from .tokens import count_tokens
 from .verify import SourceIndex
@@ -262,7 +262,8 @@ def assemble(
         dropped["summary sentence that does not report"] += sum(1 for p in summary if not_reporting(p.text))
         summary = [p for p in summary if not not_reporting(p.text)]
     # ... and never tells as settled what the outlets dispute: a sentence that cites a side of a
-    # disagreement cites the side most outlets give ("met", not the one outlet's "are set to meet").
+    # disagreement cites the side most outlets give ("met", not the one outlet's "are set to meet");
+    # so does the headline.
     lesser = {(c.source, c.start) for conflict in conflicts for f in conflict.facts for c in f.citations
               if any(len(g.sources) >= len(f.sources) for g in conflict.facts if g is not f)}
     if any((c.source, c.start) in lesser for p in summary for c in p.citations):
@@ -365,8 +366,10 @@ def assemble(
 
     title = " ".join(syn.title.split())
     all_quotes = " ".join(c.quote for f in facts for c in f.citations)
+    grounds = grounding_facts(title, [f.support for f in facts]) if title else None
     if not title or is_directive(title) or not reads_like_headline(title) or \
-            not title_supported(title, [f.support for f in facts]):
+            not title_supported(title, [f.support for f in facts]) or \
+            any((c.source, c.start) in lesser for i in grounds or [] for c in facts[i].citations):
         title = fallback_headline(sources, [*summary, *points])
     # An open question is model-written text like any other: it must be about what the quotes
     # say (the same support check as a point), or it is not shown.

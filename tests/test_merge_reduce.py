@@ -287,3 +287,17 @@ def test_a_summary_never_tells_a_disputed_side_as_settled() -> None:
         "Only six nations have pledged to contribute troops so far."
     assert summary_of("Around a dozen countries may be willing to contribute troops.", dozen) == \
         "Around a dozen countries may be willing to contribute troops."
+
+
+def test_a_headline_never_tells_a_disputed_side_as_settled() -> None:
+    facts, conflicts = _facts()
+    six = next(f.id for f in facts if any(x.start == SIX.span.start for x in f.citations))
+    dozen = next(f.id for f in facts if any(x.start == DOZEN_A.span.start for x in f.citations))
+
+    def title_of(title: str, fid: str) -> str:
+        syn = Synthesis(title=title, summary=[], points=[CitedSentence(text="", facts=[fid])])
+        b, _ = assemble(syn, facts, conflicts, SOURCES, min_points=1, max_points=4)
+        return b.title
+
+    assert title_of("Only six nations pledge troops", six) != "Only six nations pledge troops"
+    assert title_of("A dozen countries may contribute troops", dozen) == "A dozen countries may contribute troops"

@@ -301,32 +301,47 @@ def assemble(
     # Every fact that several outlets report belongs in the briefing; then fill up to min_points
     # from the best-supported facts the model left out, in the facts' own (verified) words.
     used = {(c.source, c.start) for p in [*points, *summary] for c in p.citations} | sides
+
+    def add(f: Fact) -> bool:
+        """``f`` as a point, unless it cannot be one or repeats one; whether it was added."""
+        nonlocal said, used
+        if any((c.source, c.start) in used for c in f.citations):
+            return False
+        if not_reporting(f.text) or is_caption(f.text):  # a question, a speakerless quote, a photo's caption
+            dropped["fact that does not report: not a point"] += 1
+            return False
+        if says_again(f.text, said, once):
+            dropped["fact said already: not a point"] += 1
+            return False
+        if _REFERS_BACK.match(f.text):  # "He insisted …" alone: who? Told with the sentence before it, or not
+            dropped["fact that refers back: not a point on its own"] += 1
+            return False
+        p = Point(text=without_dateline(" ".join(f.text.split())), citations=list(f.citations))
+        after = continuation(f, facts)
+        if after is not None and not any((c.source, c.start) in used for c in after.citations) and \
+                len(p.text.split()) + len(after.text.split()) <= SETTINGS.compose.pair_words:
+            p = Point(text=f"{p.text} {' '.join(after.text.split())}", citations=[*f.citations, *after.citations])
+        if _near_duplicate(p, points):
+            return False
+        points.append(p)
+        said |= said_in(p.text)
+        used |= {(c.source, c.start) for c in p.citations}
+        return True
+
     for f in facts:
         multi = len(f.sources) >= 2
         if len(points) >= (max_points + 2 if multi else want):
             if multi:
                 continue
             break
-        if any((c.source, c.start) in used for c in f.citations):
-            continue
-        if not_reporting(f.text) or is_caption(f.text):  # a question, a speakerless quote, a photo's caption
-            dropped["fact that does not report: not a point"] += 1
-            continue
-        if says_again(f.text, said, once):
-            dropped["fact said already: not a point"] += 1
-            continue
-        if _REFERS_BACK.match(f.text):  # "He insisted …" alone: who? Told with the sentence before it, or not
-            dropped["fact that refers back: not a point on its own"] += 1
-            continue
-        p = Point(text=without_dateline(" ".join(f.text.split())), citations=list(f.citations))
-        after = continuation(f, facts)
-        if after is not None and not any((c.source, c.start) in used for c in after.citations) and \
-                len(p.text.split()) + len(after.text.split()) <= SETTINGS.compose.pair_words:
-            p = Point(text=f"{p.text} {' '.join(after.text.split())}", citations=[*f.citations, *after.citations])
-        if not _near_duplicate(p, points):
-            points.append(p)
-            said |= said_in(p.text)
-            used |= {(c.source, c.start) for c in p.citations}
+        add(f)
+    # Every outlet is heard: an article no statement cites yet gives its best fact, while there
+    # is room (the next day's new outlet on a continuing story, an outlet's own report).
+    for src in sources:
+        if len(points) >= max_points:
+            break
+        if not any(s == src.id for s, _ in used):
+            next((True for f in facts if src.id in f.sources and add(f)), False)
     # Most important first: in the order of the facts (ranked by selection.rank_facts), a point
     # where the best fact it cites ranks.
     rank = {(c.source, c.start): i for i, f in enumerate(facts) for c in f.citations}

@@ -152,12 +152,20 @@ def select_facts(facts: Sequence[Fact], ctx: Context, budget: int, cost: Callabl
 
 
 def fit_budget(ranked: Sequence[Fact], budget: int, cost: Callable[[Fact], int]) -> list[Fact]:
-    """The facts, in their order, that fit ``budget`` (one that does not is skipped, not the rest)."""
-    chosen: list[Fact] = []
+    """The facts, in their order, that fit ``budget`` (one that does not is skipped, not the rest);
+    first of all each article's best fact that reports, so that every outlet is heard (a new
+    outlet on a continuing story, an outlet's own report) however its facts rank."""
+    first: set[int] = set()
+    heard: set[int] = set()
+    for i, f in enumerate(ranked):
+        if not f.sources <= heard and not not_reporting(f.text):
+            first.add(i)
+            heard |= f.sources
     used = 0
-    for f in ranked:
-        c = cost(f)
+    taken: set[int] = set()
+    for i in [*sorted(first), *(i for i in range(len(ranked)) if i not in first)]:
+        c = cost(ranked[i])
         if used + c <= budget:
-            chosen.append(f)
+            taken.add(i)
             used += c
-    return chosen
+    return [f for i, f in enumerate(ranked) if i in taken]

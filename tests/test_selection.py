@@ -6,7 +6,7 @@ import pytest
 
 from summarizer.claims import picked_nothing
 from summarizer.models import Chunk, Fact, Selection, Span
-from summarizer.selection import context_of, rank_facts, rank_in_article, select_facts, signals
+from summarizer.selection import context_of, fit_budget, rank_facts, rank_in_article, select_facts, signals
 from summarizer.settings import SETTINGS, Weights
 
 SELECTION_WEIGHTS = SETTINGS.selection.weights
@@ -121,6 +121,13 @@ def test_a_fact_too_large_for_what_is_left_is_skipped_not_the_rest() -> None:
     cost = {"F1": 5, "F2": 1, "F3": 1}
     chosen = select_facts([MET, DOZEN, WEATHER], CTX, 2, lambda f: cost[f.id], SELECTION_WEIGHTS)
     assert [f.id for f in chosen] == ["F2", "F3"]
+
+
+def test_every_outlet_is_heard_however_its_facts_rank() -> None:
+    """Room for two facts; the three best are all the first article's: the second article's best
+    fact takes the second place (a new outlet on a continuing story is heard), in rank order."""
+    assert [f.id for f in fit_budget([DOZEN, WEATHER, BAKERY, RUSSIA], 2, lambda f: 1)] == ["F2", "F5"]
+    assert [f.id for f in fit_budget([DOZEN, WEATHER, BAKERY], 2, lambda f: 1)] == ["F2", "F3"]
 
 
 def chunk(n: int) -> Chunk:

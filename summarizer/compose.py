@@ -42,12 +42,12 @@ from .models import (
 from .parsing import inline_schema
 from .plan import BuildOptions, Progress, RunPlan
 from .prompts import Prompt
-from .selection import context_of, fit_budget, rank_facts, said_in, says_again, told_once
+from .selection import context_of, rank_facts, said_in, says_again, select_facts
 from .settings import SETTINGS
 from .stats import StoryReport
 from .stories import Plan
 from .support import about, grounding_facts, numbers_in, supported, title_supported
-from .textutil import content_words, is_call_to_action, is_caption, is_directive, jaccard, not_reporting
+from .textutil import content_words, is_call_to_action, is_directive, jaccard, not_reporting
 from .tokens import count_tokens
 from .verify import SourceIndex
 
@@ -307,7 +307,7 @@ def assemble(
         nonlocal said, used
         if any((c.source, c.start) in used for c in f.citations):
             return False
-        if not_reporting(f.text) or is_caption(f.text):  # a question, a speakerless quote, a photo's caption
+        if not_reporting(f.text):  # a question, a speakerless quote, a photo's caption
             dropped["fact that does not report: not a point"] += 1
             return False
         if says_again(f.text, said, once):
@@ -512,14 +512,15 @@ def ranked_facts(facts: list[Fact], articles: list[Article], options: BuildOptio
     without those that mostly repeat a better one."""
     indexes = {a.id: SourceIndex.build(a) for a in articles}
     ctx = context_of({a.id: a.text for a in articles}, {a.id: indexes[a.id].sentences for a in articles})
-    chosen = rank_facts(facts, ctx, SETTINGS.selection.weights)
-    if options.select != "never":
+    if options.select == "never":
+        chosen = rank_facts(facts, ctx, SETTINGS.selection.weights)
+    else:
         # A fact that mostly repeats a better one takes no room in the call (bench/seeds_key_facts.py
         # --no-model: 11 -> 13 of 19 key facts; bench/salience.py: dev summaries' sentences covered
         # 0.549 -> 0.576); a side of a disagreement stays, to be listed with it.
-        chosen = told_once(chosen, SETTINGS.compose.said_before, keep=[f for c in conflicts for f in c.facts])
-        cost = {id(f): count_tokens(render_facts([f]), model) + 1 for f in chosen}
-        chosen = fit_budget(chosen, options.synth_input_tokens, lambda f: cost[id(f)])
+        chosen = select_facts(facts, ctx, options.synth_input_tokens,
+                              lambda f: count_tokens(render_facts([f]), model) + 1, SETTINGS.selection.weights,
+                              keep=[f for c in conflicts for f in c.facts])
     for n, f in enumerate(chosen, start=1):
         f.id = f"F{n}"
     return chosen
@@ -537,7 +538,7 @@ def item_points(article: Article, chunks: list[Chunk], n: int) -> list[Point]:
             quote = article.text[s:e]
             text = " ".join(quote.split())
             if len(text.split()) < SETTINGS.compose.item_words or text == title or index.touches_directive(s, e) \
-                    or is_call_to_action(text) or not_reporting(text) or is_caption(text):
+                    or is_call_to_action(text) or not_reporting(text):
                 continue
             out.append(Point(text=without_dateline(text), citations=[Span(source=article.id, quote=quote, start=s,
                                                                                       end=e)]))

@@ -76,8 +76,7 @@ def unit_word(unit: str, fact: Fact) -> str:
         for t in tokens(c.quote):
             if word_key(t) == unit and t.isalpha():
                 word = t if t.isupper() else t.lower()
-                singular = word_key(word) in (word.lower(), word.lower()[:-1])  # "foot", "mile"
-                return plural(word) if singular else word  # "72-foot": "feet"
+                return plural(word) if word_key(word) == word.lower() else word  # "72-foot": "feet"
     return plural(unit)
 
 
@@ -174,7 +173,7 @@ def find_conflicts(facts: Sequence[Fact]) -> list[Conflict]:
             if fa.sources & fb.sources:
                 continue  # an outlet that gives both figures tells of two things (2014's 16 million
                 # children, 2007's 9 million), not of outlets that differ
-            if not fa.sources & fb.sources and told_apart_by_tense(fa, fb):
+            if told_apart_by_tense(fa, fb):
                 _add(conflicts, TENSE_TOPIC, fa, fb, kind="tense")
                 continue
             units = [u for u in conflicting_units(qa, qb) if countable(u)]
@@ -207,7 +206,9 @@ def _add(conflicts: list[Conflict], topic: str, a: Fact, b: Fact, kind: str) -> 
     either of them."""
     for known in conflicts:
         if known.kind == kind and (a in known.facts or b in known.facts):
-            known.facts = sorted([*known.facts, *(f for f in (a, b) if f not in known.facts)], key=_told_first)
+            # An outlet is on one side only: a fact whose outlet a side already gives stays out.
+            new = [f for f in (a, b) if f not in known.facts and not any(f.sources & g.sources for g in known.facts)]
+            known.facts = sorted([*known.facts, *new], key=_told_first)
             return
     conflicts.append(Conflict(topic=topic, facts=[a, b], kind=kind))
 

@@ -145,10 +145,11 @@ def told_once(ranked: Sequence[Fact], most: float, keep: Sequence[Fact] = ()) ->
 
 
 def select_facts(facts: Sequence[Fact], ctx: Context, budget: int, cost: Callable[[Fact], int],
-                 weights: Weights) -> list[Fact]:
+                 weights: Weights, keep: Sequence[Fact] = ()) -> list[Fact]:
     """The best-ranked facts whose listing fits ``budget`` tokens, best first (a small model
-    cites the top of a list more often than its end, and a fallback takes facts in this order)."""
-    return fit_budget(rank_facts(facts, ctx, weights), budget, cost)
+    cites the top of a list more often than its end, and a fallback takes facts in this order),
+    none that mostly repeats a better one but for those in ``keep`` (``told_once``)."""
+    return fit_budget(told_once(rank_facts(facts, ctx, weights), SETTINGS.compose.said_before, keep), budget, cost)
 
 
 def fit_budget(ranked: Sequence[Fact], budget: int, cost: Callable[[Fact], int]) -> list[Fact]:

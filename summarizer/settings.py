@@ -127,8 +127,8 @@ class Compose(_Section):
 
 
 class Check(_Section):
-    """The support check (support.py). tests/support_cases.py: 95 of 95 unsupported statements
-    refused, 37 of 39 faithful paraphrases passed; bench/support.py for the price on human text."""
+    """The support check (support.py). tests/support_cases.py: 97 of 97 unsupported statements
+    refused, 38 of 40 faithful paraphrases passed; bench/support.py for the price on human text."""
 
     min_root: int = Field(default=5, description="a shorter root grounds too much ('stat' in 'state' and 'station')")
     min_prefix: int = Field(default=5, description="'russia' grounds 'russian'; 'plan' does not ground 'planet'")

@@ -415,16 +415,19 @@ def word_key(word: str) -> str:
     if word in ("US", "U.S", "U.S."):
         return "america"  # not the pronoun "us"
     w = _inflection(_plain(word))
-    return _without_final_e(EQUIVALENTS.get(w, w))
+    return EQUIVALENTS.get(w, w)
 
 
-def _without_final_e(w: str) -> str:
-    """A silent final "e" left off, so that a headline's present tense finds the sentence's past
-    or progressive: "votes"/"vote" and "voting", "uses" and "using", "closes" and "closed" ("see"
-    and "agree" keep theirs)."""
-    if len(w) == 4 and w.endswith("es"):  # "uses", "goes": the stem is two letters
-        return w[:-2]
-    return w[:-1] if len(w) >= 3 and w.endswith("e") and not w.endswith("ee") else w
+def _with_e(word: str, key: str) -> set[str]:
+    """The base forms an inflected word may have had a silent "e" on: "votes" and "voting" to
+    "vote", "uses" to "use" (a headline's present tense, the sentence's progressive). None for a
+    word with no ending taken off: "plan" never grounds "plane"."""
+    plain = _plain(word)
+    if key != plain and not key.endswith("e"):
+        return {key + "e"}
+    if len(plain) == 4 and plain.endswith("es"):  # "uses", too short for the ending rule
+        return {plain[:-1]}
+    return set()
 
 
 def is_content(token: str) -> bool:
@@ -453,7 +456,7 @@ class Grounds:
 
     def has(self, word: str) -> bool:
         key = word_key(word)
-        if not key or key in self.keys or _plain(word) in self.keys:
+        if not key or key in self.keys or _plain(word) in self.keys or _with_e(word, key) & self.keys:
             return True
         if any(p in self.text for p in PHRASES.get(key, ())):
             return True
@@ -502,6 +505,7 @@ def _grounds(support: str) -> Grounds:
         key = word_key(t)
         keys.add(key)
         keys.add(_plain(t))
+        keys |= _with_e(t, key)
         if "-" in key:
             keys.add(key.replace("-", ""))
             keys.update(word_key(p) for p in key.split("-") if p)

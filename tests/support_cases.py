@@ -52,6 +52,9 @@ PLOUFFE = ("White House senior adviser David Plouffe declined on Sunday to say w
 MAROON = ("The band is currently on their Red Pill BluesTour, but conveniently have a break between a New Year's Eve show "
           "in Las Vegas and the Australian leg of their tour, which kicks off on Feb. 19.")
 NOKIA = "Microsoft is buying Nokia's cell phone business and licensing its patent portfolio, according to both companies."
+MAILER = ("The Obama campaign is using a mailer modeled after online cat memes as part of their final get out the vote "
+          "push in the crucial battleground state of Ohio.")
+PLANE = "The airline unveiled a new plane on Monday, its first in a decade."
 HANDGUN = "Though police would not give many details about the investigation yet, they did say a handgun was found at the scene."
 
 # (support, statement, may pass, kind)
@@ -128,6 +131,11 @@ CASES: list[tuple[str, str, bool, str]] = [
     (PLEDGED, "The three Baltic states have deployed troops.", FAIL, "outcome"),
     (PLEDGED, "Four Baltic states have pledged to contribute troops.", FAIL, "number"),
     # --- the dev clusters ---
+    # a headline's present tense finds the sentence's progressive; a word that only drops an "e"
+    # is another word
+    (MAILER, "Obama Campaign Uses Cat Mailer to Push Votes in Ohio", PASS, "faithful"),
+    (PLANE, "The airline unveiled a new plan on Monday.", FAIL, "new name"),
+    (MAILER, "The Obama campaign hates the mailer modeled after cat memes.", FAIL, "outcome"),
     (HOAX, "The false alarms cost an estimated $500,000.", PASS, "faithful"),  # cluster 2
     (HOAX, "The false alarms cost an estimated $5 million.", FAIL, "number"),
     (HOAX, "The Coast Guard spent $500,000 on the false alarms.", FAIL, "new name"),

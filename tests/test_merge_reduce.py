@@ -85,7 +85,7 @@ def test_an_outlet_that_gives_both_figures_is_not_a_side_against_itself() -> Non
     assert find_conflicts(merge_facts([now_a, now_b, then])) == []
     other = claim(8, "The Census Bureau said 15 million children received food stamps in 2014, one in five.")
     conflicts = find_conflicts(merge_facts([now_a, now_b, then, other]))
-    assert [{c.source for f in k.facts for c in f.citations} for k in conflicts] == [{15, 25, 8}]
+    assert [[f.sources for f in k.facts] for k in conflicts] == [[{8}, {15, 25}]]  # no outlet on two sides
 
 
 def test_dedupe_within_an_article_and_off_story_claims() -> None:

@@ -80,6 +80,7 @@ def test_sentences_are_ordered_exact_bounded_spans_inside_paragraphs() -> None:
     ("That is what the two sides have been fighting about.", None),
     (">> THE GOLD BEING HEAVY IS GOINGTO GET CAUGHT IN THIS BLACK MAT AND BEHIND EACH ONE", "a transcript in capitals"),
     ("The Coast Guard says hoax calls distract rescuers from real emergencies.", None),
+    ("Joey Wilson, left, rings up Curtis Barwick for a gold pan at Adventures in Prospecting.", "a photo's caption"),
 ])
 def test_what_does_not_report(sentence: str, why: str | None) -> None:
     assert not_reporting(sentence) == why

@@ -16,7 +16,7 @@ import asyncio
 import dataclasses
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import openai
@@ -24,8 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .client import CONFIGURATION_ERRORS, CallFailed, ModelClient, connection_words
 from .errors import ServerUnreachable
-from .headline import fallback_headline, needs_headline, reads_like_headline, retitle
-from .merge import find_conflicts, merge_facts
+from .headline import fallback_headline, headline_ok, needs_headline, retitle
+from .merge import disputed_sides, find_conflicts, merge_facts
 from .models import (
     Article,
     Briefing,
@@ -46,7 +46,7 @@ from .selection import context_of, rank_facts, said_in, says_again, select_facts
 from .settings import SETTINGS
 from .stats import StoryReport
 from .stories import Plan
-from .support import about, grounding_facts, numbers_in, supported, title_supported
+from .support import about, numbers_in, supported
 from .textutil import content_words, is_call_to_action, is_directive, jaccard, not_reporting
 from .tokens import count_tokens
 from .verify import SourceIndex
@@ -232,6 +232,14 @@ def fit_words(sentences: list[Point], most: int) -> tuple[list[Point], list[Poin
     return sentences[:n], sentences[n:]
 
 
+def _keep(points: list[Point], ok: Callable[[Point], bool], reason: str, dropped: Counter[str]) -> list[Point]:
+    """The points ``ok`` keeps; each one it does not is counted under ``reason``."""
+    kept = [p for p in points if ok(p)]
+    if len(kept) < len(points):
+        dropped[reason] += len(points) - len(kept)
+    return kept
+
+
 def _near_duplicate(p: Point, others: Sequence[Point]) -> bool:
     """Same words and same figures: "six nations pledged troops" is no repeat of "a dozen"."""
     words, figures = content_words(p.text), numbers_in(p.text)
@@ -257,19 +265,14 @@ def assemble(
     syn = synthesis or Synthesis(title="", summary=[], points=[])
 
     summary = [p for s in syn.summary if (p := check_sentence(s, by_id, dropped))]
-    # What a reader reads first reports: no question, exclamation or quote without its speaker.
-    if any(not_reporting(p.text) for p in summary):
-        dropped["summary sentence that does not report"] += sum(1 for p in summary if not_reporting(p.text))
-        summary = [p for p in summary if not not_reporting(p.text)]
-    # ... and never tells as settled what the outlets dispute: a sentence that cites a side of a
-    # disagreement cites the side most outlets give ("met", not the one outlet's "are set to meet");
-    # so does the headline.
-    lesser = {(c.source, c.start) for conflict in conflicts for f in conflict.facts for c in f.citations
-              if any(len(g.sources) >= len(f.sources) for g in conflict.facts if g is not f)}
-    if any((c.source, c.start) in lesser for p in summary for c in p.citations):
-        dropped["summary sentence that takes a disputed side"] += sum(
-            1 for p in summary if any((c.source, c.start) in lesser for c in p.citations))
-        summary = [p for p in summary if not any((c.source, c.start) in lesser for c in p.citations)]
+    # What a reader reads first reports (no question, exclamation or quote without its speaker),
+    # and never tells as settled what the outlets dispute: a sentence that cites a side of a
+    # disagreement cites the side most outlets give ("met", not the one outlet's "are set to
+    # meet"); so does the headline.
+    lesser = disputed_sides(conflicts)
+    summary = _keep(summary, lambda p: not not_reporting(p.text), "summary sentence that does not report", dropped)
+    summary = _keep(summary, lambda p: not any((c.source, c.start) in lesser for c in p.citations),
+                    "summary sentence that takes a disputed side", dropped)
     # ... and tells the story's main event: one of its sentences cites one of the best facts.
     top = {(c.source, c.start) for f in facts[: SETTINGS.compose.summary_top_facts] for c in f.citations}
     if summary and SETTINGS.compose.summary_top_facts and \
@@ -302,11 +305,15 @@ def assemble(
     # from the best-supported facts the model left out, in the facts' own (verified) words.
     used = {(c.source, c.start) for p in [*points, *summary] for c in p.citations} | sides
 
+    tried: set[int] = set()
+
     def add(f: Fact) -> bool:
-        """``f`` as a point, unless it cannot be one or repeats one; whether it was added."""
+        """``f`` as a point, unless it cannot be one or repeats one (each fact is weighed once);
+        whether it was added."""
         nonlocal said, used
-        if any((c.source, c.start) in used for c in f.citations):
+        if id(f) in tried or any((c.source, c.start) in used for c in f.citations):
             return False
+        tried.add(id(f))
         if not_reporting(f.text):  # a question, a speakerless quote, a photo's caption
             dropped["fact that does not report: not a point"] += 1
             return False
@@ -337,11 +344,15 @@ def assemble(
         add(f)
     # Every outlet is heard: an article no statement cites yet gives its best fact, while there
     # is room (the next day's new outlet on a continuing story, an outlet's own report).
+    heard = {s for s, _ in used}
     for src in sources:
         if len(points) >= max_points:
             break
-        if not any(s == src.id for s, _ in used):
-            next((True for f in facts if src.id in f.sources and add(f)), False)
+        if src.id in heard:
+            continue
+        for f in facts:
+            if src.id in f.sources and add(f):
+                break
     # Most important first: in the order of the facts (ranked by selection.rank_facts), a point
     # where the best fact it cites ranks.
     rank = {(c.source, c.start): i for i, f in enumerate(facts) for c in f.citations}
@@ -381,10 +392,7 @@ def assemble(
 
     title = " ".join(syn.title.split())
     all_quotes = " ".join(c.quote for f in facts for c in f.citations)
-    grounds = grounding_facts(title, [f.support for f in facts]) if title else None
-    if not title or is_directive(title) or not reads_like_headline(title) or \
-            not title_supported(title, [f.support for f in facts]) or \
-            any((c.source, c.start) in lesser for i in grounds or [] for c in facts[i].citations):
+    if not headline_ok(title, facts, lesser):
         title = fallback_headline(sources, [*summary, *points])
     # An open question is model-written text like any other: it must be about what the quotes
     # say (the same support check as a point), or it is not shown.
@@ -472,7 +480,9 @@ async def tell_story(plan: Plan, articles: list[Article], claims: list[Claim], c
                      headline_prompt: Prompt, options: BuildOptions, min_points: int, max_points: int,
                      progress: Progress) -> tuple[Story, StoryReport]:
     """Merge a story's claims into facts, find where outlets differ, and compose it (one call,
-    more when the facts outgrow it); every sentence of the result is checked against its facts."""
+    more when the facts outgrow it); every sentence of the result is checked against its facts.
+    When the composed headline fails and no article has one, one short call asks for a headline
+    alone (``headline.retitle``)."""
     facts = merge_facts(claims)
     conflicts = find_conflicts(facts)
     facts = ranked_facts(facts, articles, options, client.config.model, conflicts)
@@ -500,7 +510,7 @@ async def tell_story(plan: Plan, articles: list[Article], claims: list[Claim], c
                                  written=written)
     story = as_story(briefing, plan)
     if facts and failed is None and not written["title kept"] and needs_headline(articles):
-        await retitle(story, final_facts if synthesis else facts, client, headline_prompt, written)
+        await retitle(story, facts, client, headline_prompt, written, disputed_sides(conflicts))
     return story, StoryReport(facts=len(facts), synthesis_dropped=dropped, failed=failed, written=written)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 import openai
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,12 +16,13 @@ from .client import CONFIGURATION_ERRORS, CallFailed, ModelClient
 from .models import Article, Fact, Point, SourceRef, Story
 from .prompts import Prompt
 from .settings import SETTINGS
-from .support import title_supported
+from .support import title_grounds, title_supported
 from .textutil import STOPWORDS, is_directive, not_reporting
 
 
 class Headline(BaseModel):
-    """A headline alone: asked for when the composed one fails the check and no article has one."""
+    """A headline alone: asked for when the composed one fails the check and no article of the
+    story has one, and for a one-article item whose article has none."""
 
     model_config = ConfigDict(extra="ignore")
     title: str = Field(json_schema_extra={"maxLength": SETTINGS.compose.title_chars})
@@ -133,8 +135,20 @@ def needs_headline(articles: Sequence[Article]) -> bool:
     return not any(reads_like_headline(a.title) for a in articles)
 
 
+def headline_ok(title: str, facts: Sequence[Fact | Point],
+                disputed: AbstractSet[tuple[int, int]] = frozenset()) -> bool:
+    """Whether a headline the model wrote may stand: it reads like one (``reads_like_headline``),
+    addresses nobody, passes ``support.title_grounds`` against the sentences of ``facts``, and is
+    not grounded in a ``disputed`` side (a sentence, by source and start, that fewer outlets give
+    than another side of its disagreement)."""
+    if not title or is_directive(title) or not reads_like_headline(title):
+        return False
+    grounds = title_grounds(title, [" ".join(c.quote for c in f.citations) for f in facts])
+    return grounds is not None and not any((c.source, c.start) in disputed for i in grounds for c in facts[i].citations)
+
+
 async def retitle(story: Story, best: Sequence[Fact | Point], client: ModelClient, prompt: Prompt,
-                  written: Counter[str] | None = None) -> None:
+                  written: Counter[str] | None = None, disputed: AbstractSet[tuple[int, int]] = frozenset()) -> None:
     """Ask the model for a headline alone, over the story's best facts (verified sentences, in
     rank order: what the model was given, not what the checks made of its reply, so the request
     does not change when a check does), and keep it when it passes the headline check against
@@ -151,8 +165,7 @@ async def retitle(story: Story, best: Sequence[Fact | Point], client: ModelClien
     except (CallFailed, openai.OpenAIError):
         return
     title = " ".join(r.value.title.split()).rstrip(".").strip()
-    kept = bool(title) and not is_directive(title) and reads_like_headline(title) and \
-        title_supported(title, [" ".join(c.quote for c in f.citations) for f in top])
+    kept = headline_ok(title, top, disputed)
     if kept:
         story.title = title
     if written is not None:

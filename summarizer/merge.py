@@ -190,6 +190,13 @@ def find_conflicts(facts: Sequence[Fact]) -> list[Conflict]:
     return conflicts
 
 
+def disputed_sides(conflicts: Sequence[Conflict]) -> set[tuple[int, int]]:
+    """The sentences (source, start) of every side of a disagreement that fewer outlets give than
+    another of its sides, or no more: what a summary or a headline never tells as settled."""
+    return {(c.source, c.start) for conflict in conflicts for f in conflict.facts for c in f.citations
+            if any(len(g.sources) >= len(f.sources) for g in conflict.facts if g is not f)}
+
+
 TENSE_TOPIC = "Already done, or still to come? The outlets differ"
 
 

@@ -791,10 +791,16 @@ def grounding_facts(text: str, supports: list[str], most: int = SETTINGS.check.t
 
 
 
+def title_grounds(title: str, supports: list[str]) -> list[int] | None:
+    """The (at most two) of ``supports`` a headline draws on, by index, when it is grounded in
+    them and says nothing they turn around; else None."""
+    chosen = grounding_facts(title, supports)
+    if chosen is None or unsupported(title, " ".join(supports[i] for i in chosen) or " ".join(supports)) is not None:
+        return None
+    return chosen
+
+
 def title_supported(title: str, supports: list[str]) -> bool:
     """Whether a headline is grounded in at most two of ``supports`` (the facts it draws on)
     and says nothing they turn around."""
-    chosen = grounding_facts(title, supports)
-    if chosen is None:
-        return False
-    return unsupported(title, " ".join(supports[i] for i in chosen) or " ".join(supports)) is None
+    return title_grounds(title, supports) is not None

@@ -154,24 +154,14 @@ def test_a_one_article_item_without_a_headline_gets_one() -> None:
     model (one short call, checked); the one with a headline keeps it, with no call."""
     untitled, _ = load_inputs([str(SEEDS.parent / "tests/data/day/articles/c8f2440d.txt")])  # no headline
     day = [ARTICLES[0], untitled[0].model_copy(update={"id": 99})]
-    seen: list[str] = []
 
     def reply(asked: Asked) -> dict[str, object]:
-        seen.append(asked.prompt)
         first = asked.user.split("\n- ", 1)[1].split("\n")[0]
         return {"title": words(first, 7)}
 
-    client, _ = fake_client(reply)
-
-    async def go() -> BuildResult:
-        try:
-            return await build(day, client, load_prompts(), BuildOptions())
-        finally:
-            await client.aclose()
-
-    result = asyncio.run(go())
+    result, model = run_on(day, reply)
     titles = [st.title for st in result.briefing.stories]
-    assert seen == ["headline"]
+    assert [a.prompt for a in model.asked] == ["headline"]
     assert ARTICLES[0].title in titles
     other = next(st for st in result.briefing.stories if st.title != ARTICLES[0].title)
     assert other.title == words(other.points[0].text, 7)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .client import CONFIGURATION_ERRORS, CallFailed, ModelClient, connection_words
 from .errors import ServerUnreachable
-from .headline import fallback_headline, headline_ok, needs_headline, retitle
+from .headline import fallback_headline, headline_ok, needs_headline, retitle, shortened
 from .merge import disputed_sides, find_conflicts, merge_facts
 from .models import (
     Article,
@@ -323,7 +323,7 @@ def assemble(
         if _REFERS_BACK.match(f.text):  # "He insisted …" alone: who? Told with the sentence before it, or not
             dropped["fact that refers back: not a point on its own"] += 1
             return False
-        p = Point(text=without_dateline(" ".join(f.text.split())), citations=list(f.citations))
+        p = Point(text=shortened(without_dateline(" ".join(f.text.split()))), citations=list(f.citations))
         after = continuation(f, facts)
         if after is not None and not any((c.source, c.start) in used for c in after.citations) and \
                 len(p.text.split()) + len(after.text.split()) <= SETTINGS.compose.pair_words:

@@ -16,7 +16,7 @@ from .client import CONFIGURATION_ERRORS, CallFailed, ModelClient
 from .models import Article, Fact, Point, SourceRef, Story
 from .prompts import Prompt
 from .settings import SETTINGS
-from .support import title_grounds, title_supported
+from .support import supported, title_grounds, title_supported
 from .textutil import STOPWORDS, is_directive, not_reporting
 
 
@@ -170,3 +170,35 @@ async def retitle(story: Story, best: Sequence[Fact | Point], client: ModelClien
         story.title = title
     if written is not None:
         written.update({"title written": int(bool(title)), "title kept": int(kept)})
+
+
+# Where a long sentence's main clause may end for a point: before a clause that only adds to it
+# (a non-restrictive relative clause, "especially …", "signaling …", a dash). Never at a bare comma
+# ("Ullestad, 25, and Brandon Ullestad"), nor before who said it ("according to …").
+_ADDED_CLAUSE = re.compile(r",\s(?:which|who|especially|signaling|signalling|in an effort|as part of)\s|\s[-–—]\s")
+_ATTRIBUTED = re.compile(r"\b(?:according to|said|says|told|reported|reports)\b")
+
+
+def shortened(statement: str) -> str:
+    """A point too long to take in (over ``point_words``) cut to its main clause, by leaving out a
+    clause that only adds to it; the statement itself when no cut leaves a sentence of at least
+    ``point_least_words`` that states something and passes the support check against it."""
+    s = " ".join(statement.split())
+    c = SETTINGS.compose
+    if len(s.split()) <= c.point_words:
+        return s
+    for m in reversed(list(_ADDED_CLAUSE.finditer(s))):
+        cut = s[: m.start()].rstrip(" ,;:")
+        if _ATTRIBUTED.search(s[m.start():]) and not _ATTRIBUTED.search(cut):
+            continue  # who said it is never left out
+        n = len(cut.split())
+        if not c.point_least_words <= n <= c.point_words:
+            continue
+        if cut.count('"') % 2 or cut.count("“") != cut.count("”") or not _FINITE.search(cut) or \
+                cut.split()[-1].lower() in STOPWORDS:
+            continue
+        short = cut + "."
+        if supported(short, s):
+            return short
+    return s
+

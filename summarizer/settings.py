@@ -109,6 +109,9 @@ class Compose(_Section):
     story_max_points: int = 6
     item_points: int = Field(default=2, description="a one-article story: its first sentences that state something")
     item_words: int = Field(default=8, description="... of at least this many words")
+    point_words: int = Field(default=30, description="a point a reader takes in (issue 16); a longer fact is cut "
+                             "to its main clause where a clause only adds to it")
+    point_least_words: int = Field(default=12, description="... leaving at least this many words")
     pair_words: int = Field(default=50, description="a fact and the next sentence that refers back to it ('He "
                             "insisted ...') are one point when together at most this long")
     fragment_words: int = Field(default=6, description="textutil.not_reporting: a shorter sentence is a fragment")

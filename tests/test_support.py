@@ -13,7 +13,7 @@ from summarizer.compose import (
     SynthesisDisagreement,
     assemble,
 )
-from summarizer.headline import fallback_headline, headline_from, reads_like_headline
+from summarizer.headline import fallback_headline, headline_from, reads_like_headline, shortened
 from summarizer.models import Fact, Point, SourceRef, Span
 from summarizer.support import about, grounding_facts, title_supported, ungrounded, unsupported
 
@@ -236,3 +236,31 @@ def test_a_statement_cites_only_the_facts_that_say_it() -> None:
                           min_points=0, max_points=2)
     assert [c.source for c in b.summary_sentences[0].citations] == [1]
     assert dropped["citations that say otherwise stripped"] == 1
+
+
+@pytest.mark.parametrize(("fact", "shown"), [
+    # over 30 words: cut where a clause that only adds begins, the longest cut that stands
+    ("The focus of the discussions is to clarify Ukraine's expectations for a peacekeeping mission, which Kiev "
+     "believes is essential to prevent further Russian aggression, especially after its NATO membership "
+     "aspirations were blocked by the U.S. and other nations.",
+     "The focus of the discussions is to clarify Ukraine's expectations for a peacekeeping mission, which Kiev "
+     "believes is essential to prevent further Russian aggression."),
+    # never at a bare comma ("Ullestad, 25, and …"); who said it stays
+    ("Officers found Benjamin Ullestad, 25, and Brandon Ullestad, 22, dead in the apartment they shared just "
+     "before 3 p.m. on Sunday, according to the Orange County Coroner's Office, which is investigating.",
+     "Officers found Benjamin Ullestad, 25, and Brandon Ullestad, 22, dead in the apartment they shared just "
+     "before 3 p.m. on Sunday, according to the Orange County Coroner's Office."),
+    ("The two brothers were found dead in the apartment they had shared for years in Huntington Beach, which "
+     "they had moved into in the spring of last year with their mother, the police said.",
+     "The two brothers were found dead in the apartment they had shared for years in Huntington Beach, which "
+     "they had moved into in the spring of last year with their mother, the police said."),
+    # a cut that would end on "yet" or leave under 12 words: told whole
+    ("Rihanna stepped out in New York in one of her most revealing looks yet - as she continues to rebel "
+     "against handlers who have been urging her to tone down her behavior.",
+     "Rihanna stepped out in New York in one of her most revealing looks yet - as she continues to rebel "
+     "against handlers who have been urging her to tone down her behavior."),
+    ("A short fact of a dozen words is shown as it is, which is right.",
+     "A short fact of a dozen words is shown as it is, which is right."),
+])
+def test_a_long_point_is_cut_to_its_main_clause(fact: str, shown: str) -> None:
+    assert shortened(fact) == shown

@@ -279,6 +279,9 @@ def assemble(
             not any((c.source, c.start) in top for p in summary for c in p.citations):
         dropped["summary that tells none of the best facts"] += len(summary)
         summary = []
+    summary, cut = fit_words(summary, SETTINGS.compose.summary_words)  # what does not fit is not said
+    if cut:
+        dropped["summary sentence past the summary's words"] += len(cut)
     said = {w for p in summary for w in said_in(p.text)}  # what the briefing has said so far
     # The facts where outlets differ are told side by side under the disagreements, not again as
     # points: each fact is told once.

@@ -78,7 +78,10 @@ class FakeServer:
     def __post_init__(self) -> None:
         self.replies: dict[str, dict[str, Any]] = {}
         self.by_system: dict[str, dict[str, Any]] = {}
-        for f in sorted(p for d in self.fixtures for p in d.glob("*.json")):
+        # A headline asked for alone (a story none of whose articles has one) is answered by a
+        # recorded headline reply whatever the story: the check then keeps or refuses it.
+        headlines = sorted((ROOT / "fixtures" / "day").glob("headline-*.json"))[:1]
+        for f in [*sorted(p for d in self.fixtures for p in d.glob("*.json")), *headlines]:
             ex = json.loads(f.read_text(encoding="utf-8"))
             body = ex["responses"][-1]["body"]
             self.replies[body_key(ex["request"])] = body

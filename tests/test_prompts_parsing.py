@@ -12,7 +12,7 @@ from summarizer.prompts import PromptError, load_prompts, parse_prompt
 
 def test_shipped_prompts_load_and_render() -> None:
     prompts = load_prompts()
-    assert set(prompts) == {"extract", "synthesize", "answer", "rewrite", "doctor", "one_prompt"}
+    assert set(prompts) == {"extract", "synthesize", "headline", "answer", "rewrite", "doctor", "one_prompt"}
     messages = prompts["extract"].render(title="T", outlet="O", text="Body text.")
     assert [m["role"] for m in messages] == ["system", "user"]
     assert "Body text." in messages[1]["content"]

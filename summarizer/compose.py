@@ -273,12 +273,6 @@ def assemble(
     summary = _keep(summary, lambda p: not not_reporting(p.text), "summary sentence that does not report", dropped)
     summary = _keep(summary, lambda p: not any((c.source, c.start) in lesser for c in p.citations),
                     "summary sentence that takes a disputed side", dropped)
-    # ... and tells the story's main event: one of its sentences cites one of the best facts.
-    top = {(c.source, c.start) for f in facts[: SETTINGS.compose.summary_top_facts] for c in f.citations}
-    if summary and SETTINGS.compose.summary_top_facts and \
-            not any((c.source, c.start) in top for p in summary for c in p.citations):
-        dropped["summary that tells none of the best facts"] += len(summary)
-        summary = []
     summary, cut = fit_words(summary, SETTINGS.compose.summary_words)  # what does not fit is not said
     if cut:
         dropped["summary sentence past the summary's words"] += len(cut)

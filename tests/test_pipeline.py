@@ -20,15 +20,7 @@ ARTICLES, _ = load_inputs([str(SEEDS)])
 
 
 def run(reply: Reply) -> tuple[BuildResult, FunctionModel]:
-    client, model = fake_client(reply)
-
-    async def go() -> BuildResult:
-        try:
-            return await build(ARTICLES, client, load_prompts(), BuildOptions())
-        finally:
-            await client.aclose()
-
-    return asyncio.run(go()), model
+    return run_on(ARTICLES, reply)
 
 
 def test_a_faithful_composition_is_kept_and_cited() -> None:

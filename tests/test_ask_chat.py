@@ -14,6 +14,8 @@ import pytest
 
 from summarizer.cli import main
 
+from .test_server_death import default_signals
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS_FX = ROOT / "fixtures" / "seeds"
 ASK_FX = ROOT / "fixtures" / "ask"
@@ -120,6 +122,7 @@ def test_ask_before_any_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 def test_chat_in_a_terminal(run_home: Path) -> None:
     env = {**os.environ, "BRIEFING_HOME": str(run_home), "TERM": "dumb"}
     child = pexpect.spawn(sys.executable, ["-m", "summarizer", "chat", "--replay", str(ASK_FX)], cwd=str(ROOT),
+                          preexec_fn=default_signals,
                           env=env, encoding="utf-8", timeout=60, dimensions=(40, 200))
     transcript: list[str] = []
     try:

@@ -172,6 +172,14 @@ def test_a_wrong_key_path_or_model_is_a_configuration_error_and_stores_no_run(
     assert "no runs yet" in capsys.readouterr().err
 
 
+def default_signals() -> None:
+    """In the child, before the program starts: Ctrl-C and Ctrl-\\ as a terminal delivers them. A
+    test run started in the background (``cmd &`` in a script) ignores them, and a child inherits
+    that, so the signal under test would never arrive."""
+    for sig in (signal.SIGINT, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT])
 def test_a_terminal_closed_or_a_stop_signal_ends_the_run_cleanly(sig: signal.Signals, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFING_"))}
@@ -180,7 +188,8 @@ def test_a_terminal_closed_or_a_stop_signal_ends_the_run_cleanly(sig: signal.Sig
     with RawLoopback(lambda _conn: None) as server:
         proc = subprocess.Popen([sys.executable, "-m", "summarizer", "build", str(ROOT / "seeds"), "--base-url",
                                  server.url, "--model", "m", "--structured", "json_schema", "--retries", "0"],
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=default_signals)
         deadline = time.monotonic() + 30
         while not server.connections and time.monotonic() < deadline:  # the composition call, in flight
             time.sleep(0.05)
@@ -221,7 +230,7 @@ def test_ctrl_c_while_the_program_loads_is_quiet(delay: float, tmp_path: Path) -
     env["BRIEFING_HOME"] = str(tmp_path / "home")
     proc = subprocess.Popen([sys.executable, "-m", "summarizer", "build", str(ROOT / "seeds"), "--replay",
                              str(ROOT / "fixtures" / "seeds")], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=default_signals)
     time.sleep(delay)
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=30)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from summarizer.stories import Lexical, adjusted_rand, agglomerate, lead, purity
+from summarizer.stories import Lexical, Pairs, adjusted_rand, agglomerate, dense_pairs, lead, purity
 
 DEFAULT_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "multinews-dev.jsonl"
 
@@ -50,13 +50,13 @@ def embed_similarity(python: str, texts: list[str]) -> list[list[float]]:
     return [[sum(x * y for x, y in zip(a, b, strict=True)) for b in vecs] for a in vecs]
 
 
-Similarity = Callable[[list[int]], list[list[float]]]  # the day's articles -> their similarity matrix
+Similarity = Callable[[list[int]], tuple[Pairs, Callable[[int, int], float]]]  # a day's articles -> their links
 
 
 def score(sim: Similarity, truth: list[int], idx: list[int], threshold: float) -> tuple[float, float]:
-    sub = sim(idx)
+    pairs, exact = sim(idx)
     found = [0] * len(idx)
-    for g, members in enumerate(agglomerate(sub, threshold)):
+    for g, members in enumerate(agglomerate(len(idx), pairs, threshold, exact)):
         for m in members:
             found[m] = g
     t = [truth[i] for i in idx]
@@ -93,15 +93,17 @@ def main() -> int:
         texts = [lead(t, x, words) for _, t, x in docs]
         name = f"tfidf lead {words}" if words < 100000 else "tfidf whole text"
 
-        def lexical(idx: list[int], texts: list[str] = texts) -> list[list[float]]:
+        def lexical(idx: list[int], texts: list[str] = texts) -> tuple[Pairs, Callable[[int, int], float]]:
             return Lexical().similarity([texts[i] for i in idx])  # IDF from that day's articles only
         methods.append((name, lexical, [0.06, 0.08, 0.1, 0.12, 0.15, 0.2]))
     if args.embed_python:
         for words in (60, 120, 250):
             full = embed_similarity(args.embed_python, [lead(t, x, words) for _, t, x in docs])
 
-            def embedded(idx: list[int], full: list[list[float]] = full) -> list[list[float]]:
-                return [[full[i][j] for j in idx] for i in idx]
+            def embedded(idx: list[int], full: list[list[float]] = full,
+                         ) -> tuple[Pairs, Callable[[int, int], float]]:
+                sub = [[full[i][j] for j in idx] for i in idx]
+                return dense_pairs(sub), lambda i, j: sub[i][j]
             methods.append((f"minilm lead {words}", embedded, [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]))
     for name, sim, thresholds in methods:
         for th in thresholds:

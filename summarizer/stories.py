@@ -10,9 +10,10 @@ figures that chose this one are in ``bench/stories.py`` and the README.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -63,73 +64,101 @@ def tfidf(docs: Sequence[Counter[str]]) -> list[Vector]:
 
 
 def cosine(a: Vector, b: Vector) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(x * b.get(w, 0.0) for w, x in a.items())
+    return sum(a[w] * b[w] for w in a.keys() & b.keys())
 
 
-def agglomerate(sim: Sequence[Sequence[float]], threshold: float) -> list[list[int]]:
-    """Average-linkage agglomerative clustering: merge the two most similar groups while their
-    mean pairwise similarity is at least ``threshold`` (Lance-Williams updates, O(n^3) for n
-    articles: 0.2 s for 200). Groups come out in order of their first member, members in index
-    order; ties merge the lowest indexes first, so the result is deterministic."""
-    n = len(sim)
+Pairs = dict[tuple[int, int], float]  # (i, j) with i < j -> similarity; a pair left out is 0
+
+
+def agglomerate(n: int, pairs: Pairs, threshold: float,
+                similarity: Callable[[int, int], float] | None = None) -> list[list[int]]:
+    """Average-linkage agglomerative clustering of ``n`` items: merge the two groups whose mean
+    pairwise similarity is highest while it is at least ``threshold``. Two groups are compared
+    when one of the given pairs joins them; their link is then the mean over all their members'
+    pairs, through ``similarity`` (a pair not given counts 0 without it). A heap keeps the links,
+    so the cost grows with the pairs, not with n^2. Groups come out in order of their first
+    member, members in index order; ties merge the lowest indexes first (deterministic)."""
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    link = {i: {j: float(sim[i][j]) for j in range(n) if j != i} for i in range(n)}
-    while len(members) > 1:
-        best, pair = threshold, None
-        for i in sorted(members):
-            for j, v in link[i].items():
-                if j > i and (v > best or (v == best and pair is None)):
-                    best, pair = v, (i, j)
-        if pair is None:
-            break
-        i, j = pair
-        ni, nj = len(members[i]), len(members[j])
-        for k in members:
-            if k not in (i, j):
-                v = (ni * link[i][k] + nj * link[j][k]) / (ni + nj)
-                link[i][k] = link[k][i] = v
-                del link[k][j]
-        del link[i][j]
-        del link[j]
+    sums: dict[int, dict[int, float]] = {i: {} for i in range(n)}  # summed similarity between groups
+    for (i, j), v in pairs.items():
+        sums[i][j] = sums[j][i] = v
+
+    def total(a: int, b: int) -> float:
+        known = sums[a].get(b)
+        if known is not None:
+            return known
+        if similarity is None:
+            return 0.0
+        return sum(similarity(x, y) for x in members[a] for y in members[b])
+
+    heap = [(-v, i, j) for (i, j), v in pairs.items() if v >= threshold]
+    heapq.heapify(heap)
+    while heap:
+        neg, i, j = heapq.heappop(heap)
+        if i not in members or j not in members:
+            continue  # a link to a group merged since
+        if sums[i][j] / (len(members[i]) * len(members[j])) != -neg:
+            continue  # a stale entry: the pair's link changed and was pushed again
+        near = (sums[i].keys() | sums[j].keys()) - {i, j}
+        merged = {k: total(i, k) + total(j, k) for k in near}
+        for k in near:  # i < j: the merged group keeps its lowest member's index
+            sums[k].pop(j, None)
+            sums[k][i] = merged[k]
+        del sums[j]
+        sums[i] = merged
         members[i] = sorted(members[i] + members.pop(j))
+        size = len(members[i])
+        for k, x in merged.items():
+            link = x / (size * len(members[k]))
+            if link >= threshold:
+                heapq.heappush(heap, (-link, min(i, k), max(i, k)))
     return sorted(members.values(), key=lambda g: g[0])
 
 
-class Grouper(Protocol):
-    """Groups documents (title and lead each) into stories: lists of indexes."""
+def dense_pairs(sim: Sequence[Sequence[float]]) -> Pairs:
+    """The pairs of a full similarity matrix (an embedding model's)."""
+    return {(i, j): float(sim[i][j]) for i in range(len(sim)) for j in range(i + 1, len(sim)) if sim[i][j]}
 
-    def similarity(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+class Grouper(Protocol):
+    """Groups documents (title and lead each) into stories: the similar pairs among them."""
+
+    def similarity(self, texts: Sequence[str]) -> tuple[Pairs, Callable[[int, int], float]]: ...
 
 
 @dataclass(frozen=True)
 class Lexical:
     """TF-IDF over the day's titles and leads."""
 
-    def similarity(self, texts: Sequence[str]) -> list[list[float]]:
-        return similarity_matrix(tfidf([term_counts(t) for t in texts]))
+    def similarity(self, texts: Sequence[str]) -> tuple[Pairs, Callable[[int, int], float]]:
+        vs = tfidf([term_counts(t) for t in texts])
+        return neighbours(vs, SETTINGS.stories.similarity), lambda i, j: cosine(vs[i], vs[j])
 
 
-def similarity_matrix(vs: Sequence[Vector]) -> list[list[float]]:
-    """All pairwise cosines of L2-normalised sparse vectors, through an inverted index (only pairs
-    that share a term are touched): 0.1 s for 200 articles where pair by pair took 1.4 s."""
-    n = len(vs)
-    sim = [[0.0] * n for _ in range(n)]
-    postings: dict[str, list[tuple[int, float]]] = {}
+def neighbours(vs: Sequence[Vector], least: float, top: int = SETTINGS.stories.top_terms,
+               most: int = SETTINGS.stories.top_shared_most) -> Pairs:
+    """The cosines of the pairs of L2-normalised sparse vectors that share one of their ``top``
+    heaviest terms (an inverted index of those terms finds them). Articles on one event share its
+    names and rare words, which weigh most; a pair that shares only lighter words counts 0, so
+    the pairs grow with the stories' sizes, not with the day's squared. A word among the heaviest
+    of more than ``most`` articles is no one event's and pairs none of them (its pairs would grow
+    with the day squared). bench/grouping.py: the figures that chose both."""
+    postings: dict[str, list[int]] = {}
     for i, v in enumerate(vs):
-        for w, x in v.items():
-            postings.setdefault(w, []).append((i, x))
+        for w in heapq.nlargest(top, v, key=v.__getitem__):
+            postings.setdefault(w, []).append(i)
+    out: Pairs = {}
+    seen: set[tuple[int, int]] = set()
     for plist in postings.values():
-        for a, (i, x) in enumerate(plist):
-            row = sim[i]
-            for j, y in plist[a + 1:]:
-                row[j] += x * y
-    for i in range(n):
-        sim[i][i] = 1.0
-        for j in range(i + 1, n):
-            sim[j][i] = sim[i][j]
-    return sim
+        if len(plist) > most:
+            continue
+        for a, i in enumerate(plist):
+            for j in plist[a + 1:]:
+                if (i, j) not in seen:
+                    seen.add((i, j))
+                    if (c := cosine(vs[i], vs[j])) >= least:
+                        out[(i, j)] = c
+    return out
 
 
 def group(texts: Sequence[str], grouper: Grouper | None = None,
@@ -137,7 +166,8 @@ def group(texts: Sequence[str], grouper: Grouper | None = None,
     """Stories as lists of indexes into ``texts``."""
     if not texts:
         return []
-    return agglomerate((grouper or Lexical()).similarity(texts), threshold)
+    pairs, similarity = (grouper or Lexical()).similarity(texts)
+    return agglomerate(len(texts), pairs, threshold, similarity)
 
 
 # --- measuring a grouping against known stories --------------------------------------------
@@ -295,23 +325,31 @@ def continuity(current: Sequence[Story], now: Mapping[int, Article], earlier: Se
     cur = [footprint(s, now) for s in current]
     old = [footprint(s, then) for s in earlier]
     texts = [t for _, ls in cur for t in ls] + [t for _, ls in old for t in ls]
+    owner = [i for i, (_, ls) in enumerate(cur) for _ in ls] + [-1 - j for j, (_, ls) in enumerate(old) for _ in ls]
     vs = tfidf([term_counts(t) for t in texts])
-    spans, at = [], 0
-    for _, ls in cur:
-        spans.append(range(at, at + len(ls)))
-        at += len(ls)
-    old_spans = []
-    for _, ls in old:
-        old_spans.append(range(at, at + len(ls)))
-        at += len(ls)
-    links = []
+    members: dict[int, list[int]] = {}
+    for a, o in enumerate(owner):
+        members.setdefault(o, []).append(a)
+    # the story pairs to compare: they share an article, or two of their articles are at least
+    # ``threshold`` similar (their mean can reach it only then); found without all pairs
+    candidates: set[tuple[int, int]] = set()
+    by_digest: dict[str, list[int]] = {}
+    for j, (old_dg, _) in enumerate(old):
+        for d in old_dg:
+            by_digest.setdefault(d, []).append(j)
     for i, (dg, _) in enumerate(cur):
-        for j, (old_dg, _) in enumerate(old):
-            shared = len(dg & old_dg)
-            sim = (sum(cosine(vs[a], vs[b]) for a in spans[i] for b in old_spans[j])
-                   / max(1, len(spans[i]) * len(old_spans[j])))
-            if shared or sim >= threshold:
-                links.append((shared, sim, i, j))
+        candidates.update((i, j) for d in dg for j in by_digest.get(d, ()))
+    for a, b in neighbours(vs, threshold):
+        oa, ob = owner[a], owner[b]
+        if (oa < 0) != (ob < 0):
+            candidates.add((max(oa, ob), -1 - min(oa, ob)))
+    links = []
+    for i, j in candidates:
+        shared = len(cur[i][0] & old[j][0])
+        here, there = members.get(i, []), members.get(-1 - j, [])
+        sim = (sum(cosine(vs[a], vs[b]) for a in here for b in there) / max(1, len(here) * len(there)))
+        if shared or sim >= threshold:
+            links.append((shared, sim, i, j))
     links.sort(key=lambda x: (-x[0], -x[1], x[2], x[3]))
     out: list[tuple[str, str] | None] = [None] * len(current)
     taken: set[int] = set()

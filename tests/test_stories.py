@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from summarizer.chunking import chunk_article
@@ -14,10 +16,12 @@ from summarizer.stories import (
     agglomerate,
     cap_members,
     continuity,
+    dense_pairs,
     digest,
     group,
     lead,
     matches,
+    neighbours,
     outlet_key,
     plan_day,
     purity,
@@ -48,10 +52,61 @@ def test_purity(truth: list[int], found: list[int], p: float) -> None:
 
 def test_agglomerate_merges_while_the_average_link_holds() -> None:
     sim = [[1, .9, .1, 0], [.9, 1, .3, 0], [.1, .3, 1, 0], [0, 0, 0, 1]]
-    assert agglomerate(sim, 0.5) == [[0, 1], [2], [3]]
-    assert agglomerate(sim, 0.2) == [[0, 1, 2], [3]]  # mean of .1 and .3 is .2
-    assert agglomerate(sim, 0.21) == [[0, 1], [2], [3]]
-    assert agglomerate([], 0.1) == []
+    pairs = dense_pairs(sim)
+    assert agglomerate(4, pairs, 0.5) == [[0, 1], [2], [3]]
+    assert agglomerate(4, pairs, 0.2) == [[0, 1, 2], [3]]  # mean of .1 and .3 is .2
+    assert agglomerate(4, pairs, 0.21) == [[0, 1], [2], [3]]
+    assert agglomerate(0, {}, 0.1) == []
+
+
+def test_agglomerate_compares_only_linked_groups_but_averages_over_all_their_pairs() -> None:
+    sim = [[1, .9, .1, 0], [.9, 1, .3, 0], [.1, .3, 1, 0], [0, 0, 0, 1]]
+    only_strong = {(0, 1): .9, (1, 2): .3}  # (0, 2) is not given: it counts only through ``similarity``
+    assert agglomerate(4, only_strong, 0.2, lambda i, j: sim[i][j]) == [[0, 1, 2], [3]]  # (.1 + .3) / 2
+    assert agglomerate(4, only_strong, 0.2) == [[0, 1], [2], [3]]  # without it: (0 + .3) / 2 = .15 < .2
+    assert agglomerate(4, {(0, 1): .9}, 0.0, lambda i, j: sim[i][j]) == [[0, 1], [2], [3]]  # (1, 2) never linked
+
+
+def naive_average_linkage(sim: list[list[float]], threshold: float) -> list[list[int]]:
+    """The textbook algorithm, all pairs every round: what the heap-based one must equal."""
+    groups = [[i] for i in range(len(sim))]
+    while len(groups) > 1:
+        best, pair = threshold, None
+        for a in range(len(groups)):
+            for b in range(a + 1, len(groups)):
+                link = sum(sim[x][y] for x in groups[a] for y in groups[b]) / (len(groups[a]) * len(groups[b]))
+                if link > best or (link == best and pair is None):
+                    best, pair = link, (a, b)
+        if pair is None:
+            break
+        a, b = pair
+        groups[a] = sorted(groups[a] + groups.pop(b))
+    return sorted(groups, key=lambda g: g[0])
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_agglomerate_equals_the_textbook_average_linkage(seed: int) -> None:
+    rng = random.Random(seed)
+    n = rng.randint(2, 14)
+    sim = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i + 1, n):
+            sim[i][j] = sim[j][i] = round(rng.random() ** 3, 6) if rng.random() < 0.5 else 0.0
+    threshold = rng.choice([0.05, 0.1, 0.2, 0.4])
+    want = naive_average_linkage(sim, threshold)
+    assert agglomerate(n, dense_pairs(sim), threshold) == want
+    strong = {p: v for p, v in dense_pairs(sim).items() if v >= threshold}  # what ``neighbours`` gives
+    assert agglomerate(n, strong, threshold, lambda i, j: sim[i][j]) == want
+
+
+def test_neighbours_pairs_articles_through_their_heaviest_words_only() -> None:
+    vs = [{"quake": .9, "peru": .3, "said": .1}, {"quake": .8, "arequipa": .5, "said": .1},
+          {"vote": .9, "said": .2}, {"said": .95, "vote": .05}]
+    got = neighbours(vs, 0.0, top=1)
+    assert set(got) == {(0, 1)} and got[(0, 1)] == pytest.approx(.9 * .8 + .1 * .1)  # the whole cosine
+    assert (2, 3) in neighbours(vs, 0.0, top=2)  # "vote" is among 3's two heaviest
+    assert neighbours(vs, 0.8, top=2) == {}  # below ``least``: left out
+    assert neighbours(vs, 0.0, top=1, most=1) == {}  # "quake" heads two articles: more than ``most``
 
 
 DAY = {

@@ -11,6 +11,7 @@ from typing import Any
 
 import openai
 
+from .batch import gather_deferring
 from .chunking import segment
 from .client import CONFIGURATION_ERRORS, CallFailed, ModelClient, connection_words
 from .errors import ServerUnreachable
@@ -123,7 +124,7 @@ async def extract_all(
                 done += 1
                 progress("chunks extracted", done, len(chunks))
 
-    await asyncio.gather(*(one(i, c) for i, c in enumerate(chunks)))
+    await gather_deferring(one(i, c) for i, c in enumerate(chunks))
     failures.sort(key=lambda f: (f.article_id, f.chunk_index))
     return results, failures
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -25,12 +26,24 @@ from typing import Any
 
 import httpx2
 import openai
+from openai import AsyncOpenAI
 
 from . import __version__, doctor
 from .asking import AskError, AskResult, Session, resolve_run_and_conversation, story_sources
 from .asking import to_json_obj as ask_json
 from .asking import to_text as ask_text
-from .client import MODES, ModelClient, ModelConfig, connection_words
+from .batch import (
+    Batches,
+    BatchState,
+    Pending,
+    batching_for,
+    import_results,
+    read_results,
+    request_line,
+    submit,
+    wait,
+)
+from .client import MODES, ModelClient, ModelConfig, connection_words, sdk_for
 from .config import Target, resolve_target
 from .errors import (
     EXIT_INTERNAL,
@@ -38,13 +51,14 @@ from .errors import (
     EXIT_MODEL,
     EXIT_OK,
     EXIT_PARTIAL,
+    EXIT_PENDING,
     EXIT_USAGE,
     EXIT_USER,
     BriefingError,
     ModelFailure,
 )
 from .evaluate import Report, evaluate, one_prompt_messages, pick, read_clusters, table
-from .exchanges import ExchangeTransport
+from .exchanges import Batching, ExchangeTransport
 from .fetch import Gathered, gather, to_articles
 from .files import atomic_write
 from .html import to_html
@@ -129,6 +143,9 @@ class Reporter:
 # --- model plumbing -----------------------------------------------------------------------
 
 
+NO_SERVER = "file:///batch-export"  # where --batch-export without a server sends nothing
+
+
 @dataclass
 class Endpoint:
     """Where the model is: a configured server, or the embedded one, started on demand."""
@@ -156,9 +173,12 @@ def model_endpoint(target: Target, reporter: Reporter) -> Iterator[Endpoint]:
         server.close()
 
 
-def make_transport(args: argparse.Namespace, endpoint: Endpoint) -> ExchangeTransport:
+def make_transport(args: argparse.Namespace, endpoint: Endpoint, batching: Batching | None = None) -> ExchangeTransport:
     cache_dir = home() / "cache"
     base_url = endpoint.url
+    if batching is not None:
+        return ExchangeTransport("cache", inner=endpoint.transport(), cache_dir=cache_dir, base_url=base_url,
+                                 secrets=SECRETS, batching=batching)
     if args.replay:
         return ExchangeTransport("replay", replay_dir=Path(args.replay), base_url=base_url)
     inner = endpoint.transport()
@@ -170,14 +190,16 @@ def make_transport(args: argparse.Namespace, endpoint: Endpoint) -> ExchangeTran
     return ExchangeTransport("cache", inner=inner, cache_dir=cache_dir, base_url=base_url, secrets=SECRETS)
 
 
-def make_client(args: argparse.Namespace, target: Target, endpoint: Endpoint) -> tuple[ModelClient, ExchangeTransport]:
-    transport = make_transport(args, endpoint)
-    base_url = endpoint.url
+def model_config(args: argparse.Namespace, target: Target, base_url: str) -> ModelConfig:
     timeout = args.timeout or (1800.0 if target.local else 600.0)
-    client = ModelClient(ModelConfig(model=target.model, base_url=base_url, api_key=target.api_key,
-                                     structured=target.structured, max_retries=args.retries, timeout=timeout),
-                         transport)
-    return client, transport
+    return ModelConfig(model=target.model, base_url=base_url, api_key=target.api_key, structured=target.structured,
+                       max_retries=args.retries, timeout=timeout)
+
+
+def make_client(args: argparse.Namespace, target: Target, endpoint: Endpoint,
+                batching: Batching | None = None) -> tuple[ModelClient, ExchangeTransport]:
+    transport = make_transport(args, endpoint, batching)
+    return ModelClient(model_config(args, target, endpoint.url), transport), transport
 
 
 def target_from(args: argparse.Namespace) -> Target:
@@ -490,6 +512,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     options = build_options(args, target)
     if args.estimate:
         return print_estimate(args, inputs.articles, prompts, options, target)
+    batches: Batches | None = None
+    if args.batch or args.batch_export:
+        target = batch_target(args, target)
+        batches = Batches(home() / "batches")
+        if (waiting := collect_batches(args, batches, target)) is not None:
+            return waiting
     store, store_problem = open_store_for_build()
     if store_problem:
         err(f"warning: {store_problem}; the briefing will be printed but not stored")
@@ -502,9 +530,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         except UserError:
             store.close()
             raise
+    batching = batching_for(batches, args.batch_retry, SETTINGS.batch.attempts) if batches else None
     try:
-        done = run_build(args, inputs, prompts, options, target, reporter, earlier)
+        done = run_build(args, inputs, prompts, options, target, reporter, earlier, batching)
         run_id, store_problem = store_build(store, args, inputs, target, done, store_problem)
+    except Pending as pending:
+        assert batches is not None and batching is not None
+        return send_batch(args, pending, batches, batching, target)
     finally:
         if store is not None:
             store.close()
@@ -523,9 +555,12 @@ class Done:
 
 
 def run_build(args: argparse.Namespace, inputs: Inputs, prompts: dict[str, Prompt], options: BuildOptions,
-              target: Target, reporter: Reporter, earlier: EarlierRun | None) -> Done:
-    with reporter, model_endpoint(target, reporter) as endpoint:
-        client, transport = make_client(args, target, endpoint)
+              target: Target, reporter: Reporter, earlier: EarlierRun | None, batching: Batching | None = None) -> Done:
+    # Requests for an engine's file never reach a server: the embedded one is not even prepared.
+    no_server = bool(args.batch_export) and target.base_url is None
+    with reporter, (contextlib.nullcontext(Endpoint(NO_SERVER)) if no_server
+                    else model_endpoint(target, reporter)) as endpoint:
+        client, transport = make_client(args, target, endpoint, batching)
         client.budget = args.max_tokens_total
 
         async def run() -> BuildResult:
@@ -618,6 +653,155 @@ def report_build(args: argparse.Namespace, inputs: Inputs, done: Done, run_id: i
         err("the run was partial: re-run to retry what failed (finished calls are cached)")
         return EXIT_PARTIAL
     return EXIT_USER if store_problem else EXIT_OK
+
+
+# --- batch --------------------------------------------------------------------------------
+
+def batch_target(args: argparse.Namespace, target: Target) -> Target:
+    """The model a batch build asks: --batch needs a server with the Batch API; a file for an
+    engine (--batch-export) is asked in json_schema unless --structured says otherwise (the shape
+    OpenAI and vLLM take; the embedded model's grammar is llama.cpp's alone)."""
+    if args.replay or args.record or args.no_cache:
+        raise UserError("--batch and --batch-export work through the exchange cache: drop --replay, --record and "
+                        "--no-cache")
+    if args.batch and target.base_url is None:
+        raise UserError("--batch needs a server with the Batch API (--base-url or BRIEFING_BASE_URL); for an "
+                        "engine that reads a file, use --batch-export DIR")
+    if args.batch_export and not args.structured:
+        return dataclasses.replace(target, structured="json_schema")
+    return target
+
+
+def batch_sdk(args: argparse.Namespace, target: Target) -> AsyncOpenAI:
+    assert target.base_url is not None
+    return sdk_for(model_config(args, target, target.base_url), httpx2.AsyncHTTPTransport(retries=0))
+
+
+def cache_transport() -> ExchangeTransport:
+    return ExchangeTransport("cache", cache_dir=home() / "cache", secrets=SECRETS)
+
+
+def collect_batches(args: argparse.Namespace, batches: Batches, target: Target,
+                    wait_seconds: float = 0.0) -> int | None:
+    """Poll the open batches and cache what they answered: None when none is open any more (the
+    build goes on), else EXIT_PENDING after a line for each that is still out."""
+    states = batches.open()
+    if not states:
+        return None
+    transport = cache_transport()
+    if any(s.server != "file" for s in states):
+        if target.base_url is None:
+            raise UserError(f"{len(states)} batch(es) are out on a server: give its --base-url to collect them")
+
+        async def go() -> int:
+            sdk = batch_sdk(args, target)
+            try:
+                for s in states:  # an interrupted submission is finished first: never lost, never sent twice
+                    if s.server != "file" and s.batch_id is None and s.input_file is None:
+                        await submit(sdk, s, batches)
+                return await wait(sdk, states, batches, transport, SETTINGS.batch.poll_seconds,
+                                  time.monotonic() + wait_seconds, lambda *_: None)
+            finally:
+                await sdk.close()
+        got = run_async(go())
+        if got and not args.quiet:
+            err(f"{got} batch answer{'s' if got != 1 else ''} cached")
+    still = [s for s in states if s.open]
+    for s in still:
+        if s.server == "file":
+            err(f"batch {s.name}: {len(s.requests)} requests wait for an engine's results: run it on the file "
+                f"`briefing batch export DIR` writes, then `briefing batch import RESULTS.jsonl`")
+        else:
+            done = s.counts.get("completed", 0) + s.counts.get("failed", 0)
+            err(f"batch {s.batch_id}: {s.status}, {done} of {s.counts.get('total') or len(s.requests)} requests done; "
+                "run this again later (or `briefing batch status --wait`)")
+    return EXIT_PENDING if still else None
+
+
+def send_batch(args: argparse.Namespace, pending: Pending, batches: Batches, batching: Batching,
+               target: Target) -> int:
+    """The requests a build put off, as a batch: submitted to the server's Batch API, or written
+    as batch JSONL for an engine (--batch-export)."""
+    if args.batch_export:
+        state = batches.new(batching.requests, "file")
+        path = write_requests(Path(args.batch_export), state)
+        state.status = "exported"
+        batches.save(state)
+        err(f"{pending}: wrote {display_path(str(path))}. Run an engine on it (e.g. vllm run-batch -i {path.name} "
+            f"-o results.jsonl --model {target.model}), then `briefing batch import results.jsonl` and run this "
+            "command again")
+        return EXIT_PENDING
+    state = batches.new(batching.requests, scrub_url(target.base_url or ""))
+
+    async def go() -> None:
+        sdk = batch_sdk(args, target)
+        try:
+            await submit(sdk, state, batches)
+        finally:
+            await sdk.close()
+    run_async(go())
+    err(f"{pending}: submitted as batch {state.batch_id}; run this command again to collect the answers and go "
+        "on (or `briefing batch status --wait`)")
+    return EXIT_PENDING
+
+
+def write_requests(folder: Path, state: BatchState) -> Path:
+    path = folder / f"requests-{state.name}.jsonl"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, "".join(request_line(r) + "\n" for r in state.requests.values()))
+    except OSError as exc:
+        raise UserError(f"cannot write {display_path(str(path))}: {exc.strerror or exc}") from None
+    return path
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    batches = Batches(home() / "batches")
+    if args.action == "status":
+        args.model = args.model or os.environ.get("BRIEFING_MODEL") or "any"  # polling asks no model
+        target = target_from(args)
+        code = collect_batches(args, batches, target, args.wait if args.wait is not None else 0.0)
+        for s in batches.all()[-args.limit:]:
+            print(f"{s.name}\t{s.batch_id or s.server}\t{s.status}\t{len(s.requests)} requests"
+                  f"\t{len(s.failed)} failed")
+        return code or EXIT_OK
+    if args.action == "export":
+        states = [s for s in batches.open() if s.batch_id is None]
+        if not states:
+            raise UserError("no batch waits for an engine's results: `briefing build ... --batch-export DIR` "
+                            "makes one")
+        for s in states:
+            print(display_path(str(write_requests(Path(args.target), s))))
+        return EXIT_OK
+    return import_files(args, batches)
+
+
+def import_files(args: argparse.Namespace, batches: Batches) -> int:
+    """``batch import FILE``: an engine's results into the cache, for the open batches' requests."""
+    states = batches.open()
+    if not states:
+        raise UserError("no batch is waiting for results: nothing to import them for")
+    try:
+        lines = Path(args.target).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {display_path(args.target)}: {getattr(exc, 'strerror', None) or exc}") from None
+    transport = cache_transport()
+    cached = failed = 0
+    mine: set[str] = set()
+    for s in states:
+        results = read_results(lines, s.requests)
+        mine |= set(results.answers) | set(results.failed)
+        for key in s.requests:
+            if key not in results.answers and key not in results.failed:
+                results.failed[key] = "no answer in the results file"
+        cached += import_results(s, results, transport)
+        failed += len(s.failed)
+        s.status = "collected"
+        batches.save(s)
+    other = sum(1 for line in lines if line.strip()) - len(mine)
+    err(f"{cached} answers cached, {failed} requests without one (the next build retries them)"
+        + (f"; {other} lines answered nothing pending" if other else ""))
+    return EXIT_OK
 
 
 # --- ask / chat ---------------------------------------------------------------------------
@@ -929,6 +1113,7 @@ EXAMPLES = """examples:
   briefing build today/ --top 10 --topic ukraine --format html -o today.html   # the day, ranked
   briefing build today/ --estimate                        # calls, tokens and time; no model call
   briefing build today/ --since 12                        # mark what is new since run 12
+  briefing build today/ --batch --base-url https://api.openai.com/v1   # as batches; run again to go on
   briefing build https://example.org/rss.xml https://example.com/story.html   # a feed and a page
   briefing build                                          # the feeds kept with `briefing feeds add`
   cat story.txt | briefing build -
@@ -941,6 +1126,16 @@ ASK_EXAMPLES = """examples:
   briefing ask --run 3 "What did the Dutch minister say?" --format json
   briefing ask --story s1f2e3d "Who was arrested?"         # only that story's articles
   briefing chat                                           # interactive; /help inside
+"""
+
+
+BATCH_EXAMPLES = """examples:
+  briefing build today/ --batch --model gpt-4o-mini      # submits the first stage's batch (exit 75)
+  briefing batch status --wait 3600                      # poll until it is done, cache its answers
+  briefing build today/ --batch --model gpt-4o-mini      # the next stage's batch, ... then the briefing
+  briefing build today/ --batch-export jobs/ --model Qwen/Qwen2.5-7B-Instruct   # for vllm run-batch
+  vllm run-batch -i jobs/requests-*.jsonl -o results.jsonl --model Qwen/Qwen2.5-7B-Instruct
+  briefing batch import results.jsonl                    # then build again: the next stage, or the briefing
 """
 
 
@@ -1048,6 +1243,7 @@ def parser() -> argparse.ArgumentParser:
     add_ask_and_chat(sub)
     add_store_commands(sub)
     add_eval(sub)
+    add_batch(sub)
     add_doctor(sub)
     return p
 
@@ -1087,6 +1283,17 @@ def add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d.add_argument("--max-tokens-total", type=_positive, metavar="N",
                    help="start no model call once N tokens are spent; build from what is done (exit 3)")
     add_model_args(b)
+    bt = b.add_argument_group("batch (many articles, no hurry)")
+    bt.add_argument("--batch", action="store_true",
+                    help="send each stage's model requests as one batch through the server's Batch API (OpenAI: "
+                         "half the price, answers within 24 h); run the command again to collect and go on "
+                         "(exit 75 while a batch is out)")
+    bt.add_argument("--batch-export", metavar="DIR",
+                    help="write each stage's model requests into DIR as OpenAI batch JSONL for an engine "
+                         "(vllm run-batch); then `briefing batch import RESULTS` and run the command again")
+    bt.add_argument("--batch-retry", choices=["batch", "live"], default="batch",
+                    help=f"a request whose batch line failed: into the next batch (default; it fails after "
+                         f"{SETTINGS.batch.attempts} batches) or asked live")
     t = b.add_argument_group("tuning")
     t.add_argument("--chunk-tokens", type=_whole(64, 32_000), default=BuildOptions.chunk_tokens,
                    help=f"token budget per chunk, 64 to 32000 (default {BuildOptions.chunk_tokens})")
@@ -1157,6 +1364,21 @@ def add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     f.add_argument("--category", help="with add: a category for the feed")
     f.add_argument("--format", choices=["text", "json"], default="text")
     f.set_defaults(func=cmd_feeds)
+
+
+def add_batch(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "batch", help="the batches of `build --batch` and `--batch-export`", epilog=BATCH_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="status: ask the server how the open batches stand and cache what they answered (--wait: "
+                    "until they are done); export DIR: write the requests waiting for an engine as batch "
+                    "JSONL again; import FILE: cache an engine's results JSONL (vllm run-batch -o FILE).")
+    p.add_argument("action", choices=["status", "export", "import"])
+    p.add_argument("target", nargs="?", metavar="DIR|FILE", help="export: the folder; import: the results file")
+    p.add_argument("--wait", type=_seconds, metavar="SECONDS", help="status: poll until done or this long")
+    p.add_argument("--limit", type=_positive, default=20, help="status: list this many of the latest batches")
+    add_model_args(p)
+    p.set_defaults(func=cmd_batch, batch=False, batch_export=None, batch_retry="batch", quiet=False)
 
 
 def add_eval(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -158,6 +158,24 @@ class _Reply:
     key: str | None = None  # the exchange, to commit once the reply is known to be usable
 
 
+def sdk_for(config: ModelConfig, transport: httpx2.AsyncBaseTransport) -> AsyncOpenAI:
+    """The openai SDK client for ``config`` over ``transport`` (the exchange transport for model
+    calls; the bare HTTP transport for the Batch API's files and batches)."""
+    # A query in the server URL (Azure's "?api-version=…", a gateway's key) is sent with every
+    # request; left in the base URL, the SDK would append the path after it.
+    parts = urlsplit(config.base_url)
+    return AsyncOpenAI(
+        api_key=config.api_key or "not-needed",
+        base_url=urlunsplit(parts._replace(query="", fragment="")),
+        default_query=dict(parse_qsl(parts.query, keep_blank_values=True)) or None,
+        max_retries=config.max_retries,
+        # The HTTP timeout sits past the call's own deadline (``_send``): a hung request is cut
+        # by the deadline once, never timed out and retried.
+        timeout=config.timeout + 5,
+        http_client=httpx2.AsyncClient(transport=transport, timeout=config.timeout + 5, follow_redirects=False),
+    )
+
+
 @dataclass
 class ModelClient:
     config: ModelConfig
@@ -168,20 +186,7 @@ class ModelClient:
     budget: int | None = None  # tokens (in + out) this client may spend on new calls; then it stops
 
     def __post_init__(self) -> None:
-        # A query in the server URL (Azure's "?api-version=…", a gateway's key) is sent with every
-        # request; left in the base URL, the SDK would append the path after it.
-        parts = urlsplit(self.config.base_url)
-        self._sdk = AsyncOpenAI(
-            api_key=self.config.api_key or "not-needed",
-            base_url=urlunsplit(parts._replace(query="", fragment="")),
-            default_query=dict(parse_qsl(parts.query, keep_blank_values=True)) or None,
-            max_retries=self.config.max_retries,
-            # The HTTP timeout sits past the call's own deadline (``_send``): a hung request is cut
-            # by the deadline once, never timed out and retried.
-            timeout=self.config.timeout + 5,
-            http_client=httpx2.AsyncClient(transport=self.transport, timeout=self.config.timeout + 5,
-                                           follow_redirects=False),
-        )
+        self._sdk = sdk_for(self.config, self.transport)
         if self.config.structured != "auto":
             if self.config.structured not in MODES:
                 raise ValueError(f"unknown structured-output mode {self.config.structured!r}")

@@ -22,6 +22,7 @@ from typing import Any
 import openai
 from pydantic import BaseModel, ConfigDict, Field
 
+from .batch import gather_deferring
 from .client import CONFIGURATION_ERRORS, CallFailed, ModelClient, connection_words
 from .errors import ServerUnreachable
 from .headline import fallback_headline, headline_ok, needs_headline, retitle, shortened
@@ -585,7 +586,7 @@ async def tell_all(run: RunPlan, claims: list[list[Claim]], by_id: dict[int, Art
         done += 1
         progress("stories composed", done, len(run.composed))
 
-    await asyncio.gather(*(tell(k, p) for k, p in enumerate(run.composed)))
+    await gather_deferring(tell(k, p) for k, p in enumerate(run.composed))
     return [t for t in told if t is not None]
 
 
@@ -624,7 +625,7 @@ async def tell_items(plans: Sequence[Plan], by_id: dict[int, Article], client: M
         done += 1
         progress("headlines written", done, len(untitled))
 
-    await asyncio.gather(*(one(st) for st in untitled))
+    await gather_deferring(one(st) for st in untitled)
     return stories
 
 

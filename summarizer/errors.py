@@ -9,6 +9,7 @@ from __future__ import annotations
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_PARTIAL, EXIT_MODEL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 EXIT_INTERNAL = 70  # a bug (EX_SOFTWARE): one line on stderr, the traceback with BRIEFING_DEBUG=1
+EXIT_PENDING = 75  # EX_TEMPFAIL: a batch of model requests is out; run the same command again later
 
 
 class BriefingError(Exception):

@@ -59,6 +59,35 @@ class RecordError(BriefingError):
     """The record directory cannot be written."""
 
 
+class Deferred(Exception):  # a request put off, not an error: the stage goes on without it
+    """A request that batch mode put off for a batch instead of sending it (``Batching``). Raised
+    through the SDK to the stage, which goes on with its other calls; the build then stops
+    (``Pending``) with every request it could not answer yet collected in ``Batching.requests``."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request as the cache keys it: the exchange key, the endpoint, the prompt it came from
+    ("name@sha") and the JSON body."""
+
+    key: str
+    endpoint: str
+    prompt: str
+    body: Any
+
+
+@dataclass
+class Batching:
+    """Batch mode in the transport: a chat request the cache cannot answer is collected into
+    ``requests`` and put off (``Deferred``) instead of sent. A request whose batch line failed is
+    sent live when ``live`` holds its key, and answered with its line's error (HTTP 400, so the
+    call fails and the briefing is partial) when ``failed`` does."""
+
+    requests: dict[str, Request] = field(default_factory=dict)
+    live: set[str] = field(default_factory=set)
+    failed: dict[str, str] = field(default_factory=dict)  # key -> why its batch line failed
+
+
 class ReplayMiss(ModelFailure):
     """A request that the replay directory has no recording for."""
 
@@ -217,9 +246,11 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
         replay_dir: Path | None = None,
         base_url: str = "",
         secrets: Sequence[str] = (),
+        batching: Batching | None = None,
     ) -> None:
         """``secrets``: the configured key and URL credentials, scrubbed from every reply before
-        it is cached or recorded (a server that echoes the key back must not get it on disk)."""
+        it is cached or recorded (a server that echoes the key back must not get it on disk).
+        ``batching``: chat requests the cache cannot answer are collected for a batch (cache mode)."""
         if mode not in {"cache", "record", "replay", "off"}:
             raise ValueError(f"unknown exchange mode {mode!r}")
         if mode == "replay" and replay_dir is None:
@@ -231,6 +262,9 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
         self.cache = ExchangeDir(cache_dir, usable_only=True) if cache_dir and mode in {"cache", "record"} else None
         self.record = ExchangeDir(record_dir) if record_dir and mode == "record" else None
         self.replay = ExchangeDir(replay_dir) if replay_dir and mode == "replay" else None
+        if batching is not None and mode != "cache":
+            raise ValueError("batch mode works through the cache")
+        self.batching = batching
         self.base_url = base_url
         self.secrets = [x for x in secrets if x]
         self.stats = TransportStats()
@@ -284,6 +318,12 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
                 f"no recording in {self.replay.path} for {request.method} {endpoint} "
                 f"(prompt {prompt or '-'}, key {key[:16]}): {why}"
             )
+        if self.batching is not None and endpoint == "chat/completions" and key not in self.batching.live:
+            if key in self.batching.failed:
+                said = {"error": {"message": f"the batch did not answer this request: {self.batching.failed[key]}"}}
+                return httpx2.Response(400, headers={KEY_HEADER: key}, json=said, request=request)
+            self.batching.requests[key] = Request(key, endpoint, prompt, body)
+            raise Deferred(key)
         if self.inner is None:
             raise ReplayMiss(f"no server to forward {endpoint} to")
         self.stats.misses += 1
@@ -352,6 +392,14 @@ class ExchangeTransport(httpx2.AsyncBaseTransport):
         """The reply to ``key`` was unusable: never cache it."""
         if key and self._pending.pop(key, None) is not None:
             self.stats.not_cached += 1
+
+    def import_answer(self, request: Request, body: dict[str, Any], meta: dict[str, Any]) -> None:
+        """A batch's answer to ``request`` into the cache, as if it had been asked live (the
+        client still checks it when the build uses it); OSError when the cache cannot be written."""
+        assert self.cache is not None
+        self.cache.put(Exchange(key=request.key, endpoint=request.endpoint, prompt=request.prompt,
+                                request=request.body, responses=[{"status": 200, "body": scrubbed(body, self.secrets)}],
+                                meta=meta))
 
     def unused_recordings(self) -> list[Path]:
         """Recordings in the replay dir that this run never asked for (stale fixtures)."""

@@ -204,6 +204,14 @@ class Fetch(_Section):
     max_opml_depth: int = Field(default=64, description="folders within folders; real exports have one or two")
 
 
+class Batch(_Section):
+    """Batch mode (batch.py): requests sent as one batch per stage."""
+
+    attempts: int = Field(default=2, description="a request whose batch line fails goes into this many batches, "
+                                                 "then fails (the briefing is partial)")
+    poll_seconds: float = Field(default=30.0, description="``batch status --wait`` asks the server this often")
+
+
 class Limits(_Section):
     """What one run may take on, checked before the work it bounds."""
 
@@ -271,6 +279,7 @@ class Settings(_Section):
     ask: Ask = Ask()
     fetch: Fetch = Fetch()
     limits: Limits = Limits()
+    batch: Batch = Batch()
     estimate: Estimate = Estimate()
     evaluate: Evaluate = Evaluate()
     grammar: Grammar = Grammar()

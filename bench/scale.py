@@ -1,14 +1,19 @@
-"""Benchmark: does a day's build use the server's concurrency? A 200-article day against an
-OpenAI-compatible server on 127.0.0.1 that answers every call after a fixed latency.
+"""Benchmark: a large day's build against an OpenAI-compatible server on 127.0.0.1 that answers
+every call after a fixed latency: does the build use the server's concurrency, and what does our
+own work cost per article?
 
-    python bench/scale.py [--articles 200] [--per-story 4] [--latency 0.5] [--concurrency 1,4,16]
+    python bench/scale.py [--articles 10000] [--latency 0.5] [--concurrency 64] [--day synth|toy]
 
-The day is synthetic (stories of ``--per-story`` articles drawn from their own vocabulary, so the
-grouping is known); every article gets a sentence-picking call (``--select always``) and every
-story a composition call. For each concurrency it prints the calls, the wall time of the whole
-build (in this process, cache off) and the ratio to the ideal, (calls ÷ concurrency) × latency —
-the extraction and composition stages are waited for one after the other, so the ideal counts each
-stage's calls rounded up to whole rounds as well.
+The day is synthetic: ``synth`` (default) is bench/synthday.py's (the dev clusters rewritten into
+stories of 1-8 articles), ``toy`` stories of ``--per-story`` articles from their own vocabulary.
+Every article of a composed story gets a sentence-picking call (``--select always``) and every
+story of two or more a composition call; a story of one article whose title is not a headline gets
+a headline call. The server runs in its own process (its work is not ours). For each concurrency it
+builds twice, with the latency and with none: the second is our own work (ingest of the texts
+excluded: they are given; grouping, segmentation, chunking, merge, checks, rendering and the
+store's write included) plus the exchanges themselves. It prints calls, wall time, our own work
+(ms per article), the peak memory of this process, and the ratio of the wall time to the ideal:
+(each stage's calls ÷ concurrency, in whole rounds) × latency + our own work.
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ import argparse
 import asyncio
 import json
 import math
+import multiprocessing
 import random
+import resource
 import sys
-import threading
+import tempfile
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -28,6 +36,7 @@ from typing import Any
 import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from summarizer.client import ModelClient, ModelConfig
 from summarizer.exchanges import ExchangeTransport
@@ -35,9 +44,11 @@ from summarizer.models import Article
 from summarizer.pipeline import build
 from summarizer.plan import BuildOptions
 from summarizer.prompts import load_prompts
+from summarizer.store import Store
 
 
-def serve(latency: float) -> tuple[ThreadingHTTPServer, list[float]]:
+def serve(latency: float, port: Any) -> None:
+    """The server, run in its own process: ``port`` (a shared value) gets the port it listens on."""
     calls: list[float] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -63,18 +74,25 @@ def serve(latency: float) -> tuple[ThreadingHTTPServer, list[float]]:
             time.sleep(latency)
             calls.append(time.monotonic())
             system = body["messages"][0]["content"]
-            content = (json.dumps({"ids": [1, 2]}) if "numbered sentences" in system
-                       else json.dumps({"title": "", "summary": [], "points": [], "disagreements": [],
-                                        "open_questions": []}))
+            if "numbered sentences" in system:
+                content = json.dumps({"ids": [1, 2]})
+            elif "one newspaper headline" in system:
+                content = json.dumps({"title": "Officials said the report was released"})
+            else:
+                content = json.dumps({"title": "", "summary": [], "points": [], "disagreements": [],
+                                      "open_questions": []})
             self.reply({"id": "x", "object": "chat.completion", "created": 0, "model": "sim",
                         "choices": [{"index": 0, "finish_reason": "stop",
                                      "message": {"role": "assistant", "content": content}}],
                         "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110}})
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, calls
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 1024  # 64 connections at once, and more
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), Handler)
+    port.value = server.server_address[1]
+    server.serve_forever()
 
 
 def synthetic_day(n: int, per_story: int, seed: int = 5) -> list[Article]:
@@ -94,37 +112,85 @@ def synthetic_day(n: int, per_story: int, seed: int = 5) -> list[Article]:
     return out
 
 
-async def run_once(url: str, articles: list[Article], concurrency: int) -> tuple[float, int, int]:
+def synth_articles(n: int) -> list[Article]:
+    from synthday import day
+    return [Article(id=i + 1, path=f"a{i}.txt", title=a.title, text=a.text, outlet=a.outlet)
+            for i, a in enumerate(day(n))]
+
+
+class Counting(httpx2.AsyncBaseTransport):
+    """Counts the chat requests by prompt (its system message's first words)."""
+
+    def __init__(self, inner: httpx2.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.by_prompt: Counter[str] = Counter()
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        if request.method == "POST":
+            body = json.loads(await request.aread())
+            system = body["messages"][0]["content"]
+            self.by_prompt["pick" if "numbered sentences" in system else
+                           "headline" if "one newspaper headline" in system else "compose"] += 1
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def run_once(url: str, articles: list[Article], concurrency: int,
+                   store: Store) -> tuple[float, Any, Counter[str]]:
     config = ModelConfig(base_url=url, model="sim", api_key="x", structured="json_object", max_retries=0,
-                         timeout=120)
-    client = ModelClient(config, ExchangeTransport("off", inner=httpx2.AsyncHTTPTransport(retries=0), base_url=url))
-    options = BuildOptions(concurrency=concurrency, select="always", max_chunks=1000)
+                         timeout=600)
+    counting = Counting(httpx2.AsyncHTTPTransport(retries=0, limits=httpx2.Limits(
+        max_connections=concurrency + 4, max_keepalive_connections=concurrency + 4)))
+    transport = ExchangeTransport("off", inner=counting, base_url=url)
+    client = ModelClient(config, transport)
+    options = BuildOptions(concurrency=concurrency, select="always", max_chunks=10**7, max_story_articles=50)
     started = time.monotonic()
     try:
         result = await build(articles, client, load_prompts(), options)
     finally:
         await client.aclose()
-    return time.monotonic() - started, client.usage.calls, result.briefing.stats.stories if result.briefing.stats else 0
+    store.save_run(inputs=["synthetic"], model="sim", server=url, status="complete", articles=articles,
+                   chunks=result.chunks, claims=result.claims, dropped=[], failures=[], briefing=result.briefing)
+    return time.monotonic() - started, result, counting.by_prompt
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--articles", type=int, default=200)
+    ap.add_argument("--articles", type=int, default=10000)
+    ap.add_argument("--day", choices=["synth", "toy"], default="synth")
     ap.add_argument("--per-story", type=int, default=4)
     ap.add_argument("--latency", type=float, default=0.5)
-    ap.add_argument("--concurrency", default="1,4,16")
+    ap.add_argument("--concurrency", default="64")
     args = ap.parse_args()
-    server, _ = serve(args.latency)
-    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    articles = synthetic_day(args.articles, args.per_story)
-    print(f"{args.articles} articles, latency {args.latency}s per call")
-    print(f"{'concurrency':>11} {'stories':>7} {'calls':>5} {'wall s':>7} {'ideal s':>7} {'ratio':>6}")
+    port, zero = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0)
+    procs = [multiprocessing.Process(target=serve, args=(lat, v), daemon=True)
+             for lat, v in ((args.latency, port), (0.0, zero))]
+    for p in procs:
+        p.start()
+    while not port.value or not zero.value:
+        time.sleep(0.05)
+    slow, fast = (f"http://127.0.0.1:{v.value}/v1" for v in (port, zero))
+    articles = synth_articles(args.articles) if args.day == "synth" else synthetic_day(args.articles, args.per_story)
+    print(f"{args.articles} articles ({args.day}), latency {args.latency}s per call")
+    print(f"{'concurrency':>11} {'stories':>7} {'calls':>6} {'wall s':>7} {'own s':>6} {'own ms/art':>10} "
+          f"{'ideal s':>7} {'ratio':>6} {'peak MB':>7}")
     for c in (int(x) for x in args.concurrency.split(",")):
-        wall, calls, stories = asyncio.run(run_once(url, articles, c))
-        extract = calls - stories
-        ideal = (math.ceil(extract / c) + math.ceil(stories / c)) * args.latency
-        print(f"{c:>11} {stories:>7} {calls:>5} {wall:>7.1f} {ideal:>7.1f} {wall / ideal:>6.3f}")
-    server.shutdown()
+        with tempfile.TemporaryDirectory() as tmp:
+            own, _, _ = asyncio.run(run_once(fast, articles, c, Store(Path(tmp) / "a.db")))
+            wall, result, asked = asyncio.run(run_once(slow, articles, c, Store(Path(tmp) / "b.db")))
+        calls = sum(asked.values())
+        # the stages one after the other: picks, compositions (a composition's headline call follows
+        # it in the same task), the one-article items' headlines
+        rounds = math.ceil(asked["pick"] / c) + math.ceil(asked["compose"] / c) + math.ceil(asked["headline"] / c)
+        ideal = rounds * args.latency + own
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"{c:>11} {len(result.briefing.stories):>7} {calls:>6} {wall:>7.1f} {own:>6.1f} "
+              f"{own / len(articles) * 1000:>10.2f} {ideal:>7.1f} {wall / ideal:>6.3f} {peak:>7.0f}"
+              f"  calls: {dict(asked)}", flush=True)
+    for p in procs:
+        p.terminate()
     return 0
 
 

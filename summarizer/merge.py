@@ -50,10 +50,12 @@ def same_fact(a: Claim, b: Claim) -> bool:
     nearly containing the other's words. Never when their figures or their tense differ."""
     if a.span.source == b.span.source and a.span.start == b.span.start and a.span.end == b.span.end:
         return True
+    m = SETTINGS.merge
+    if jaccard(word_set(a.span.quote), word_set(b.span.quote)) < min(m.same_fact / 2, m.same_fact_shared_figure):
+        return False  # too few shared words for any of the ways below (the cheap test first: a story's pairs)
     verdict = same_sentence_fact(a.span.quote, b.span.quote)
     if verdict is not None:
         return verdict
-    m = SETTINGS.merge
     return (jaccard(word_set(a.span.quote), word_set(b.span.quote)) >= m.same_fact / 2
             and fuzz.token_set_ratio(a.span.quote.lower(), b.span.quote.lower()) >= m.near_containment)
 
@@ -109,7 +111,8 @@ def merge_facts(claims: Sequence[Claim]) -> list[Fact]:
     for g in fact_order(groups):
         cites = spans_of(g)
         rep = max(g, key=lambda c: (c.span.score, -len(c.text)))
-        text = rep.text if supported(rep.text, " ".join(c.quote for c in cites)) else g[0].span.quote
+        text = rep.text if any(rep.text == c.quote for c in cites) or supported(
+            rep.text, " ".join(c.quote for c in cites)) else g[0].span.quote
         facts.append(Fact(id=f"F{len(facts) + 1}", text=text, citations=cites))
     return facts
 

@@ -83,6 +83,7 @@ _OPPOSITES = [
 _SWAPPABLE_VERB = re.compile(r"\b\w+(?:ed|s)\b|\b(?:beat|hit|met|led|won|lost|struck|sued|fought|joined)\b")
 
 
+@lru_cache(maxsize=1 << 16)  # a story's conflicts ask it of each sentence once per pair
 def tense(text: str) -> str:
     """"done" when ``text`` tells only as done, "to come" when only as still to come, else ""."""
     future, past = bool(FUTURE.search(text)), bool(PAST.search(text))

@@ -973,6 +973,30 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_prune(args: argparse.Namespace) -> int:
+    """Runs, cached exchanges and collected batches older than ``--older-than`` days."""
+    cutoff = datetime.now(UTC) - timedelta(days=args.older_than)
+    store = Store()
+    try:
+        before = store.path.stat().st_size
+        runs = store.prune(cutoff.isoformat(timespec="seconds"))
+        after = store.path.stat().st_size
+    finally:
+        store.close()
+    stale = cutoff.timestamp()
+    files = 0
+    for folder, keep in ((home() / "cache", None), (home() / "batches", "collected")):
+        for f in folder.glob("*.json") if folder.is_dir() else []:
+            with contextlib.suppress(OSError, ValueError):
+                if f.stat().st_mtime < stale and (keep is None or json.loads(f.read_text())["status"] == keep):
+                    f.unlink()
+                    files += 1
+    print(f"{runs} run{'s' if runs != 1 else ''} dropped ({(before - after) / 2**20:.1f} MB freed), "
+          f"{files} cached exchange and batch file{'s' if files != 1 else ''} older than {args.older_than:g} days "
+          "removed")
+    return EXIT_OK
+
+
 def cmd_feeds(args: argparse.Namespace) -> int:
     store = Store()
     try:
@@ -1345,6 +1369,13 @@ def add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     r.add_argument("--limit", type=_positive, default=20)
     r.add_argument("--format", choices=["text", "json"], default="text")
     r.set_defaults(func=cmd_runs)
+
+    pr = sub.add_parser("prune", help="drop old runs, cached exchanges and collected batches",
+                        description="Drop the runs older than N days (the latest run is always kept) with "
+                                    "everything they hold, cached model exchanges written more than N days ago, "
+                                    "and collected batches; then give the space back.")
+    pr.add_argument("--older-than", type=float, required=True, metavar="DAYS")
+    pr.set_defaults(func=cmd_prune)
 
     s = sub.add_parser("show", help="print a stored run's briefing again")
     s.add_argument("run", nargs="?", type=_positive, help="run id (default: the latest)")

@@ -198,6 +198,17 @@ class Store:
         self.db.close()
 
     @_guard
+    def prune(self, before: str) -> int:
+        """Drop the runs created before ``before`` (ISO time) with all they hold (articles,
+        chunks, claims, conversations), then give the space back. How many runs were dropped;
+        the latest run is always kept (the next build compares with it)."""
+        with self.db:
+            cur = self.db.execute("DELETE FROM runs WHERE created_at < ? AND id < (SELECT MAX(id) FROM runs)",
+                                  (before,))
+        self.db.execute("VACUUM")
+        return cur.rowcount
+
+    @_guard
     def save_run(self, *, inputs: list[str], model: str, server: str, status: str, articles: list[Article],
                  chunks: list[Chunk], claims: list[Claim], dropped: list[tuple[int, int, str, str, str]],
                  failures: list[tuple[int | None, int | None, str, str]], briefing: Briefing) -> int:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -105,6 +108,29 @@ def test_runs_are_stored_listed_and_shown(home: Path, capsys: pytest.CaptureFixt
     assert main(["show", "1", "--format", "json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["points"] == json.loads((home / "a.json").read_text())["points"]
+
+
+def test_prune_drops_old_runs_but_the_latest_and_old_cached_exchanges(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for _ in range(3):
+        assert build(home / "a.json", "--format", "json") == 0
+    cache = home / "home" / "cache"
+    shutil.copytree(FIXTURES_SELECT, cache)
+    old = time.time() - 10 * 86400
+    for f in list(cache.glob("*.json"))[:2]:
+        os.utime(f, (old, old))
+    db = sqlite3.connect(home / "home" / "briefing.db")
+    with db:
+        db.execute("UPDATE runs SET created_at = '2000-01-01T00:00:00+00:00'")  # every run is old
+    db.close()
+    capsys.readouterr()
+    assert main(["prune", "--older-than", "7"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("2 runs dropped") and "2 cached exchange and batch files" in said
+    assert main(["runs", "--format", "json"]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == [3]  # the latest stays: continuity needs it
+    assert main(["show", "3", "--format", "json"]) == 0 and json.loads(capsys.readouterr().out)["points"]
+    assert len(list(cache.glob("*.json"))) == len(list(FIXTURES_SELECT.glob("*.json"))) - 2
 
 
 def test_replay_miss_is_loud_and_names_the_prompt(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

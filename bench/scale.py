@@ -12,8 +12,9 @@ a headline call. The server runs in its own process (its work is not ours). For 
 builds twice, with the latency and with none: the second is our own work (ingest of the texts
 excluded: they are given; grouping, segmentation, chunking, merge, checks, rendering and the
 store's write included) plus the exchanges themselves. It prints calls, wall time, our own work
-(ms per article), the peak memory of this process, and the ratio of the wall time to the ideal:
-(each stage's calls ÷ concurrency, in whole rounds) × latency + our own work.
+(ms per article), the peak memory of this process, the store's size after the run, and the ratio
+of the wall time to the ideal: (each stage's calls ÷ concurrency, in whole rounds) × latency + our
+own work (the two overlap, so a build can beat it).
 """
 
 from __future__ import annotations
@@ -175,11 +176,12 @@ def main() -> int:
     articles = synth_articles(args.articles) if args.day == "synth" else synthetic_day(args.articles, args.per_story)
     print(f"{args.articles} articles ({args.day}), latency {args.latency}s per call")
     print(f"{'concurrency':>11} {'stories':>7} {'calls':>6} {'wall s':>7} {'own s':>6} {'own ms/art':>10} "
-          f"{'ideal s':>7} {'ratio':>6} {'peak MB':>7}")
+          f"{'ideal s':>7} {'ratio':>6} {'peak MB':>7} {'store MB':>8}")
     for c in (int(x) for x in args.concurrency.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
             own, _, _ = asyncio.run(run_once(fast, articles, c, Store(Path(tmp) / "a.db")))
             wall, result, asked = asyncio.run(run_once(slow, articles, c, Store(Path(tmp) / "b.db")))
+            db_mb = (Path(tmp) / "b.db").stat().st_size / 2**20
         calls = sum(asked.values())
         # the stages one after the other: picks, compositions (a composition's headline call follows
         # it in the same task), the one-article items' headlines
@@ -187,7 +189,7 @@ def main() -> int:
         ideal = rounds * args.latency + own
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{c:>11} {len(result.briefing.stories):>7} {calls:>6} {wall:>7.1f} {own:>6.1f} "
-              f"{own / len(articles) * 1000:>10.2f} {ideal:>7.1f} {wall / ideal:>6.3f} {peak:>7.0f}"
+              f"{own / len(articles) * 1000:>10.2f} {ideal:>7.1f} {wall / ideal:>6.3f} {peak:>7.0f} {db_mb:>8.1f}"
               f"  calls: {dict(asked)}", flush=True)
     for p in procs:
         p.terminate()

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import fcntl
 import json
 import os
 import signal
@@ -70,7 +71,8 @@ from .novelty import EarlierRun, earlier_run
 from .pipeline import BuildResult, build
 from .plan import SELECT_MODES, BuildOptions, Estimate, TooMuchInput, estimate
 from .prompts import Prompt, load_prompts
-from .render import to_json, to_markdown
+from .publish import StoredRun, site, tellings, with_timelines
+from .render import telling_json, timeline_markdown, to_json, to_markdown
 from .sanitize import display_path, from_argv, is_http_url, plain, redact, scrub_url, secrets_of
 from .settings import SETTINGS
 from .store import DamagedRun, Store, StoreError, home
@@ -500,7 +502,42 @@ def print_estimate(args: argparse.Namespace, articles: list[Article], prompts: d
     return EXIT_OK
 
 
+@contextlib.contextmanager
+def one_at_a_time(quiet: bool = False) -> Iterator[None]:
+    """Builds and publishes of one BRIEFING_HOME take turns (a slow run still going when cron
+    starts the next): the second waits for the first, and says so once."""
+    path = home() / "run.lock"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        f = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole run
+    except OSError:
+        yield  # no lock to take (a read-only home): the store's own locking still guards it
+        return
+    with f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or "another run"
+            if not quiet:
+                err(f"waiting for {holder} to finish (one build or publish at a time in {home()})")
+            fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0)
+        f.truncate()
+        f.write(f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+        f.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    with one_at_a_time(args.quiet):
+        return build_command(args)
+
+
+def build_command(args: argparse.Namespace) -> int:
     prompts = load_prompts()
     reporter = Reporter(args.quiet)
     inputs = gather_inputs(args, reporter)
@@ -534,6 +571,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         done = run_build(args, inputs, prompts, options, target, reporter, earlier, batching)
         run_id, store_problem = store_build(store, args, inputs, target, done, store_problem)
+        if store is not None:  # each continuing story's timeline: the earlier runs that carried it (not stored)
+            add_timelines(store, done.result.briefing, run_id)
     except Pending as pending:
         assert batches is not None and batching is not None
         return send_batch(args, pending, batches, batching, target)
@@ -585,7 +624,7 @@ def run_build(args: argparse.Namespace, inputs: Inputs, prompts: dict[str, Promp
         stats.synthesis_failed = redact(result.synthesis_failed, SECRETS)
     if args.replay:
         stats.replay_unused = len(unused)
-        if unused:
+        if unused and not args.quiet:
             err(f"{len(unused)} recording(s) in {args.replay} were not used, e.g. {unused[0].name}")
     return Done(result=result, client=client, server=server)
 
@@ -973,6 +1012,59 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def stored_runs(store: Store, last: int | None = None) -> list[StoredRun]:
+    """The stored runs (the ``last`` few), oldest first; a damaged one is skipped with a line."""
+    out = []
+    for run_id, built in store.run_times()[-last if last else 0:]:
+        try:
+            b = store.briefing(run_id)
+        except DamagedRun as exc:
+            err(f"warning: {exc.line()}")
+            continue
+        if b is not None:
+            out.append(StoredRun(run_id, built, b))
+    return out
+
+
+def add_timelines(store: Store, briefing: Briefing, run_id: int | None) -> None:
+    with contextlib.suppress(StoreError):
+        with_timelines(briefing, tellings(stored_runs(store, SETTINGS.limits.timeline_runs + 1)), run_id)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    with one_at_a_time(args.quiet):
+        return publish_command(args)
+
+
+def publish_command(args: argparse.Namespace) -> int:
+    store = Store()
+    try:
+        runs = stored_runs(store)
+    finally:
+        store.close()
+    if not runs:
+        raise UserError(f"no runs yet in {home()} to publish (run `briefing build` first)")
+    files = site(runs, args.base_url or "", args.feed_per)
+    root = Path(args.folder)
+    written = 0
+    for rel, text in sorted(files.items()):
+        path = root / rel
+        try:
+            if path.is_file() and path.read_text(encoding="utf-8") == text:
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, text)
+        except (OSError, UnicodeDecodeError) as exc:
+            why = getattr(exc, "strerror", None) or exc
+            raise UserError(f"cannot write {display_path(str(path))}: {why}") from None
+        written += 1
+    if not args.quiet:
+        err(f"{len(runs)} runs published in {display_path(str(root))}: {len(files)} files, {written} written, "
+            f"{len(files) - written} unchanged")
+    print(display_path(str(root / "index.html")))
+    return EXIT_OK
+
+
 def cmd_prune(args: argparse.Namespace) -> int:
     """Runs, cached exchanges and collected batches older than ``--older-than`` days."""
     cutoff = datetime.now(UTC) - timedelta(days=args.older_than)
@@ -1100,13 +1192,34 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_MODEL
 
 
+def show_story(args: argparse.Namespace) -> int:
+    """``show --story ID``: the story's whole timeline."""
+    store = Store()
+    try:
+        told = tellings(stored_runs(store)).get(args.story)
+    finally:
+        store.close()
+    if not told:
+        raise UserError(f"no stored run carries story {args.story} (`briefing show --format json` lists the ids)")
+    if args.format == "json":
+        print(json.dumps({"story": args.story, "timeline": [telling_json(t) for t in told]}, indent=2,
+                         ensure_ascii=False))
+    else:
+        sys.stdout.write(timeline_markdown(args.story, told))
+    return EXIT_OK
+
+
 def cmd_show(args: argparse.Namespace) -> int:
+    if args.story:
+        return show_story(args)
     store = Store()
     try:
         run_id = args.run if args.run is not None else store.latest_run_id()
         if run_id is None:
             raise UserError("no runs yet: run `briefing build` first")
         briefing: Briefing | None = store.briefing(run_id)
+        if briefing is not None:
+            add_timelines(store, briefing, run_id)
     finally:
         store.close()
     if briefing is None:
@@ -1370,6 +1483,20 @@ def add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     r.add_argument("--format", choices=["text", "json"], default="text")
     r.set_defaults(func=cmd_runs)
 
+    pub = sub.add_parser(
+        "publish", help="write the stored runs as a static site with an Atom feed",
+        description="Write a site of the stored runs into FOLDER: an index by date, a page per run, a page per "
+                    "story with its timeline (every run that carried it, each statement cited), and an Atom feed "
+                    "(feed.atom). Only files that changed are written; it works from file:// and makes no request.",
+        epilog="examples:\n  briefing publish site/\n  briefing publish site/ --base-url https://news.example.org/ "
+               "--feed-per story", formatter_class=argparse.RawDescriptionHelpFormatter)
+    pub.add_argument("folder", metavar="FOLDER")
+    pub.add_argument("--base-url", type=_url, help="the site's address, for absolute links in the feed")
+    pub.add_argument("--feed-per", choices=["run", "story"], default="run",
+                     help="a feed entry per run (default) or per story of each run")
+    pub.add_argument("-q", "--quiet", action="store_true", help="nothing on stderr unless something failed")
+    pub.set_defaults(func=cmd_publish)
+
     pr = sub.add_parser("prune", help="drop old runs, cached exchanges and collected batches",
                         description="Drop the runs older than N days (the latest run is always kept) with "
                                     "everything they hold, cached model exchanges written more than N days ago, "
@@ -1380,6 +1507,7 @@ def add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     s = sub.add_parser("show", help="print a stored run's briefing again")
     s.add_argument("run", nargs="?", type=_positive, help="run id (default: the latest)")
     s.add_argument("--format", choices=["markdown", "json", "html"], default="markdown")
+    s.add_argument("--story", metavar="ID", help="print a story's timeline: every stored run that carried it")
     s.add_argument("--source", type=_positive, metavar="N",
                    help="print source SN's text exactly as stored: citations index it (quote == text[start:end])")
     s.set_defaults(func=cmd_show)

@@ -9,10 +9,12 @@ show on hover and on keyboard focus (pure CSS), and are listed again under each 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from html import escape
 
 from .models import Briefing, Point, SourceRef, Span, Story
-from .render import as_sentence, story_tags
+from .render import as_sentence, so_far, story_tags
 from .sanitize import safe_url
 
 CSS = """
@@ -79,11 +81,15 @@ class Markers:
         return new + escape(as_sentence(p.text)) + "".join(self.mark(c) for c in p.citations)
 
 
-def _story(st: Story, n: int | None, markers: Markers, compared: bool) -> list[str]:
+def _story(st: Story, n: int | None, markers: Markers, compared: bool, timeline_href: str | None = None,
+           ) -> list[str]:
     out = []
     head = f"{n}. {escape(st.title)}" if n else escape(st.title)
     out.append(f'<section id="{escape(st.id or "story")}"><h2>{head}</h2>')
-    out.append(f'<p class="meta">{escape(story_tags(st, compared))}</p>')
+    link = f' · <a href="{escape(timeline_href)}">timeline</a>' if timeline_href else ""
+    out.append(f'<p class="meta">{escape(story_tags(st, compared))}{link}</p>')
+    if st.timeline:
+        out.append(f'<p class="meta">{escape(so_far(st))}</p>')
     if st.summary_sentences:
         out.append("<p>" + " ".join(markers.sentence(p) for p in st.summary_sentences) + "</p>")
     if st.points:
@@ -110,34 +116,50 @@ def as_stories(b: Briefing) -> list[Story]:
                   sources=[s.id for s in b.sources], outlets=len(b.sources), reason="")]
 
 
-def to_html(b: Briefing) -> str:
+def title_of(b: Briefing) -> str:
+    stories = as_stories(b)
+    return stories[0].title if len(stories) == 1 else b.title
+
+
+def body(b: Briefing, timeline_href: Callable[[str], str] | None = None) -> str:
+    """The briefing's HTML, without the page around it (a page's body, a feed entry's content).
+    ``timeline_href``: a story id's timeline page, linked from each story (the published site)."""
     sources = {s.id: s for s in b.sources}
     markers = Markers(sources)
     stories = as_stories(b)
     compared = b.since_run is not None
     one = len(stories) == 1
-    title = stories[0].title if one else b.title
-    body = [f"<h1>{escape(title)}</h1>"]
+    out = [f"<h1>{escape(title_of(b))}</h1>"]
     if compared:
         new = sum(st.new for st in stories)
         pts = sum(p.new for st in stories for p in st.points)
-        body.append(f'<p class="meta">Compared with run {b.since_run}: {new} new stor{"y" if new == 1 else "ies"}, '
-                    f'{pts} new point{"s" if pts != 1 else ""} in continuing stories.</p>')
+        out.append(f'<p class="meta">Compared with run {b.since_run}: {new} new stor{"y" if new == 1 else "ies"}, '
+                   f'{pts} new point{"s" if pts != 1 else ""} in continuing stories.</p>')
     if not one:
-        body.append('<nav><ol class="contents">' + "".join(
+        out.append('<nav><ol class="contents">' + "".join(
             f'<li><a href="#{escape(st.id)}">{escape(st.title)}</a> <span class="meta">'
             f'{escape(story_tags(st, compared))}</span></li>' for st in stories) + "</ol></nav>")
     for n, st in enumerate(stories, start=1):
-        body += _story(st, None if one else n, markers, compared)
+        href = timeline_href(st.id) if timeline_href and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", st.id) else None
+        out += _story(st, None if one else n, markers, compared, href)
     stats = b.stats
     if stats is not None:
-        body.append(f'<p class="meta">{stats.articles} articles · {stats.points} points · '
-                    f'model {escape(stats.model or "?")}</p>')
+        out.append(f'<p class="meta">{stats.articles} articles · {stats.points} points · '
+                   f'model {escape(stats.model or "?")}</p>')
+    return "\n".join(out)
+
+
+def page(title: str, content: str, nav: str = "") -> str:
+    """A self-contained page: the styles inline, no script allowed (CSP), no request made."""
     return (
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         "<meta name=\"referrer\" content=\"no-referrer\">\n"
         f"<title>{escape(title)}</title>\n<style>{CSS}</style></head>\n<body>\n"
-        + "\n".join(body) + "\n</body></html>\n"
+        + (f"<nav class=\"meta\">{nav}</nav>\n" if nav else "") + content + "\n</body></html>\n"
     )
+
+
+def to_html(b: Briefing) -> str:
+    return page(title_of(b), body(b))

@@ -117,6 +117,18 @@ class Disagreement(BaseModel):
     positions: list[Point]  # a side is a point: what one or more outlets say
 
 
+class Telling(BaseModel):
+    """One earlier run's telling of a story (its timeline): when, its summary and its new points,
+    each still cited (the citations index that run's articles, listed in ``sources``)."""
+
+    run: int
+    date: str  # the run's time, ISO 8601 UTC
+    title: str
+    summary: list[Point] = Field(default_factory=list)
+    new_points: list[Point] = Field(default_factory=list)
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
 class Story(BaseModel):
     """One story of the day: articles that report the same event, told once with its sources.
 
@@ -136,6 +148,7 @@ class Story(BaseModel):
     composed: bool = False  # a composition call told it (stories of one article are not composed)
     new: bool = True  # not in the run it was compared with (or there was none)
     continues: str | None = None  # why it is the same story as before: "shares 2 articles"
+    timeline: list[Telling] = Field(default_factory=list)  # the earlier runs that carried it, oldest first
 
 
 class Written(BaseModel):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .models import Briefing, Point, SourceRef, Span, Story
+from .models import Briefing, Point, SourceRef, Span, Story, Telling
 from .sanitize import md_text, safe_url
 
 
@@ -52,6 +52,8 @@ def _single(b: Briefing) -> str:
     notes = Notes()
     sources = {s.id: s for s in b.sources}
     out = [f"# {md_text(b.title)}", ""]
+    if b.stories and b.stories[0].timeline:
+        out += [f"*{md_text(so_far(b.stories[0]))}*", ""]
     if b.summary_sentences:
         out += [" ".join(_sentence(p, notes) for p in b.summary_sentences), ""]
     if b.points:
@@ -103,6 +105,45 @@ def _evidence_and_sources(b: Briefing, notes: Notes) -> list[str]:
     return out
 
 
+def so_far(st: Story) -> str:
+    """"So far: first seen 2026-11-28, in 2 earlier runs" for a continuing story ("" for a new one)."""
+    if not st.timeline:
+        return ""
+    n = len(st.timeline)
+    return f"So far: first seen {st.timeline[0].date[:10]}, in {n} earlier run{'s' if n != 1 else ''}"
+
+
+def telling_json(t: Telling) -> dict[str, Any]:
+    return {"run": t.run, "date": t.date, "title": t.title,
+            "summary": [{"text": p.text, "citations": citations_json(p.citations)} for p in t.summary],
+            "new_points": [{"text": p.text, "citations": citations_json(p.citations)} for p in t.new_points]}
+
+
+def timeline_markdown(sid: str, told: list[Telling]) -> str:
+    """``briefing show --story ID``: each run that carried the story, its summary and new points,
+    every statement cited to its sentence (the quotes listed under each run)."""
+    runs = f"{len(told)} run{'s' if len(told) != 1 else ''}"
+    out = [f"# {md_text(told[-1].title)}", "", f"*story {md_text(sid)} · told in {runs}*", ""]
+    for n, t in enumerate(told):
+        notes = Notes()
+        out += [f"## {t.date[:16].replace('T', ' ')} · run {t.run}", ""]
+        if t.title != told[-1].title:
+            out += [f"*{md_text(t.title)}*", ""]
+        if t.summary:
+            out += [" ".join(_sentence(p, notes) for p in t.summary), ""]
+        out += [f"- {'' if n == 0 else '**new** '}{_sentence(p, notes)}" for p in t.new_points]
+        if t.new_points:
+            out.append("")
+        elif n:
+            out += ["Nothing new in this run.", ""]
+        sources = {x.id: x for x in t.sources}
+        for k, c in enumerate(notes.order, start=1):
+            who = source_label(sources[c.source]) if c.source in sources else f"S{c.source}"
+            out.append(f"{k}. {md_text(who)}: “{md_text(c.quote)}”")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
 def story_tags(st: Story, compared: bool) -> str:
     """"3 outlets · story s1a2b3c · new": the reason it ranks where it does, its id, news."""
     tags = [st.reason, f"story {st.id}"]
@@ -131,6 +172,8 @@ def to_markdown(b: Briefing) -> str:
     out.append("")
     for n, st in enumerate(b.stories, start=1):
         out += [f"## {n}. {md_text(st.title)}", "", f"*{md_text(story_tags(st, compared))}*", ""]
+        if st.timeline:
+            out += [f"*{md_text(so_far(st))}*", ""]
         if st.summary_sentences:
             out += [" ".join(_sentence(p, notes) for p in st.summary_sentences), ""]
         for p in st.points:
@@ -174,6 +217,7 @@ def story_json(st: Story) -> dict[str, Any]:
         "open_questions": st.open_questions,
         "sources": st.sources, "outlets": st.outlets, "reason": st.reason, "composed": st.composed,
         "new": st.new, "continues": st.continues,
+        "timeline": [telling_json(t) for t in st.timeline],
     }
 
 

@@ -216,6 +216,8 @@ class Limits(_Section):
     """What one run may take on, checked before the work it bounds."""
 
     max_chunks: int = Field(default=400, description="model calls: the seeds make 5, a morning of 60 articles about 70")
+    timeline_runs: int = Field(default=60, description="a continuing story's timeline in a build's output "
+                                                      "reaches back this many stored runs")
     max_story_articles: int = Field(default=100, description="a generated 150-article story: 12.8 s of merging, 146 MB")
     max_input_bytes: int = 50_000_000
     max_reply_bytes: int = Field(default=4_000_000, description="a larger reply is cut off and re-asked, never parsed")

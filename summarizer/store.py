@@ -248,6 +248,11 @@ class Store:
                 for r in rows]
 
     @_guard
+    def run_times(self) -> list[tuple[int, str]]:
+        """Every run's id and time, oldest first."""
+        return [(r[0], r[1]) for r in self.db.execute("SELECT id, created_at FROM runs ORDER BY id")]
+
+    @_guard
     def latest_run_id(self) -> int | None:
         row = self.db.execute("SELECT max(id) FROM runs").fetchone()
         return row[0] if row and row[0] is not None else None

@@ -135,3 +135,43 @@ def test_the_seeds_page_works_offline_and_fits_a_phone(browser: Any, tmp_path: P
         assert d.execute_script("return performance.getEntriesByType('resource').length") == 0
     finally:
         d.set_window_size(1024, 900)
+
+
+def test_the_published_site_is_browsed_from_files(browser: Any, tmp_path: Path, home: Path) -> None:
+    """The recorded day and the next, published: index -> run -> a story's timeline by their links,
+    a timeline's citation shows its sentence, and no page makes a request or runs a script."""
+    from tests.test_day import DATA, FIXTURES, HELD_BACK
+    days = [tmp_path / "day1", tmp_path / "day2"]
+    for d in days:
+        d.mkdir()
+    for f in sorted((DATA / "articles").iterdir()):
+        shutil.copy(f, days[1] / f.name)
+        if f.name not in HELD_BACK:
+            shutil.copy(f, days[0] / f.name)
+    env = {**os.environ, "BRIEFING_HOME": str(home)}
+    for d in days:
+        proc = subprocess.run([sys.executable, "-m", "summarizer", "build", str(d), "--replay", str(FIXTURES), "-q",
+                               "-o", str(tmp_path / "out.md")], capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, proc.stderr
+    site = tmp_path / "site"
+    proc = subprocess.run([sys.executable, "-m", "summarizer", "publish", str(site), "-q"], capture_output=True,
+                          text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    d = browser
+    d.get((site / "index.html").as_uri())
+    d.find_element(By.CSS_SELECTOR, "a[href='runs/2.html']").click()
+    assert d.current_url.endswith("/runs/2.html") and "So far: first seen" in d.page_source
+    d.find_element(By.LINK_TEXT, "timeline").click()
+    assert "/stories/" in d.current_url
+    assert len(d.find_elements(By.CSS_SELECTOR, "section[id^='run-']")) == 2
+    marker = d.find_element(By.CSS_SELECTOR, ".cite")
+    ActionChains(d).move_to_element(marker).perform()
+    quote = " ".join(marker.find_element(By.CSS_SELECTOR, ".tip q").text.split())
+    texts = [" ".join(p.read_text(encoding="utf-8").split()) for p in days[1].iterdir()]
+    assert quote and any(quote in t for t in texts)
+    for page in (d.current_url, (site / "index.html").as_uri(), (site / "runs" / "1.html").as_uri()):
+        d.get(page)
+        assert d.execute_script("return document.scripts.length") == 0
+        assert d.execute_script("return performance.getEntriesByType('resource').length") == 0
+    d.find_element(By.LINK_TEXT, "All runs").click()
+    assert d.current_url.endswith("/index.html")

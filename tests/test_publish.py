@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +19,8 @@ import feedparser
 import pytest
 
 from summarizer.cli import main
-from tests.test_day import FIXTURES, build, check_citations, days  # noqa: F401 - the fixture
+from tests.fakeserver import MODEL
+from tests.test_day import FIXTURES, build, days  # noqa: F401 - the fixture
 
 FEED = "http://www.w3.org/2005/Atom"
 
@@ -139,3 +142,38 @@ def test_a_run_that_starts_while_another_holds_the_home_waits_for_it(
     _, err = second.communicate(timeout=60)
     assert second.returncode == 0 and (tmp_path / "site" / "index.html").exists()
     assert "waiting for pid 1, started earlier to finish" in err
+
+
+def readme_block(name: str) -> str:
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    after = text.split(f"<!-- {name}: tests/test_publish.py runs this block as written -->", 1)[1]
+    return after.split("```sh\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_daily_run_works_as_written_against_the_loopback_site(home: Path, tmp_path: Path) -> None:
+    from tests.test_feeds import model_server
+    from tests.webserver import NewsSite
+
+    script = tmp_path / "daily.sh"
+    script.write_text(readme_block("daily.sh"))
+    script.chmod(0o755)
+    with NewsSite() as site, model_server() as model:
+        env = {**os.environ, "HOME": str(tmp_path), "BRIEFING_HOME": str(home), "BRIEFING_MODEL": MODEL,
+               "BRIEFING_BASE_URL": model.url, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+        for feed in (site.feed_url("harbor.xml"), site.feed_url("down.xml")):
+            assert subprocess.run(["briefing", "feeds", "add", feed], env=env, capture_output=True).returncode == 0
+        run = subprocess.run([str(script)], env=env, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout == "" and run.stderr.splitlines() == [
+            f"briefing: feed {site.feed_url('down.xml')}: HTTP 503; its stored entries are used"]
+        assert (tmp_path / "briefing" / "today.html").exists()
+        assert (tmp_path / "briefing" / "site" / "runs" / "1.html").exists()
+        # The model server gone: one line, exit 4, and the site is left as it was.
+        before = (tmp_path / "briefing" / "site" / "index.html").read_text()
+        env["BRIEFING_BASE_URL"] = "http://127.0.0.1:9/v1"
+        (home / "cache").exists() and shutil.rmtree(home / "cache")
+        run = subprocess.run([str(script)], env=env, capture_output=True, text=True)
+        assert (tmp_path / "briefing" / "site" / "index.html").read_text() == before
+        assert run.returncode == 4 and run.stderr.splitlines() == [
+            "briefing: cannot reach the model server: nothing accepted the connection (start the server, or check "
+            "--base-url / BRIEFING_BASE_URL); nothing was built"]

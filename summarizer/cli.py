@@ -62,10 +62,12 @@ from .evaluate import Report, evaluate, one_prompt_messages, pick, read_clusters
 from .exchanges import Batching, ExchangeTransport
 from .fetch import Gathered, gather, to_articles
 from .files import atomic_write
-from .html import to_html
+from .html import title_of, to_html
 from .ingest import InputError, decode, load_inputs, read_file
 from .launch import run_async
 from .local import OnDemand, StartFirst, prepare
+from .mail import message as mail_message
+from .mail import send as send_mail
 from .models import Article, Briefing, RunStats, Skipped
 from .novelty import EarlierRun, earlier_run
 from .pipeline import BuildResult, build
@@ -1061,8 +1063,23 @@ def publish_command(args: argparse.Namespace) -> int:
     if not args.quiet:
         err(f"{len(runs)} runs published in {display_path(str(root))}: {len(files)} files, {written} written, "
             f"{len(files) - written} unchanged")
+    if args.mail:
+        mail_latest(args, runs[-1])
     print(display_path(str(root / "index.html")))
     return EXIT_OK
+
+
+def mail_latest(args: argparse.Namespace, run: StoredRun) -> None:
+    """The latest run's page by mail: its HTML with the Markdown as the plain-text part."""
+    url = os.environ.get("BRIEFING_SMTP_URL")
+    if not url:
+        raise UserError("--mail needs the mail server in BRIEFING_SMTP_URL (smtp://user:password@host:587)")
+    b = run.briefing
+    sender = os.environ.get("BRIEFING_MAIL_FROM") or "briefing@localhost"
+    send_mail(url, mail_message(sender, args.mail, f"Briefing {run.date[:10]}: {title_of(b)}", to_markdown(b),
+                                to_html(b)))
+    if not args.quiet:
+        err(f"run {run.id} mailed to {', '.join(args.mail)}")
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
@@ -1494,6 +1511,9 @@ def add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     pub.add_argument("--base-url", type=_url, help="the site's address, for absolute links in the feed")
     pub.add_argument("--feed-per", choices=["run", "story"], default="run",
                      help="a feed entry per run (default) or per story of each run")
+    pub.add_argument("--mail", action="append", metavar="TO",
+                     help="also send the latest run as an HTML e-mail to TO (repeatable), through the SMTP server "
+                          "in BRIEFING_SMTP_URL (smtp://user:password@host:587); sender BRIEFING_MAIL_FROM")
     pub.add_argument("-q", "--quiet", action="store_true", help="nothing on stderr unless something failed")
     pub.set_defaults(func=cmd_publish)
 

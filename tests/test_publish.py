@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -177,3 +178,49 @@ def test_the_readme_daily_run_works_as_written_against_the_loopback_site(home: P
         assert run.returncode == 4 and run.stderr.splitlines() == [
             "briefing: cannot reach the model server: nothing accepted the connection (start the server, or check "
             "--base-url / BRIEFING_BASE_URL); nothing was built"]
+
+
+def test_publish_mails_the_latest_run_through_smtp_from_the_environment(
+        home: Path, tmp_path: Path, two_runs: tuple[dict[str, Any], dict[str, Any]],
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    got: list[bytes] = []
+
+    class Inbox:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            got.append(envelope.content)
+            return "250 OK"
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and data.login == b"ann" and data.password == b"s3cret pw"
+        return AuthResult(success=ok)
+
+    with socket.socket() as probe:  # a free port (aiosmtpd checks its server by connecting to it)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    smtp = Controller(Inbox(), hostname="127.0.0.1", port=port, authenticator=check, auth_require_tls=False,
+                      timeout=5)
+    smtp.start()
+    try:
+        monkeypatch.setenv("BRIEFING_SMTP_URL", f"smtp://ann:s3cret%20pw@127.0.0.1:{port}")
+        assert main(["publish", str(tmp_path / "site"), "--mail", "reader@example.org"]) == 0
+        assert "run 2 mailed to reader@example.org" in capsys.readouterr().err
+        monkeypatch.setenv("BRIEFING_SMTP_URL", f"smtp://ann:wrong-pw@127.0.0.1:{port}")
+        assert main(["publish", str(tmp_path / "site"), "--mail", "reader@example.org"]) == 1
+        err = capsys.readouterr().err
+        assert f"the mail server 127.0.0.1:{port} refused the login" in err and "wrong-pw" not in err
+    finally:
+        smtp.stop()
+    import email
+    msg = email.message_from_bytes(got[0])
+    assert msg["To"] == "reader@example.org" and msg["Subject"].startswith("Briefing ")
+    kinds = [p.get_content_type() for p in msg.walk()]
+    assert "text/plain" in kinds and "text/html" in kinds
+    html = next(p for p in msg.walk() if p.get_content_type() == "text/html").get_payload(decode=True).decode()
+    assert "Content-Security-Policy" in html and two_runs[1]["stories"][0]["title"][:20] in html
+    assert b"s3cret" not in got[0]
+    monkeypatch.delenv("BRIEFING_SMTP_URL")
+    assert main(["publish", str(tmp_path / "site"), "--mail", "x@example.org"]) == 1
+    assert "--mail needs the mail server in BRIEFING_SMTP_URL" in capsys.readouterr().err

@@ -33,23 +33,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from scale import sim_reply
 from synthday import day
 
 from summarizer.cli import main as cli
 from tests.fakebatch import FakeBatchServer
-
-
-def sim_reply(body: dict[str, Any]) -> dict[str, Any]:
-    system = body["messages"][0]["content"]
-    if "numbered sentences" in system:
-        content = json.dumps({"ids": [1, 2]})
-    elif "one newspaper headline" in system:
-        content = json.dumps({"title": "Officials said the report was released"})
-    else:
-        content = json.dumps({"title": "", "summary": [], "points": [], "disagreements": [], "open_questions": []})
-    return {"id": "x", "object": "chat.completion", "created": 0, "model": "sim",
-            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
-            "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110}}
 
 
 class SimBatchServer(FakeBatchServer):

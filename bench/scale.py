@@ -48,6 +48,21 @@ from summarizer.prompts import load_prompts
 from summarizer.store import Store
 
 
+def sim_reply(body: dict[str, Any]) -> dict[str, Any]:
+    """The simulated model's answer: two sentences picked, an empty composition (the points are
+    then the best facts), a fixed headline."""
+    system = body["messages"][0]["content"]
+    if "numbered sentences" in system:
+        content = json.dumps({"ids": [1, 2]})
+    elif "one newspaper headline" in system:
+        content = json.dumps({"title": "Officials said the report was released"})
+    else:
+        content = json.dumps({"title": "", "summary": [], "points": [], "disagreements": [], "open_questions": []})
+    return {"id": "x", "object": "chat.completion", "created": 0, "model": "sim",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
+            "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110}}
+
+
 def serve(latency: float, port: Any) -> None:
     """The server, run in its own process: ``port`` (a shared value) gets the port it listens on."""
     calls: list[float] = []
@@ -74,18 +89,7 @@ def serve(latency: float, port: Any) -> None:
             body = json.loads(self.rfile.read(int(self.headers["content-length"])))
             time.sleep(latency)
             calls.append(time.monotonic())
-            system = body["messages"][0]["content"]
-            if "numbered sentences" in system:
-                content = json.dumps({"ids": [1, 2]})
-            elif "one newspaper headline" in system:
-                content = json.dumps({"title": "Officials said the report was released"})
-            else:
-                content = json.dumps({"title": "", "summary": [], "points": [], "disagreements": [],
-                                      "open_questions": []})
-            self.reply({"id": "x", "object": "chat.completion", "created": 0, "model": "sim",
-                        "choices": [{"index": 0, "finish_reason": "stop",
-                                     "message": {"role": "assistant", "content": content}}],
-                        "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110}})
+            self.reply(sim_reply(body))
 
     class Server(ThreadingHTTPServer):
         request_queue_size = 1024  # 64 connections at once, and more
@@ -164,6 +168,7 @@ def main() -> int:
     ap.add_argument("--per-story", type=int, default=4)
     ap.add_argument("--latency", type=float, default=0.5)
     ap.add_argument("--concurrency", default="64")
+    ap.add_argument("--own-only", action="store_true", help="only the build against the server with no latency")
     args = ap.parse_args()
     port, zero = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0)
     procs = [multiprocessing.Process(target=serve, args=(lat, v), daemon=True)
@@ -179,9 +184,12 @@ def main() -> int:
           f"{'ideal s':>7} {'ratio':>6} {'peak MB':>7} {'store MB':>8}")
     for c in (int(x) for x in args.concurrency.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
-            own, _, _ = asyncio.run(run_once(fast, articles, c, Store(Path(tmp) / "a.db")))
-            wall, result, asked = asyncio.run(run_once(slow, articles, c, Store(Path(tmp) / "b.db")))
-            db_mb = (Path(tmp) / "b.db").stat().st_size / 2**20
+            own, result, asked = asyncio.run(run_once(fast, articles, c, Store(Path(tmp) / "a.db")))
+            wall, db = own, Path(tmp) / "a.db"
+            if not args.own_only:
+                wall, result, asked = asyncio.run(run_once(slow, articles, c, Store(Path(tmp) / "b.db")))
+                db = Path(tmp) / "b.db"
+            db_mb = db.stat().st_size / 2**20
         calls = sum(asked.values())
         # the stages one after the other: picks, compositions (a composition's headline call follows
         # it in the same task), the one-article items' headlines

@@ -1014,14 +1014,15 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def stored_runs(store: Store, last: int | None = None) -> list[StoredRun]:
-    """The stored runs (the ``last`` few), oldest first; a damaged one is skipped with a line."""
+def stored_runs(store: Store, last: int | None = None, warn: bool = True) -> list[StoredRun]:
+    """The stored runs (the ``last`` few), oldest first; a damaged one is skipped (with a line)."""
     out = []
     for run_id, built in store.run_times()[-last if last else 0:]:
         try:
             b = store.briefing(run_id)
         except DamagedRun as exc:
-            err(f"warning: {exc.line()}")
+            if warn:
+                err(f"warning: {exc.line()}")
             continue
         if b is not None:
             out.append(StoredRun(run_id, built, b))
@@ -1030,7 +1031,8 @@ def stored_runs(store: Store, last: int | None = None) -> list[StoredRun]:
 
 def add_timelines(store: Store, briefing: Briefing, run_id: int | None) -> None:
     with contextlib.suppress(StoreError):
-        with_timelines(briefing, tellings(stored_runs(store, SETTINGS.limits.timeline_runs + 1)), run_id)
+        # a damaged run is said once already, by the build or the show that needs it
+        with_timelines(briefing, tellings(stored_runs(store, SETTINGS.limits.timeline_runs + 1, warn=False)), run_id)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:

@@ -181,8 +181,9 @@ class Batches:
             raise BatchError(f"cannot write the batch state in {self.root}: {exc.strerror or exc}") from None
 
     def new(self, requests: dict[str, Request], server: str) -> BatchState:
-        earlier = {k: n for b in self.all() for k, n in b.attempts.items()}
-        name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{len(self.all()) + 1}"
+        states = self.all()
+        earlier = {k: n for b in states for k, n in b.attempts.items()}
+        name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{len(states) + 1}"
         state = BatchState(name=name, server=server, requests=dict(requests),
                            attempts={k: earlier.get(k, 0) + 1 for k in requests})
         self.save(state)
@@ -208,6 +209,17 @@ def batching_for(batches: Batches, retry: Retry, most: int) -> Batching:
         elif attempts >= most:
             b.failed[key] = why
     return b
+
+
+def close_batch(state: BatchState, results: Results, transport: ExchangeTransport, missing: str) -> int:
+    """A batch's results in: a request no line answered failed (``missing`` says why), the
+    answers are cached, the batch is collected. Answers cached."""
+    for key in state.requests:
+        if key not in results.answers and key not in results.failed:
+            results.failed[key] = missing
+    got = import_results(state, results, transport)
+    state.status = "collected"
+    return got
 
 
 def import_results(state: BatchState, results: Results, transport: ExchangeTransport) -> int:
@@ -236,8 +248,12 @@ async def submit(sdk: openai.AsyncOpenAI, state: BatchState, batches: Batches) -
         state.input_file = uploaded.id
         state.status = "uploaded"
         batches.save(state)
-    created = await sdk.batches.create(input_file_id=state.input_file, endpoint="/v1/chat/completions",
-                                       completion_window="24h", metadata={"briefing": state.name})
+    # Never retried by the SDK: a create that timed out may have been taken, and a retry would
+    # make a second batch. The state says "uploaded"; the next run finds the batch by its file
+    # (``recover``) or creates it then.
+    created = await sdk.with_options(max_retries=0).batches.create(
+        input_file_id=state.input_file, endpoint="/v1/chat/completions", completion_window="24h",
+        metadata={"briefing": state.name})
     state.batch_id, state.status = created.id, created.status
     batches.save(state)
 
@@ -247,8 +263,7 @@ async def recover(sdk: openai.AsyncOpenAI, state: BatchState, batches: Batches) 
     input file, or create it now."""
     if state.batch_id is not None or state.input_file is None:
         return
-    page = await sdk.batches.list(limit=100)
-    for b in page.data:
+    async for b in sdk.batches.list(limit=100):  # every page, newest first
         if b.input_file_id == state.input_file:
             state.batch_id, state.status = b.id, b.status
             batches.save(state)
@@ -275,12 +290,8 @@ async def poll(sdk: openai.AsyncOpenAI, state: BatchState, batches: Batches, tra
             if file_id:
                 content = await sdk.files.content(file_id)
                 lines += content.text.splitlines()
-        results = read_results(lines, state.requests)
-        for key in state.requests:
-            if key not in results.answers and key not in results.failed:
-                results.failed[key] = f"the batch {b.status} without answering it"
-        got = import_results(state, results, transport)
-        state.status = "collected"
+        got = close_batch(state, read_results(lines, state.requests), transport,
+                          f"the batch {b.status} without answering it")
     batches.save(state)
     return got
 

@@ -38,7 +38,7 @@ from .batch import (
     BatchState,
     Pending,
     batching_for,
-    import_results,
+    close_batch,
     read_results,
     request_line,
     submit,
@@ -778,6 +778,17 @@ def send_batch(args: argparse.Namespace, pending: Pending, batches: Batches, bat
         sdk = batch_sdk(args, target)
         try:
             await submit(sdk, state, batches)
+        except openai.OpenAIError as exc:
+            # Refused, or the upload never arrived: the server holds no batch, nothing is left
+            # waiting. A create whose answer was lost stays "uploaded", found again next run.
+            if state.input_file is not None and not isinstance(exc, openai.APIStatusError):
+                raise
+            state.status = "abandoned"
+            batches.save(state)
+            why = f"HTTP {exc.status_code}: {exc.message}" if isinstance(exc, openai.APIStatusError) \
+                else connection_words(exc)
+            raise UserError(f"the server did not take the batch ({why}); nothing was submitted (a server without "
+                            "the Batch API: use --batch-export DIR)") from None
         finally:
             await sdk.close()
     run_async(go())
@@ -806,8 +817,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
             print(f"{s.name}\t{s.batch_id or s.server}\t{s.status}\t{len(s.requests)} requests"
                   f"\t{len(s.failed)} failed")
         return code or EXIT_OK
+    if args.action in ("export", "import") and not args.target:
+        raise UserError(f"batch {args.action} needs a {'folder' if args.action == 'export' else 'results file'}: "
+                        f"briefing batch {args.action} {'DIR' if args.action == 'export' else 'RESULTS.jsonl'}")
     if args.action == "export":
-        states = [s for s in batches.open() if s.batch_id is None]
+        states = [s for s in batches.open() if s.server == "file"]
         if not states:
             raise UserError("no batch waits for an engine's results: `briefing build ... --batch-export DIR` "
                             "makes one")
@@ -818,10 +832,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def import_files(args: argparse.Namespace, batches: Batches) -> int:
-    """``batch import FILE``: an engine's results into the cache, for the open batches' requests."""
-    states = batches.open()
+    """``batch import FILE``: an engine's results into the cache, for the requests of the batches
+    that wait for an engine (never one out on a server). A batch the file answers nothing of stays
+    open: the wrong file is not taken for a failed batch."""
+    states = [s for s in batches.open() if s.server == "file"]
     if not states:
-        raise UserError("no batch is waiting for results: nothing to import them for")
+        raise UserError("no batch is waiting for an engine's results: `briefing build ... --batch-export DIR` "
+                        "makes one")
     try:
         lines = Path(args.target).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -831,14 +848,15 @@ def import_files(args: argparse.Namespace, batches: Batches) -> int:
     mine: set[str] = set()
     for s in states:
         results = read_results(lines, s.requests)
+        if not results.answers and not results.failed:
+            continue
         mine |= set(results.answers) | set(results.failed)
-        for key in s.requests:
-            if key not in results.answers and key not in results.failed:
-                results.failed[key] = "no answer in the results file"
-        cached += import_results(s, results, transport)
+        cached += close_batch(s, results, transport, "no answer in the results file")
         failed += len(s.failed)
-        s.status = "collected"
         batches.save(s)
+    if not mine:
+        raise UserError(f"{display_path(args.target)} answers none of the requests waiting for an engine "
+                        "(is it the results of the file `briefing batch export` wrote?)")
     other = sum(1 for line in lines if line.strip()) - len(mine)
     err(f"{cached} answers cached, {failed} requests without one (the next build retries them)"
         + (f"; {other} lines answered nothing pending" if other else ""))
@@ -1085,6 +1103,11 @@ def mail_latest(args: argparse.Namespace, run: StoredRun) -> None:
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
+    with one_at_a_time():
+        return prune_command(args)
+
+
+def prune_command(args: argparse.Namespace) -> int:
     """Runs, cached exchanges and collected batches older than ``--older-than`` days."""
     cutoff = datetime.now(UTC) - timedelta(days=args.older_than)
     store = Store()
@@ -1096,10 +1119,11 @@ def cmd_prune(args: argparse.Namespace) -> int:
         store.close()
     stale = cutoff.timestamp()
     files = 0
-    for folder, keep in ((home() / "cache", None), (home() / "batches", "collected")):
+    done = {b.name for b in Batches(home() / "batches").all() if not b.open}
+    for folder in (home() / "cache", home() / "batches"):
         for f in folder.glob("*.json") if folder.is_dir() else []:
-            with contextlib.suppress(OSError, ValueError):
-                if f.stat().st_mtime < stale and (keep is None or json.loads(f.read_text())["status"] == keep):
+            with contextlib.suppress(OSError):
+                if f.stat().st_mtime < stale and (folder.name == "cache" or f.stem in done):
                     f.unlink()
                     files += 1
     print(f"{runs} run{'s' if runs != 1 else ''} dropped ({(before - after) / 2**20:.1f} MB freed), "
@@ -1337,6 +1361,16 @@ def _since(value: str) -> int | timedelta:
     return window
 
 
+def _days(value: str) -> float:
+    try:
+        n = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {value!r}") from None
+    if not 0 < n <= 100_000:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"must be a number of days above 0: {value}")
+    return n
+
+
 def _seconds(value: str) -> float:
     try:
         n = float(value)
@@ -1523,7 +1557,7 @@ def add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
                         description="Drop the runs older than N days (the latest run is always kept) with "
                                     "everything they hold, cached model exchanges written more than N days ago, "
                                     "and collected batches; then give the space back.")
-    pr.add_argument("--older-than", type=float, required=True, metavar="DAYS")
+    pr.add_argument("--older-than", type=_days, required=True, metavar="DAYS")
     pr.set_defaults(func=cmd_prune)
 
     s = sub.add_parser("show", help="print a stored run's briefing again")

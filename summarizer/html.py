@@ -17,6 +17,8 @@ from .models import Briefing, Point, SourceRef, Span, Story
 from .render import as_sentence, so_far, story_tags
 from .sanitize import safe_url
 
+SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # a story id that can name a file and a fragment
+
 CSS = """
 :root { color-scheme: light dark; --fg: #1b1b1b; --bg: #fff; --muted: #5a5a5a; --tip: #fffbe6;
         --line: #ddd; --new: #0a6b2f; }
@@ -140,7 +142,7 @@ def body(b: Briefing, timeline_href: Callable[[str], str] | None = None) -> str:
             f'<li><a href="#{escape(st.id)}">{escape(st.title)}</a> <span class="meta">'
             f'{escape(story_tags(st, compared))}</span></li>' for st in stories) + "</ol></nav>")
     for n, st in enumerate(stories, start=1):
-        href = timeline_href(st.id) if timeline_href and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", st.id) else None
+        href = timeline_href(st.id) if timeline_href and SAFE_ID.fullmatch(st.id) and st.id != "story" else None
         out += _story(st, None if one else n, markers, compared, href)
     stats = b.stats
     if stats is not None:

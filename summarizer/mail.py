@@ -1,8 +1,9 @@
 """Mail: a run's page sent as an HTML e-mail with a plain-text part (``briefing publish --mail TO``).
 
 The SMTP server comes from the environment only, ``BRIEFING_SMTP_URL``: ``smtp://user:pass@host:587``
-(STARTTLS when the server offers it), ``smtps://…:465`` (TLS from the start) or ``smtp://host:25``
-(no login). The password is never stored or printed: an error names the host, never the URL.
+(STARTTLS when the server offers it; a login is never sent in the clear, except to a relay on this
+machine), ``smtps://…:465`` (TLS from the start) or ``smtp://host:25`` (no login). The password is
+never stored or printed: an error names the host, never the URL.
 """
 
 from __future__ import annotations
@@ -46,8 +47,14 @@ def send(url: str, msg: EmailMessage, timeout: float = 30.0) -> None:
         else:
             smtp = smtplib.SMTP(host, port, timeout=timeout)
         with smtp:
-            if parts.scheme == "smtp" and smtp.has_extn("starttls"):
+            smtp.ehlo_or_helo_if_needed()
+            tls = parts.scheme == "smtps"
+            if not tls and smtp.has_extn("starttls"):
                 smtp.starttls(context=ssl.create_default_context())
+                tls = True
+            if parts.username and not tls and host not in ("127.0.0.1", "::1", "localhost"):
+                raise MailError(f"the mail server {host}:{port} offers no TLS: the login in BRIEFING_SMTP_URL is "
+                                "not sent in the clear (use smtps://, or a server that offers STARTTLS)")
             if parts.username:
                 try:
                     smtp.login(unquote(parts.username), unquote(parts.password or ""))

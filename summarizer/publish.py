@@ -16,11 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from .html import Markers, as_stories, body, page, title_of
+from .html import SAFE_ID, Markers, as_stories, body, page, title_of
 from .models import Briefing, Point, Story, Telling
 from .render import as_sentence
 
-SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 FEED_ID = "tag:briefing.local,2026:"  # + "run-N" or "run-N/story-ID": stable whatever the site's address
 
 
@@ -38,7 +37,7 @@ def tellings(runs: Sequence[StoredRun]) -> dict[str, list[Telling]]:
     for r in sorted(runs, key=lambda r: r.id):
         sources = {s.id: s for s in r.briefing.sources}
         for st in as_stories(r.briefing):
-            if not SAFE_ID.fullmatch(st.id):  # a one-story run from before ids, or an id unfit for a file name
+            if st.id == "story" or not SAFE_ID.fullmatch(st.id):  # a run from before ids; an id unfit for a file
                 continue
             first = st.id not in out
             new_points = list(st.points) if first else [p for p in st.points if p.new]
@@ -109,9 +108,13 @@ def index_page(runs: Sequence[StoredRun]) -> str:
     return page("Briefings", content)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _x(text: str) -> str:
-    """Text for XML."""
-    return escape(text, quote=True)
+    """Text for XML: escaped, without the characters XML 1.0 cannot hold (an article's stray
+    control character would make feed readers refuse the whole feed)."""
+    return escape(_NOT_XML.sub("", text), quote=True)
 
 
 def _story_html(r: StoredRun, st: Story, href: str) -> str:

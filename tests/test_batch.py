@@ -181,3 +181,29 @@ def test_batch_needs_a_server_and_the_cache(home: Path, capsys: pytest.CaptureFi
     assert "work through the exchange cache" in capsys.readouterr().err
     assert main(["batch", "import", "nothing.jsonl"]) == 1
     assert "no batch is waiting" in capsys.readouterr().err
+
+
+def test_a_server_without_the_batch_api_is_one_line_and_blocks_nothing(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with FakeServer() as server:  # it answers chat requests; an upload is a request it drops
+        for _ in range(2):  # the failed submission is not left waiting: the next run says it again
+            code, _, err = build(capsys, "--base-url", server.url, "--batch")
+            assert code == 1 and err.strip().splitlines()[-1].startswith(
+                "briefing: the server did not take the batch (the model server closed the connection")
+            assert "use --batch-export DIR" in err
+
+
+def test_import_takes_only_a_file_that_answers_the_waiting_requests(
+        home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    jobs = tmp_path / "jobs"
+    assert build(capsys, "--structured", "gbnf", "--batch-export", str(jobs))[0] == EXIT_PENDING
+    wrong = tmp_path / "wrong.jsonl"
+    wrong.write_text(json.dumps({"custom_id": "not-ours", "response": {"status_code": 200, "body": {}}}) + "\n")
+    assert main(["batch", "import", str(wrong)]) == 1
+    assert "answers none of the requests waiting for an engine" in capsys.readouterr().err
+    code, _, err = build(capsys, "--structured", "gbnf", "--batch-export", str(jobs))
+    assert code == EXIT_PENDING and "wait for an engine" in err  # still waiting, nothing lost
+    assert main(["batch", "import"]) == 1
+    assert "batch import needs a results file" in capsys.readouterr().err
+    assert main(["batch", "export"]) == 1
+    assert "batch export needs a folder" in capsys.readouterr().err

@@ -131,6 +131,10 @@ def test_prune_drops_old_runs_but_the_latest_and_old_cached_exchanges(
     assert [r["id"] for r in json.loads(capsys.readouterr().out)] == [3]  # the latest stays: continuity needs it
     assert main(["show", "3", "--format", "json"]) == 0 and json.loads(capsys.readouterr().out)["points"]
     assert len(list(cache.glob("*.json"))) == len(list(FIXTURES_SELECT.glob("*.json"))) - 2
+    for bad in ("nan", "-1", "0"):  # never "everything": a number of days above 0
+        with pytest.raises(SystemExit) as stop:
+            main(["prune", "--older-than", bad])
+        assert stop.value.code == 2
 
 
 def test_replay_miss_is_loud_and_names_the_prompt(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

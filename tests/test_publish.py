@@ -224,3 +224,15 @@ def test_publish_mails_the_latest_run_through_smtp_from_the_environment(
     monkeypatch.delenv("BRIEFING_SMTP_URL")
     assert main(["publish", str(tmp_path / "site"), "--mail", "x@example.org"]) == 1
     assert "--mail needs the mail server in BRIEFING_SMTP_URL" in capsys.readouterr().err
+
+
+def test_a_control_character_from_an_article_never_breaks_the_feed() -> None:
+    from summarizer.models import Briefing, Point, SourceRef, Span, Story
+    from summarizer.publish import StoredRun, atom
+
+    quote = "Ministers met\x0c in Brussels\x01."
+    story = Story(id="s1a2b3c", title="Talks\x01 resume", sources=[1], outlets=1, reason="",
+                  points=[Point(text=quote, citations=[Span(source=1, quote=quote, start=0, end=len(quote))])])
+    b = Briefing(sources=[SourceRef(id=1, path="a.txt", title="A\x02")], stories=[story])
+    feed = feedparser.parse(atom([StoredRun(1, "2026-11-30T07:00:00+00:00", b)]).encode())
+    assert not feed.bozo and feed.entries[0].title == "Talks resume"

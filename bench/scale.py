@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import math
 import multiprocessing
@@ -45,6 +46,7 @@ from summarizer.models import Article
 from summarizer.pipeline import build
 from summarizer.plan import BuildOptions
 from summarizer.prompts import load_prompts
+from summarizer.settings import SETTINGS
 from summarizer.store import Store
 
 
@@ -169,7 +171,11 @@ def main() -> int:
     ap.add_argument("--latency", type=float, default=0.5)
     ap.add_argument("--concurrency", default="64")
     ap.add_argument("--own-only", action="store_true", help="only the build against the server with no latency")
+    ap.add_argument("--gc-default", action="store_true",
+                    help="Python's default collector pace, not the CLI's (SETTINGS.limits.gc_young)")
     args = ap.parse_args()
+    if not args.gc_default:
+        gc.set_threshold(SETTINGS.limits.gc_young, *gc.get_threshold()[1:])
     port, zero = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0)
     procs = [multiprocessing.Process(target=serve, args=(lat, v), daemon=True)
              for lat, v in ((args.latency, port), (0.0, zero))]

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import dataclasses
 import fcntl
+import gc
 import json
 import os
 import signal
@@ -1676,6 +1677,9 @@ def describe(exc: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # A large day keeps millions of small objects alive; the cyclic collector's default pace scans
+    # them again and again (SETTINGS.limits.gc_young).
+    gc.set_threshold(SETTINGS.limits.gc_young, *gc.get_threshold()[1:])
     install_signal_handlers()
     if getattr(args, "record", None) and getattr(args, "replay", None):
         err("--record and --replay cannot be used together")

@@ -216,6 +216,9 @@ class Limits(_Section):
     """What one run may take on, checked before the work it bounds."""
 
     max_chunks: int = Field(default=400, description="model calls: the seeds make 5, a morning of 60 articles about 70")
+    gc_young: int = Field(default=50_000, description="allocations between young-generation collections "
+                          "(Python's default 700): bench/scale.py --own-only, 20,000 articles: 18.35 -> 14.20 ms "
+                          "an article of our own work")
     timeline_runs: int = Field(default=60, description="a continuing story's timeline in a build's output "
                                                       "reaches back this many stored runs")
     max_story_articles: int = Field(default=100, description="a generated 150-article story: 12.8 s of merging, 146 MB")

@@ -76,6 +76,11 @@ def request_line(req: Request) -> str:
                       ensure_ascii=False, separators=(",", ":"))
 
 
+def requests_jsonl(requests: Iterable[Request]) -> str:
+    """The batch input file: a line per request."""
+    return "".join(request_line(r) + "\n" for r in requests)
+
+
 @dataclass
 class Results:
     """What a results file (or a batch's output and error files) says."""
@@ -243,7 +248,7 @@ def import_results(state: BatchState, results: Results, transport: ExchangeTrans
 async def submit(sdk: openai.AsyncOpenAI, state: BatchState, batches: Batches) -> None:
     """Upload the requests and create the batch; the state is saved after each step."""
     if state.input_file is None:
-        blob = "".join(request_line(r) + "\n" for r in state.requests.values()).encode()
+        blob = requests_jsonl(state.requests.values()).encode()
         uploaded = await sdk.files.create(file=(f"briefing-{state.name}.jsonl", io.BytesIO(blob)), purpose="batch")
         state.input_file = uploaded.id
         state.status = "uploaded"

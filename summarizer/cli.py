@@ -41,7 +41,7 @@ from .batch import (
     batching_for,
     close_batch,
     read_results,
-    request_line,
+    requests_jsonl,
     submit,
     wait,
 )
@@ -802,7 +802,7 @@ def write_requests(folder: Path, state: BatchState) -> Path:
     path = folder / f"requests-{state.name}.jsonl"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, "".join(request_line(r) + "\n" for r in state.requests.values()))
+        atomic_write(path, requests_jsonl(state.requests.values()))
     except OSError as exc:
         raise UserError(f"cannot write {display_path(str(path))}: {exc.strerror or exc}") from None
     return path

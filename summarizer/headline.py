@@ -39,26 +39,46 @@ _PAGE_TEXT = re.compile(r"\s[/|>]\s|^[A-Z]{3,}[A-Z ]*,\s|\([A-Z][\w .]*\)\s*[-�
 HEADLINE_WORDS = SETTINGS.compose.headline_words
 
 
-def reads_like_headline(line: str) -> bool:
+def reads_like_headline(line: str, most: int = HEADLINE_WORDS[1]) -> bool:
     """Whether an article's title line is a headline, not the first line of its body (articles
-    without a headline get their first sentence as a title, cut with "…")."""
+    without a headline get their first sentence as a title, cut with "…"); ``most``: the most
+    words it may have."""
     line = " ".join(line.split())
     words = len(line.split())
-    if not HEADLINE_WORDS[0] <= words <= HEADLINE_WORDS[1] or line.endswith(("…", "...", ".", ",", ";")):
+    if not HEADLINE_WORDS[0] <= words <= most or line.endswith(("…", "...", ".", ",", ";")):
         return False
     if line.split()[-1].lower() in STOPWORDS:  # "Plouffe described Obama's comments as": cut short
         return False
+    if re.search(r"https?:|www\.|\(|\)", line):
+        return False  # a link or an aside in brackets: body text
     if re.search(r"\s['‘\"“]$", line) or line.count('"') % 2 or line.count("“") != line.count("”"):
         return False  # "… Joint Company Won't Take '": a quotation cut off
+    if is_directive(line) or re.match(r"let(?:'s|’s| us)\s", line, re.IGNORECASE):
+        return False  # "Let's start with the crossbow": a body's first line addresses the reader
     return not (_DATELINE.match(line) or _NOT_A_HEADLINE.match(line) or _PAGE_TEXT.search(line))
+
+
+def _strip_lead_in(s: str) -> str:
+    """A statement without the dateline or page text it opens with ("WASHINGTON (AP) - ",
+    "UPDATED: ", "Oroville >> "), when what follows is a sentence of its own."""
+    m = _DATELINE.match(s) or _LEAD_IN.match(s)
+    rest = s[m.end():].strip() if m else s
+    return rest if rest[:1].isupper() and len(rest.split()) >= HEADLINE_WORDS[0] else s
+
+
+_LEAD_IN = re.compile(r"^(?:updated?|file)\s*[-–—:]\s*|^[A-Z][\w ]{1,30}\s>>\s", re.IGNORECASE)
 
 
 # What a headline leaves out of a lead sentence: an aside between commas that opens with an
 # article or "as well as" ("David Plouffe, a White House senior adviser, declined"), and the day.
 _ASIDE = re.compile(r"(?<=[A-Z][a-z])(\w*),\s+(?:a|an|the)\s[^,]{3,60},")
-_DAY = re.compile(r"\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
-# Where a lead sentence's main clause may end: before a clause or a phrase that adds to it.
-_CLAUSE_END = re.compile(r",\s(?!and\b|or\b)|,\s(?:or|and)\s(?=(?:about|roughly|nearly|almost|around|some)\s)|"
+_DAY = re.compile(r"\s+(?:on\s+|last\s+|this\s+|next\s+)?"
+                  r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+# Where a lead sentence's main clause may end: before a clause or a phrase that adds to it; a comma
+# before "and" only when a new subject and its verb follow ("…, and Brown even joined").
+_CLAUSE_END = re.compile(r",\sand\s(?=[A-Z][a-z]+\s(?:\w+\s)?(?:is|are|was|were|has|have|had|will|\w+ed)\b)|"
+                         r",\s(?!and\b|or\b|but\b|yet\b|[a-z]+-[a-z]+\s)|"
+                         r",\s(?:or|and)\s(?=(?:about|roughly|nearly|almost|around|some)\s)|"
                          r"\s[-–—]\s|\s(?:as part of|in an effort|because|after|before|while|who|which|when|where|"
                          r"amid|despite|following|according to)\s")
 # Who reported it, before what was reported ("The U.S. Census Bureau reported that 16 million
@@ -67,26 +87,79 @@ _ATTRIBUTION = re.compile(r"^(?:[A-Z][\w.'’&-]*\s){1,6}(?:said|says|reported|r
                           r"confirmed|confirms|found|finds|revealed|reveals)\s(?:on\s)?(?:that\s)?")
 
 
-def headline_from(statement: str) -> str | None:
+# What a headline may also leave out of a main clause still too long, each a whole phrase (never a
+# word from inside one): the time ("tonight", "in the past two years"), an adverb that only
+# qualifies ("also", "twice"), a place that modifies its subject ("A student from New York"), a
+# prepositional phrase that ends the clause ("slammed the school's conduct in a new lawsuit"), an
+# aside ("Hollywooders, as well as several luminaries, are"), a relative clause between the subject
+# and its verb ("A Texas tourist who collected 40 conchs from Key West, Florida, is"), and the
+# opening article.
+_TIME = re.compile(r"\s(?:today|tonight|yesterday|this (?:week|month|year)|last (?:week|month|year|night)|"
+                   r"in recent (?:days|weeks|months)|in the (?:past|last) (?:\w+ )?(?:days?|weeks?|months?|years?))"
+                   r"(?=[\s,]|$)", re.IGNORECASE)
+_ADVERB = re.compile(r"\s(?:also|currently|now|twice|recently|reportedly)(?=\s)")
+_PLACE = re.compile(r"\s(?:from|in)\s(?:[A-Z][\w.'’-]*\s?){1,4}(?=\s[a-z])")
+_PREP = r"in|at|from|for|during|over|with|by|into|on|across|inside|near|under|after|to"
+_TRAILING_PP = re.compile(rf"\s(?:{_PREP})\s(?:(?!(?:{_PREP})\s)[^\s,;:]+\s?){{1,7}}$")
+_AS_WELL_AS = re.compile(r",\s(?:as well as|along with|together with)\s[^.;:]{3,80}?,(?=\s(?:are|is|was|were|has|have|"
+                         r"had|will|would)\s)")
+_RELATIVE = re.compile(r"\s(?:who|which)\s[^;:]{3,120}?,(?=\s(?:is|are|was|were|has|have|had|will|would|can|could)\s)")
+_OPENING_ARTICLE = re.compile(r"^(?:A|An|The)\s(?=[A-Za-z0-9])")
+_LEAVE_OUT = (_TIME, _ADVERB, _PLACE, _AS_WELL_AS, _RELATIVE, _OPENING_ARTICLE)
+# Words a clause never ends on once a phrase is left out: a verb waiting for its object ("what
+# led"), a preposition, an auxiliary.
+_DANGLING = re.compile(r"(?:\b\w+(?:ed|ing)|\b(?:led|put|set|made|got|took|gave|said|told|is|are|was|were|be|been))$")
+
+
+def compressions(clause: str) -> list[str]:
+    """``clause`` with phrases a headline can do without left out (``_TIME``, ``_ADVERB``,
+    ``_PLACE``, ``_AS_WELL_AS``, ``_RELATIVE``, trailing prepositional phrases, the opening article), one,
+    two or more at a time: every distinct result, fewest words left out first. Never a word added,
+    never a word cut from inside a phrase."""
+    seen = {clause}
+    frontier = [clause]
+    while frontier:
+        nxt = []
+        for c in frontier:
+            cuts = [m.span() for rx in _LEAVE_OUT for m in rx.finditer(c)]
+            m = _TRAILING_PP.search(c)
+            if m and not _DANGLING.search(c[: m.start()]):
+                cuts.append(m.span())
+            for a, b in cuts:
+                shorter = " ".join((c[:a] + (" " if a and c[a] == "," else "") + c[b:]).split()).strip(" ,")
+                shorter = shorter[:1].upper() + shorter[1:]
+                if shorter and shorter not in seen and len(shorter.split()) >= HEADLINE_WORDS[0]:
+                    seen.add(shorter)
+                    nxt.append(shorter)
+        frontier = nxt
+    seen.discard(clause)
+    # the longest first; of two as long, the one without the opening article (it says least)
+    return sorted(seen, key=lambda c: (-len(c.split()), bool(_OPENING_ARTICLE.match(c))))
+
+
+def headline_from(statement: str, most: int = HEADLINE_WORDS[1]) -> str | None:
     """A headline made from a story's top statement by leaving words out, never adding any: the
-    aside and the day dropped, then the sentence whole if it is short enough, else its main clause
-    (cut where a clause that adds to it begins). None when no cut reads like a headline or the
-    result fails the support check against the statement (a dropped "not" would)."""
+    dateline, the aside and the day dropped, then the sentence whole if it is short enough, else
+    its main clause (cut where a clause that adds to it begins), else either with phrases a
+    headline can do without left out (``compressions``). None when nothing reads like a headline
+    or the result fails the support check against the statement (a dropped "not" would).
+    ``most``: the most words it may have."""
     s = " ".join(statement.split()).rstrip(".")
-    s = _DAY.sub("", _ASIDE.sub(r"\1", s))
-    most = HEADLINE_WORDS[1]
-    candidates: list[str] = []
+    s = _DAY.sub("", _ASIDE.sub(r"\1", _strip_lead_in(s)))
+    clauses: list[str] = []
     m = _ATTRIBUTION.match(s)
     reported = s[m.end():] if m else ""
     if not re.match(r"[A-Z0-9]|(?:the|a|an)\s", reported):  # "said that number is up": "that" was no conjunction
         reported = ""
     for v in (s, reported[:1].upper() + reported[1:]) if reported else (s,):
-        candidates += [v] if len(v.split()) <= most else []
-        candidates += [v[: c.start()] for c in reversed(list(_CLAUSE_END.finditer(v)))
-                       if HEADLINE_WORDS[0] + 3 <= len(v[: c.start()].split()) <= most]
+        clauses += [v] + [v[: c.start()] for c in reversed(list(_CLAUSE_END.finditer(v)))
+                          if HEADLINE_WORDS[0] + 3 <= len(v[: c.start()].split())
+                          and not re.search(r"[a-z]-[a-z]+$", v[: c.start()])]  # "last-minute, big-dollar"
+    candidates = [c for c in clauses if len(c.split()) <= most]
+    candidates += [short for c in clauses for short in compressions(c.rstrip(" ,;:")) if len(short.split()) <= most]
     for c in candidates:
         c = c.rstrip(" ,;:")
-        if _OPENS_CLAUSE.match(c) or not _FINITE.search(c) or not reads_like_headline(c):
+        if _OPENS_CLAUSE.match(c) or not _FINITE.search(c) or not reads_like_headline(c, most):
             continue  # "For members of the deaf community": what leads up to the main clause
         if title_supported(c, [statement]):
             return c
@@ -99,9 +172,11 @@ def headline_from(statement: str) -> str | None:
 # student, named as John Doe in the lawsuit"); one with no finite verb (an auxiliary, "said", or a
 # past tense) is a noun phrase. Measured on the first two reporting sentences of the 28 dev
 # clusters' articles (134): 13 headlines made, each reads as one.
-_OPENS_CLAUSE = re.compile(r"(?:for|in|with|after|before|while|when|as|although|though|despite|amid|following|if|"
+_OPENS_CLAUSE = re.compile(r"(?:(?:shortly|soon|just|long|right|only|even)\s+)?"
+                           r"(?:for|in|with|after|before|while|when|as|although|though|despite|amid|following|if|"
                            r"since|because|during|under|over|by|from|on|at|to|he|she|it|they|we|i|you|let's|"
-                           r"this|that|these|those|but|and|or|so|yet|there|here)\b|.*\s(?:who|which|that)\s|.*,",
+                           r"this|that|these|those|but|and|or|so|yet|there|here)\b|.*\s(?:who|which|that)\s|"
+                           r'.*(?<!\d),(?!\d)(?!\s[a-z]+-[a-z]+\s)(?![\'"”])',
                            re.IGNORECASE)
 # An auxiliary, "said", or a past tense that no preposition or article governs ("with married
 # parents" is no verb).
@@ -113,17 +188,19 @@ _FINITE = re.compile(r"(?<!\bwith)(?<!\bthe)(?<!\bof)(?<!\bfor)(?<!\bby)(?<!\ban
 def fallback_headline(sources: Sequence[SourceRef], told: Sequence[Point]) -> str:
     """When the model's headline fails the check: the first of the story's articles whose title
     reads like a headline; else one made from one of the story's first three statements by
-    leaving words out (``headline_from``); else the first statement (a verified sentence), cut
-    after ``HEADLINE_WORDS`` words. (Cutting at its first comma made fragments: "The male student
-    charges that two women".)"""
+    leaving words out (``headline_from``), at most ``HEADLINE_WORDS`` words, else at most
+    ``long_headline_words`` (a whole clause reads better than a cut one); else the first statement
+    (a verified sentence), cut after ``HEADLINE_WORDS`` words. (Cutting at its first comma made
+    fragments: "The male student charges that two women".)"""
     for src in sources:
         if reads_like_headline(src.title):
             return " ".join(src.title.split())
     leads = [p for p in told if not (_DATELINE.match(p.text) or _NOT_A_HEADLINE.match(p.text))]
-    for p in leads[:3]:  # a headline made from one of the first statements, by leaving words out
-        made = headline_from(p.text)
-        if made is not None:
-            return made
+    for most in (HEADLINE_WORDS[1], SETTINGS.compose.long_headline_words):
+        for p in leads[:3]:  # a headline made from one of the first statements, by leaving words out
+            made = headline_from(p.text, most)
+            if made is not None:
+                return made
     for p in leads:  # else the first statement that does not open with a dateline or page text, cut
         words = p.text.rstrip(".").split()
         return " ".join(words) if len(words) <= HEADLINE_WORDS[1] else " ".join(words[: HEADLINE_WORDS[1]]) + "…"

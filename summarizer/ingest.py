@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from .chunking import segment
 from .errors import BriefingError
 from .models import Article, Skipped
 from .sanitize import clean_text, display_path, is_http_url, scrub_url
@@ -66,7 +67,10 @@ def title_of(text: str, markdown: bool = False) -> str:
 
 
 def _shorten(line: str, limit: int = 90) -> str:
-    sentence = line.split(". ")[0].rstrip(".")
+    """A line's first sentence (as segmenting finds it: "The U.S. Coast Guard" is one), cut
+    with "…" after ``limit`` characters."""
+    spans = segment(line).sentences
+    sentence = (line[spans[0][0] : spans[0][1]] if spans else line).strip().rstrip(".")
     if len(sentence) <= limit:
         return sentence
     cut = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:")

@@ -131,6 +131,10 @@ class Compose(_Section):
     headline_words: tuple[int, int] = Field(default=(3, 14), description="a title line reads as a headline at this "
                                             "many words (the seeds' five run 6 to 12; the dev clusters' real "
                                             "titles 4 to 14); longer is a body's first line")
+    long_headline_words: int = Field(default=18, description="a headline made from a statement by leaving words out "
+                                     "may run to this many words when none of the first three statements makes "
+                                     "one of headline_words (on the mixed day of tests/data/day: 2 of 14 stories, "
+                                     "of 16 and 17 words, else cut with an ellipsis)")
     headline_facts: int = Field(default=3, description="a headline asked for alone is written from the story's first "
                                 "this many statements")
     headline_tokens: int = Field(default=40, description="... in at most this many tokens (a 12-word headline in "

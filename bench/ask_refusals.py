@@ -69,6 +69,7 @@ async def run(args: argparse.Namespace, url: str) -> int:
                                         briefing=Briefing(sources=[a.ref() for a in articles]))
                 session = Session(store, run_id, None, client, prompts)
                 for q in questions(cluster, args.per_cluster):
+                    session.conversation = None  # each question asked on its own, as `briefing ask` does
                     r = await session.ask(q)
                     asked += 1
                     refused += not r.answer.answerable
@@ -78,6 +79,7 @@ async def run(args: argparse.Namespace, url: str) -> int:
                     print(f"{i:>3} {mark:<9} {q[:110]}", flush=True)
                 other = clusters[(i + len(clusters) // 2) % len(clusters)]
                 for q in questions(other, 1):
+                    session.conversation = None
                     r = await session.ask(q)
                     foreign += 1
                     foreign_refused += not r.answer.answerable

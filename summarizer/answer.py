@@ -98,9 +98,11 @@ def refusal_text(question: str, model_refusal: str = "") -> str:
 # How the model opens an answer sentence that it then draws from a passage: "The sources say that
 # …", "According to the articles, …". The citation is the attribution; the frame's own words
 # ("sources", "articles") are in no passage, so the support check would refuse the sentence.
-_FRAME = re.compile(r"^(?:(?:the|these|both|all) (?:sources|articles|reports|outlets) (?:say|says|said|report|"
-                    r"reports|reported|state|states|stated|note|notes|noted|agree)(?: that)?[,:]?|according to "
-                    r"(?:the|these|both|all) (?:sources|articles|reports|outlets),?)\s+", re.IGNORECASE)
+_FRAME = re.compile(r"^(?:(?:the|these|both|all|this|one) (?:sources?|articles?|reports?|outlets?|passages?|"
+                    r"press release|statement) (?:also )?(?:say|says|said|report|reports|reported|state|states|"
+                    r"stated|note|notes|noted|mention|mentions|mentioned|explain|explains|explained|indicate|"
+                    r"indicates|indicated|agree)(?: that)?[,:]?|according to (?:the|these|both|all|this|one) "
+                    r"(?:sources?|articles?|reports?|outlets?|passages?),?)\s+", re.IGNORECASE)
 
 
 def without_frame(text: str) -> str:

@@ -484,7 +484,7 @@ def build_options(args: argparse.Namespace, target: Target) -> BuildOptions:
     return BuildOptions(chunk_tokens=args.chunk_tokens, concurrency=target.concurrency,
                         min_points=args.min_points, max_points=args.max_points, max_chunks=args.max_chunks,
                         max_story_articles=args.max_story_articles, select=args.select, top=args.top,
-                        points=args.points,
+                        points=args.points, one_story=args.one_story,
                         topics=tuple(" ".join(from_argv(t).split()) for t in args.topic or ()))
 
 
@@ -1195,7 +1195,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     baselines = args.baseline or ["lead-3"]
     prompts = load_prompts()
     target = target_from(args)
-    options = BuildOptions(concurrency=target.concurrency, points=args.points)
+    options = BuildOptions(concurrency=target.concurrency, points=args.points, one_story=not args.group)
     reporter = Reporter(args.quiet)
     with reporter, model_endpoint(target, reporter) as endpoint:
         client, transport = make_client(args, target, endpoint)
@@ -1499,6 +1499,9 @@ def add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         "sentences, then the same), never (every fact, composed in several calls)")
     t.add_argument("--points", type=_whole(1, 50), metavar="N",
                    help="points per story (default: three and one per outlet, at most ten)")
+    t.add_argument("--one-story", action="store_true",
+                   help="the articles are all about one story (coverage you gathered of one event): "
+                        "tell them as one, without grouping")
     t.add_argument("--min-points", type=_whole(1, 50), default=BuildOptions.min_points)
     t.add_argument("--max-points", type=_whole(1, 50), default=BuildOptions.max_points)
     b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
@@ -1614,6 +1617,9 @@ def add_eval(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="the one-prompt baseline reads at most N tokens of articles (default: what the "
                         "embedded model's context holds)")
     e.add_argument("--points", type=_whole(1, 50), metavar="N", help="points per story (as for build)")
+    e.add_argument("--group", action="store_true",
+                   help="group each cluster's articles into stories as a day's are grouped (default: a "
+                        "cluster is one story, as its reference summary is; build --one-story)")
     e.add_argument("--format", choices=["text", "json"], default="text")
     e.add_argument("-o", "--output", help="write the scores here instead of stdout")
     e.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")

@@ -50,6 +50,7 @@ class BuildOptions:
     story_max_points: int = SETTINGS.compose.story_max_points
     item_points: int = SETTINGS.compose.item_points
     points: int | None = None  # --points N: every story's points; None: three and one per outlet, at most ten
+    one_story: bool = False  # --one-story: every article is about one story; no grouping
 
 
 SELECT_MODES = ("auto", "always", "never")
@@ -104,7 +105,7 @@ def plan_run(articles: list[Article], options: BuildOptions, model: str) -> RunP
     if at_least > options.max_chunks:
         raise TooMuchInput(f"the input makes at least {at_least:,} chunks (model calls), over the limit of "
                            f"{options.max_chunks:,}; nothing was sent (--max-chunks N to allow more)")
-    found = plan_day(articles, options.topics, max_articles=options.max_story_articles)
+    found = plan_day(articles, options.topics, max_articles=options.max_story_articles, one_story=options.one_story)
     plans = found[: options.top] if options.top else found
     kept = [a for a in articles if any(a.id in p.members for p in plans)]
     chunks = chunk_all(kept, options.chunk_tokens, model)

@@ -261,13 +261,15 @@ class Plan:
 
 
 def plan_day(articles: Sequence[Article], topics: Sequence[str] = (), grouper: Grouper | None = None,
-             threshold: float = SETTINGS.stories.similarity, max_articles: int | None = None) -> list[Plan]:
+             threshold: float = SETTINGS.stories.similarity, max_articles: int | None = None,
+             one_story: bool = False) -> list[Plan]:
     """The day's stories, ranked: those matching a topic first, then by independent outlets,
     then by the latest publication time (unknown last), then by input order. A story of more
-    than ``max_articles`` articles is read from that many (``cap_members``)."""
+    than ``max_articles`` articles is read from that many (``cap_members``). ``one_story``: the
+    articles are one story (the user says so), not grouped."""
     leads = [lead(a.title, a.text) for a in articles]
     plans = []
-    for members in group(leads, grouper, threshold):
+    for members in [list(range(len(articles)))] if one_story and articles else group(leads, grouper, threshold):
         arts = [articles[i] for i in members]
         keys = {outlet_key(a) for a in arts}
         times = [t for a in arts if (t := when(a.published))]

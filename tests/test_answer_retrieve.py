@@ -164,14 +164,18 @@ def test_what_bears_on_a_question(question: str, sentence: str, bears: bool) -> 
     assert bears_on(question, sentence) is bears
 
 
-def test_an_answer_framed_as_what_the_sources_say_is_checked_without_the_frame() -> None:
+@pytest.mark.parametrize("frame", [
+    "The sources say that", "According to the articles,", "The article states that", "The article also mentions that",
+    "The passage notes that", "This article reports that",  # what the embedded model wrote on the dev clusters
+])
+def test_an_answer_framed_as_what_the_sources_say_is_checked_without_the_frame(frame: str) -> None:
     """ "The sources say that …" opens many of the embedded model's answers; "sources" is in no
     passage, so the frame is dropped before the check (the citation is the attribution)."""
     q = "What did the Dutch defense minister say?"
     passages = _passages(q)
     n = next(i for i, p in enumerate(passages, start=1) if "Brekelmans" in p.quote)
     answer = ModelAnswer(answerable=True, sentences=[AnswerSentence(
-        text="The sources say that Dutch Defense Minister Ruben Brekelmans questioned the mission's overall purpose.",
+        text=f"{frame} Dutch Defense Minister Ruben Brekelmans questioned the mission's overall purpose.",
         quotes=[QuoteRef(passage=n, quote="Dutch Defense Minister Ruben Brekelmans questioned the mission's overall "
                                           "purpose, stressing the importance of U.S. involvement.")])])
     checked = check_answer(answer, passages, INDEXES, q)
@@ -179,5 +183,5 @@ def test_an_answer_framed_as_what_the_sources_say_is_checked_without_the_frame()
     assert [s.text for s in checked.sentences] == [
         "Dutch Defense Minister Ruben Brekelmans questioned the mission's overall purpose."]
     # The frame around an unsupported claim does not help it through.
-    answer.sentences[0].text = "The sources say that Brekelmans will send 5,000 troops."
+    answer.sentences[0].text = f"{frame} Brekelmans will send 5,000 troops."
     assert not check_answer(answer, passages, INDEXES, q).sentences[0].text.endswith("5,000 troops.")

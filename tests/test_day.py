@@ -174,6 +174,17 @@ def test_estimate_makes_no_call(home: Path, days: tuple[Path, Path], capsys: pyt
     assert "min of model time" in lines[3]
 
 
+def test_one_story_tells_every_article_as_one(home: Path, days: tuple[Path, Path],
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """``--one-story``: the user says the articles are one story; the plan has one composition."""
+    code = main(["build", str(days[0]), "--estimate", "--one-story", "--base-url", "http://127.0.0.1:9/v1",
+                 "--model", MODEL])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("30 articles in 1 story")
+    assert out.splitlines()[1].startswith("1 model call (0 to pick sentences, 1 to compose)")
+
+
 def test_ask_about_one_story(home: Path, days: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     code, run, _ = build(capsys, str(days[0]), "--replay", str(FIXTURES))
     assert code == 0

@@ -137,6 +137,16 @@ def test_stories_are_events_and_rank_by_independent_outlets() -> None:
     assert [p.reason for p in plans] == ["2 outlets", "1 source", "1 outlet"]  # one outlet twice is one
 
 
+def test_articles_the_user_says_are_one_story_are_told_as_one() -> None:
+    """``build --one-story`` (and ``eval``, whose clusters are one story each): no grouping, one
+    story of every article and outlet, however little their words overlap."""
+    arts = day("match", "quake", "vote", outlets={"match": "BBC", "quake": "Reuters", "vote": "ABC"})
+    assert len(plan_day(arts)) == 3
+    (plan,) = plan_day(arts, one_story=True)
+    assert plan.members == [1, 2, 3] and plan.outlets == 3
+    assert plan_day([], one_story=True) == []
+
+
 def test_topics_rank_first_and_recency_breaks_ties() -> None:
     arts = day("quake", "quake2", "vote", "vote2", "match",
                published={"vote": "2026-11-20T08:00:00Z", "quake": "Tue, 17 Nov 2026 10:00:00 GMT"})

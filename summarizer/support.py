@@ -564,11 +564,36 @@ def unsupported(text: str, support: str) -> str | None:
         return "another actor's words or deeds"
     if predicate_changed(text, support):
         return "a name said to be what its sentences do not say it is"
+    person = person_changed(text, support)
+    if person:
+        return person
     # Names are words (grounded above); negation is judged by scope (above).
     return says_more(text, support, names=False, negation=False)
 
 
 # --- structure: what is negated, whose figure, who did it -----------------------------------
+
+# A person by pronoun: "she", "her" and "hers" are one person, "they" and "their" several.
+_PERSONS = {w: k for k, ws in {"he": "he him his himself", "she": "she her hers herself",
+                               "they": "they them their theirs themselves", "i": "i me my mine myself",
+                               "we": "we us our ours ourselves"}.items() for w in ws.split()}
+
+
+def person_changed(text: str, support: str) -> str | None:
+    """A pronoun for a person its sentences name otherwise: "They cancelled a trip" where they
+    say "She cancelled a trip". (A pronoun for a name its sentences give is no change: only a
+    person its sentences never use, where they use another, is. Reported speech turns a quote's
+    "I" and "we" into "he", "she" or "they": "He asked what they would be doing" for "“What would
+    we be doing?” he asked".)"""
+    said = {_PERSONS[w] for t in tokens(text) if (w := t.lower()) in _PERSONS}
+    given = {_PERSONS[w] for t in tokens(support) if (w := t.lower()) in _PERSONS}
+    new = said - given
+    if given & {"i", "we"}:
+        new -= {"he", "she", "they"}
+    if new and given:
+        return f"“{min(new)}” where its sentences say “{min(given)}”"
+    return None
+
 
 _NEGATORS = frozenset("not no never none neither nor nobody nothing without cannot".split())
 # Verbs that negate what follows them: "declined to say whether", "excludes the United States".

@@ -28,6 +28,8 @@ SIX = ("A proposed Western troop presence in post-war Ukraine is drawing tepid s
        "committing to the idea, according to a report by AFP.")
 PLEDGED = ("Despite ongoing talks, only the UK, France, and the three Baltic states—Estonia, Latvia, and Lithuania—have "
            "pledged to contribute troops.")
+CANCELLED = ("She cancelled a trip to the UK last week insisting she needed to spend more time with her family and "
+             "her grandmother, Dolly, who is suffering from cancer.")
 HOAX = "The estimated cost of the responses to these false alarms is $500,000."
 RESCUERS = ("The Coast Guard also says hoax calls distract rescuers from real emergencies, putting both the public and "
             "the responding crews at risk.")
@@ -204,4 +206,11 @@ CASES: list[tuple[str, str, bool, str]] = [
     (HANDGUN, "Police said a knife was found at the scene.", FAIL, "outcome"),
     (HANDGUN, "Police said no handgun was found at the scene.", FAIL, "negation"),
     (HANDGUN, "Police said a handgun was found at the scene of the shooting.", FAIL, "added clause"),
+    # the day's Rihanna story (cluster 24): the embedded model made one singer two people
+    (CANCELLED, "She cancelled a trip to the UK last week to spend more time with her family.", PASS, "faithful"),
+    (CANCELLED, "She cancelled a trip to the UK last week.", PASS, "faithful"),
+    (CANCELLED, "They cancelled a trip to the UK last week.", FAIL, "person"),
+    (CANCELLED, "He cancelled a trip to the UK last week to spend more time with his family.", FAIL, "person"),
+    (PLANNERS, "They mentioned that 200 military planners are working to develop deeper involvement in Ukraine.", FAIL,
+     "person"),
 ]

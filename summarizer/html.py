@@ -83,11 +83,20 @@ class Markers:
         return new + escape(as_sentence(p.text)) + "".join(self.mark(c) for c in p.citations)
 
 
+def _who(pos: Point, sources: dict[int, SourceRef]) -> str:
+    """Who gives a side of a disagreement: "S1 (Reuters), S3" — the point of the section."""
+    labels = dict.fromkeys(f"S{c.source}" + (f" ({sources[c.source].outlet})" if sources[c.source].outlet else "")
+                           for c in pos.citations if c.source in sources)
+    return f'<b>{escape(", ".join(labels))}:</b> ' if labels else ""
+
+
 def _story(st: Story, n: int | None, markers: Markers, compared: bool, timeline_href: str | None = None,
-           ) -> list[str]:
+           heading: bool = True) -> list[str]:
+    """One story's section; ``heading``: its title as a heading (not on a one-story page, whose
+    title is the page's)."""
     out = []
     head = f"{n}. {escape(st.title)}" if n else escape(st.title)
-    out.append(f'<section id="{escape(st.id or "story")}"><h2>{head}</h2>')
+    out.append(f'<section id="{escape(st.id or "story")}">' + (f"<h2>{head}</h2>" if heading else ""))
     link = f' · <a href="{escape(timeline_href)}">timeline</a>' if timeline_href else ""
     out.append(f'<p class="meta">{escape(story_tags(st, compared))}{link}</p>')
     if st.timeline:
@@ -99,7 +108,8 @@ def _story(st: Story, n: int | None, markers: Markers, compared: bool, timeline_
     for d in st.disagreements:
         out.append(f"<h3>Where sources disagree: {escape(d.topic)}</h3><ul>")
         for pos in d.positions:
-            out.append(f"<li>{markers.sentence(Point(text=pos.text, citations=pos.citations))}</li>")
+            side = Point(text=pos.text, citations=pos.citations)
+            out.append(f"<li>{_who(side, markers.sources)}{markers.sentence(side)}</li>")
         out.append("</ul>")
     if st.open_questions:
         out.append("<h3>Open questions</h3><ul>" + "".join(f"<li>{escape(q)}</li>" for q in st.open_questions)
@@ -143,7 +153,7 @@ def body(b: Briefing, timeline_href: Callable[[str], str] | None = None) -> str:
             f'{escape(story_tags(st, compared))}</span></li>' for st in stories) + "</ol></nav>")
     for n, st in enumerate(stories, start=1):
         href = timeline_href(st.id) if timeline_href and SAFE_ID.fullmatch(st.id) and st.id != "story" else None
-        out += _story(st, None if one else n, markers, compared, href)
+        out += _story(st, None if one else n, markers, compared, href, heading=not one)
     stats = b.stats
     if stats is not None:
         out.append(f'<p class="meta">{stats.articles} articles · {stats.points} points · '

@@ -9,6 +9,7 @@ there a missing browser fails the test instead of skipping it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -133,6 +134,11 @@ def test_the_seeds_page_works_offline_and_fits_a_phone(browser: Any, tmp_path: P
             quote = " ".join(tip.find_element(By.TAG_NAME, "q").text.split())
             assert any(quote in " ".join(t.split()) for t in seeds.values())  # a seed's own sentence
         assert d.execute_script("return performance.getEntriesByType('resource').length") == 0
+        # One story: its title once, as the page's; each side of a disagreement says who gives it.
+        titles = [e.text for e in d.find_elements(By.CSS_SELECTOR, "h1, h2")]
+        assert len(titles) == 1
+        sides = [e.text for e in d.find_elements(By.CSS_SELECTOR, "h3 + ul > li")]
+        assert sides and all(re.match(r"S\d+(?: \([^)]*\))?(?:, S\d+(?: \([^)]*\))?)*: ", t) for t in sides), sides
     finally:
         d.set_window_size(1024, 900)
 

@@ -99,7 +99,8 @@ def refusal_text(question: str, model_refusal: str = "") -> str:
 # …", "According to the articles, …". The citation is the attribution; the frame's own words
 # ("sources", "articles") are in no passage, so the support check would refuse the sentence.
 _FRAME = re.compile(r"^(?:(?:the|these|both|all|this|one) (?:sources?|articles?|reports?|outlets?|passages?|"
-                    r"press release|statement) (?:also )?(?:say|says|said|report|reports|reported|state|states|"
+                    r"press release|statement)(?: (?:in|from) S\d+(?: \([^)]*\))?| \[\d+\])?"
+                    r" (?:also |directly |further )?(?:say|says|said|report|reports|reported|state|states|"
                     r"stated|note|notes|noted|mention|mentions|mentioned|explain|explains|explained|indicate|"
                     r"indicates|indicated|agree)(?: that)?[,:]?|according to (?:the|these|both|all|this|one) "
                     r"(?:sources?|articles?|reports?|outlets?|passages?),?)\s+", re.IGNORECASE)
@@ -151,8 +152,8 @@ def check_answer(
         whole = without_frame(" ".join(s.text.split()))
         for a, b in sentence_spans(whole):
             text = whole[a:b]
-            if not text or text.startswith(REFUSAL_PREFIX):
-                continue
+            if not content_words(text) or text.startswith(REFUSAL_PREFIX):
+                continue  # "'", "The sources don't say": nothing to check, nothing said
             cites = [c for c in located if supported(text, c.quote)] or located
             if not cites or not supported(text, " ".join(c.quote for c in cites)):
                 # The model often pairs a true sentence with the wrong quote: cite instead the one
@@ -168,6 +169,11 @@ def check_answer(
                 continue
             said.add(words)
             kept.append(Point(text=text, citations=cites + corroboration(cites, passages, indexes)))
+    if kept and not about_the_question(question, kept):
+        # True sentences about something else are no answer ("Both girls in the Slender Man case
+        # …?" answered with the shooting the articles report): refused, not passed off as one.
+        dropped["sentences about something else than the question"] += len(kept)
+        kept = []
     if not kept:
         # The model quoted a sentence that answers, then wrote something its check refuses (or
         # "The sources don't say"): the sentence it quoted is the answer, as a build's fact stands
@@ -191,9 +197,29 @@ def bears_on(question: str, sentence: str) -> bool:
     words = content_words(question) - _ASKING
     if not words:
         return False
-    names = {w for w in words if any(t[:1].isupper() and _stem(t) == w for t in tokens(question)[1:])}
+    names = question_names(question)
     have = content_words(sentence)
     return names <= have and len(words & have) * 2 >= len(words)
+
+
+def question_names(question: str) -> set[str]:
+    """The names a question gives (capitalised words past its first, stemmed as content words)."""
+    return {w for w in content_words(question) - _ASKING
+            if any(t[:1].isupper() and _stem(t) == w for t in tokens(question)[1:])}
+
+
+def about_the_question(question: str, kept: Sequence[Point]) -> bool:
+    """Whether an answer is about what the question asks: unless it (with the sentences it cites)
+    has few of the question's content words (``elsewhere_share``) and none of the names the
+    question gives (``elsewhere_names`` or more)."""
+    asked = content_words(question) - _ASKING
+    if not asked:
+        return True
+    said = set().union(*(content_words(" ".join([p.text, *(c.quote for c in p.citations)])) for p in kept))
+    names = question_names(question)
+    elsewhere = len(asked & said) < SETTINGS.ask.elsewhere_share * len(asked) and \
+        len(names) >= SETTINGS.ask.elsewhere_names and not names & said
+    return not elsewhere
 
 
 def corroboration(cites: Sequence[Span], passages: Sequence[Span], indexes: dict[int, SourceIndex],

@@ -191,6 +191,14 @@ class Ask(_Section):
                                "this share of its words (at least ``asked_words``)")
     asked_words: int = 3
     stand_in: int = Field(default=2, description="quoted sentences that stand in for a refused answer text")
+    elsewhere_share: float = Field(default=0.1, description="an answer whose sentences (and what they cite) have "
+                                   "less than this share of the question's content words and none of its names "
+                                   "(it gives at least elsewhere_names) is about something else: refused. On dev "
+                                   "clusters 0-13 (bench/ask_refusals.py, each question asked alone), of 32 "
+                                   "answers to questions one gold sentence answers the lowest share with no name "
+                                   "of two or more was 0.12; the one answer to another cluster's question "
+                                   "(Slender Man, answered with a Huntington Beach shooting) had 0.09, no name of 3")
+    elsewhere_names: int = 2
     rewrite_growth: tuple[int, int] = Field(default=(4, 200), description="a rewritten follow-up longer than "
                                             "4x the question + 200 characters is no rewrite: the question stands")
 

@@ -167,6 +167,7 @@ def test_what_bears_on_a_question(question: str, sentence: str, bears: bool) -> 
 @pytest.mark.parametrize("frame", [
     "The sources say that", "According to the articles,", "The article states that", "The article also mentions that",
     "The passage notes that", "This article reports that",  # what the embedded model wrote on the dev clusters
+    "The passage in S2 (S2 1.txt) directly states that",
 ])
 def test_an_answer_framed_as_what_the_sources_say_is_checked_without_the_frame(frame: str) -> None:
     """ "The sources say that …" opens many of the embedded model's answers; "sources" is in no
@@ -185,3 +186,33 @@ def test_an_answer_framed_as_what_the_sources_say_is_checked_without_the_frame(f
     # The frame around an unsupported claim does not help it through.
     answer.sentences[0].text = f"{frame} Brekelmans will send 5,000 troops."
     assert not check_answer(answer, passages, INDEXES, q).sentences[0].text.endswith("5,000 troops.")
+
+
+def _nato_answer(text: str) -> ModelAnswer:
+    quote = "The talks took place at NATO headquarters in Brussels."
+    n = next(i for i, p in enumerate(_passages("Where did the talks take place?"), start=1) if quote in p.quote)
+    return ModelAnswer(answerable=True,
+                       sentences=[AnswerSentence(text=text, quotes=[QuoteRef(passage=n, quote=quote)])])
+
+
+def test_true_sentences_about_something_else_are_no_answer() -> None:
+    """Asked what the articles do not cover, the embedded model answered with true sentences about
+    what they do cover (a question on the Slender Man case answered with another shooting): a
+    refusal, never an answer passed off as one."""
+    passages = _passages("Where did the talks take place?")
+    answer = _nato_answer("The talks took place at NATO headquarters in Brussels.")
+    elsewhere = "Will both girls in Wisconsin's Slender Man case plead not guilty by reason of insanity?"
+    checked = check_answer(answer, passages, INDEXES, elsewhere)
+    assert not checked.answerable and checked.citations == []
+    assert checked.dropped["sentences about something else than the question"] == 1
+    # The same sentence answers a question about it.
+    assert check_answer(answer, passages, INDEXES, "Where did the talks take place?").answerable
+
+
+@pytest.mark.parametrize("text", ["'", "“”", "—"])
+def test_a_sentence_with_no_words_is_never_an_answer(text: str) -> None:
+    """The model's text split around a closing quotation mark left "'": any sentence "supports"
+    nothing, so it was kept, cited, as the answer."""
+    q = "Where did the talks take place?"
+    checked = check_answer(_nato_answer(text), _passages(q), INDEXES, q)
+    assert all(s.text.strip("'“”— ") for s in checked.sentences)

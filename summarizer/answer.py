@@ -106,6 +106,23 @@ _FRAME = re.compile(r"^(?:(?:the|these|both|all|this|one) (?:sources?|articles?|
                     r"(?:sources?|articles?|reports?|outlets?|passages?),?)\s+", re.IGNORECASE)
 
 
+_QUOTE_MARKS = (("'", "'"), ('"', '"'), ("‘", "’"), ("“", "”"))
+
+
+def unpaired_quote_stripped(sentence: str) -> str:
+    """A sentence cut from a quotation ("'Share it away!", "We can change the world!'") without
+    the quotation mark it opens or closes and does not pair."""
+    for opening, closing in _QUOTE_MARKS:
+        if opening == closing:
+            if sentence.count(opening) % 2 and (sentence.startswith(opening) or sentence.endswith(opening)):
+                sentence = sentence[1:] if sentence.startswith(opening) else sentence[:-1]
+        elif sentence.startswith(opening) and closing not in sentence:
+            sentence = sentence[1:]
+        elif sentence.endswith(closing) and opening not in sentence:
+            sentence = sentence[:-1]
+    return sentence.strip()
+
+
 def without_frame(text: str) -> str:
     """An answer sentence without its opening "The sources say that" (capitalised again)."""
     m = _FRAME.match(text)
@@ -151,7 +168,7 @@ def check_answer(
             continue
         whole = without_frame(" ".join(s.text.split()))
         for a, b in sentence_spans(whole):
-            text = whole[a:b]
+            text = unpaired_quote_stripped(whole[a:b])
             if not content_words(text) or text.startswith(REFUSAL_PREFIX):
                 continue  # "'", "The sources don't say": nothing to check, nothing said
             cites = [c for c in located if supported(text, c.quote)] or located

@@ -15,6 +15,7 @@ from summarizer.answer import (
     check_answer,
     refusal_text,
     trim_history,
+    unpaired_quote_stripped,
 )
 from summarizer.ingest import load_inputs
 from summarizer.retrieve import BM25, passages_of
@@ -216,3 +217,14 @@ def test_a_sentence_with_no_words_is_never_an_answer(text: str) -> None:
     q = "Where did the talks take place?"
     checked = check_answer(_nato_answer(text), _passages(q), INDEXES, q)
     assert all(s.text.strip("'“”— ") for s in checked.sentences)
+
+
+@pytest.mark.parametrize(("cut", "shown"), [
+    ("'Share it away!", "Share it away!"),
+    ("We can change the world!'", "We can change the world!"),
+    ("“The talks went well,” he said.", "“The talks went well,” he said."),  # paired: kept
+    ("He said 'no'.", "He said 'no'."),
+    ("The group’s plan was set.", "The group’s plan was set."),  # an apostrophe is no quotation mark
+])
+def test_a_sentence_cut_from_a_quotation_loses_its_unpaired_mark(cut: str, shown: str) -> None:
+    assert unpaired_quote_stripped(cut) == shown

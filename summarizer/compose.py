@@ -597,12 +597,17 @@ def points_for(outlets: int, options: BuildOptions) -> int:
     return options.points or min(c.points_most, c.points_base + outlets)
 
 
-def item_story(article: Article, plan: Plan, n: int) -> Story:
+def item_story(article: Article, plan: Plan, n: int) -> tuple[Story, list[Point]]:
     """A story of one article, told without a composition: its title (when it reads like a
-    headline, else one made from its first statements) and first sentences that state something."""
-    points = item_points(article, plan.chunks, n)
-    title = fallback_headline([article.ref()], points)
-    return Story(id="", title=title, points=points, sources=[article.id], outlets=plan.outlets, reason=plan.reason)
+    headline, else one made from its first statements) and its first ``n`` sentences that state
+    something; and the statements its headline is made from (``item_headline_facts``, at least)."""
+    leads = item_points(article, plan.chunks, max(n, SETTINGS.compose.item_headline_facts))
+    title = fallback_headline([article.ref()], leads)
+    story = Story(id="", title=title, points=leads[:n], sources=[article.id], outlets=plan.outlets,
+                  reason=plan.reason)
+    return story, leads
+
+
 
 
 async def tell_items(plans: Sequence[Plan], by_id: dict[int, Article], client: ModelClient, prompt: Prompt,
@@ -610,23 +615,23 @@ async def tell_items(plans: Sequence[Plan], by_id: dict[int, Article], client: M
     """Every story of one article (``item_story``), in order; an article whose title does not
     read like a headline gets one from the model (``retitle``: one short call), ``options.concurrency``
     at a time."""
-    stories = [item_story(by_id[p.members[0]], p, options.item_points) for p in plans]
-    untitled = [st for st, p in zip(stories, plans, strict=True) if needs_headline([by_id[p.members[0]]])]
+    items = [item_story(by_id[p.members[0]], p, options.item_points) for p in plans]
+    untitled = [it for it, p in zip(items, plans, strict=True) if needs_headline([by_id[p.members[0]]])]
     if not untitled:
-        return stories
+        return [st for st, _ in items]
     sem = asyncio.Semaphore(max(1, options.concurrency))
     done = 0
     progress("headlines written", 0, len(untitled))
 
-    async def one(st: Story) -> None:
+    async def one(st: Story, leads: list[Point]) -> None:
         nonlocal done
         async with sem:
-            await retitle(st, st.points, client, prompt)
+            await retitle(st, leads, client, prompt)
         done += 1
         progress("headlines written", done, len(untitled))
 
-    await gather_deferring(one(st) for st in untitled)
-    return stories
+    await gather_deferring(one(st, leads) for st, leads in untitled)
+    return [st for st, _ in items]
 
 
 def day_briefing(stories: list[Story], kept: list[Article], since_run: int | None) -> Briefing:

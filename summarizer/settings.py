@@ -117,7 +117,10 @@ class Compose(_Section):
     points_most: int = Field(default=10, description="... and never more than this")
     story_min_points: int = Field(default=3, description="with several stories, each is told in fewer points")
     story_max_points: int = 6
-    item_points: int = Field(default=2, description="a one-article story: its first sentences that state something")
+    item_points: int = Field(default=1, description="a one-article story: its headline and its first sentence that "
+                             "states something (issue 16: a reader scans a day's items)")
+    item_headline_facts: int = Field(default=2, description="... its headline made from (or asked over) its first "
+                                     "this many")
     item_words: int = Field(default=8, description="... of at least this many words")
     point_words: int = Field(default=30, description="a point a reader takes in (issue 16); a longer fact is cut "
                              "to its main clause where a clause only adds to it")

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from summarizer.chunking import chunk_article
-from summarizer.compose import item_points
+from summarizer.compose import item_points, item_story
 from summarizer.models import Article, Briefing, Point, Span, Story
 from summarizer.novelty import EarlierRun, earlier_run, mark_new
 from summarizer.stories import (
@@ -280,3 +280,19 @@ def test_the_day_plan_caps_its_stories_before_any_chunk() -> None:
                     outlet=f"outlet {i % 3}") for i in range(1, 8)]
     (plan,) = plan_day(arts, max_articles=3)
     assert plan.unread == 4 and plan.members == [1, 2, 3]
+
+
+def test_an_item_is_its_headline_and_one_sentence() -> None:
+    """Issue 16: a one-article item is a headline and one sentence; an article without a headline
+    gets one made from its first two statements (here the second, the first being too long)."""
+    text = ("HOUSTON (AP) - A storm that forecasters had tracked for more than a week across the Gulf hit the "
+            "northern coast of Texas on Monday night, cutting power to 40,000 homes in three counties, "
+            "officials said.\n\nCrews are restoring power lines across the county, the utility said.\n\n"
+            "Schools will stay closed until Wednesday.\n")
+    a = Article(id=3, path="a.txt", title="HOUSTON (AP) - A storm that forecasters had tracked for more…", text=text)
+    plan = Plan(members=[3], outlets=1, outlets_known=True, latest=None)
+    plan.chunks = chunk_article(a, 1200, lambda t: len(t.split()))
+    story, leads = item_story(a, plan, 1)
+    assert len(story.points) == 1 and story.points[0].text.startswith("A storm that forecasters")
+    assert len(leads) == 2
+    assert story.title == "Crews are restoring power lines across the county"

@@ -608,8 +608,6 @@ def item_story(article: Article, plan: Plan, n: int) -> tuple[Story, list[Point]
     return story, leads
 
 
-
-
 async def tell_items(plans: Sequence[Plan], by_id: dict[int, Article], client: ModelClient, prompt: Prompt,
                      options: BuildOptions, progress: Progress) -> list[Story]:
     """Every story of one article (``item_story``), in order; an article whose title does not

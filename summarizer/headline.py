@@ -111,9 +111,6 @@ _LEAVE_OUT = (_TIME, _ADVERB, _PLACE, _AS_WELL_AS, _RELATIVE, _OPENING_ARTICLE)
 _DANGLING = re.compile(r"(?:\b\w+(?:ed|ing)|\b(?:led|put|set|made|got|took|gave|said|told|is|are|was|were|be|been))$")
 
 
-_MOST_COMPRESSIONS = 256  # a sentence of many phrases: the first this many ways of leaving some out
-
-
 def compressions(clause: str) -> list[str]:
     """``clause`` with phrases a headline can do without left out (``_TIME``, ``_ADVERB``,
     ``_PLACE``, ``_AS_WELL_AS``, ``_RELATIVE``, trailing prepositional phrases, the opening article), one,
@@ -121,7 +118,7 @@ def compressions(clause: str) -> list[str]:
     never a word cut from inside a phrase."""
     seen = {clause}
     frontier = [clause]
-    while frontier and len(seen) < _MOST_COMPRESSIONS:
+    while frontier and len(seen) < SETTINGS.compose.headline_compressions:
         nxt = []
         for c in frontier:
             cuts = [m.span() for rx in _LEAVE_OUT for m in rx.finditer(c)]

@@ -138,6 +138,9 @@ class Compose(_Section):
                                      "may run to this many words when none of the first three statements makes "
                                      "one of headline_words (on the mixed day of tests/data/day: 2 of 14 stories, "
                                      "of 16 and 17 words, else cut with an ellipsis)")
+    headline_compressions: int = Field(default=256, description="a statement of many phrases: at most about this "
+                                       "many ways of leaving some out are tried for its headline (a 40-word "
+                                       "sentence of 12 phrases: 0.05 s)")
     headline_facts: int = Field(default=3, description="a headline asked for alone is written from the story's first "
                                 "this many statements")
     headline_tokens: int = Field(default=40, description="... in at most this many tokens (a 12-word headline in "

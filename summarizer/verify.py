@@ -21,7 +21,9 @@ from .settings import SETTINGS
 
 _TRANSLATE = str.maketrans(
     {
-        "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "´": "'",
+        # One quotation mark for all: a model quotes “peacekeepers” as ‘peacekeepers’ (and "'"
+        # for an apostrophe is the same on both sides).
+        "'": '"', "‘": '"', "’": '"', "‚": '"', "‛": '"', "′": '"', "`": '"', "´": '"',
         "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"',
         "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
         "\u00a0": " ", "\u2009": " ", "\u202f": " ", "…": ".",
@@ -32,7 +34,6 @@ _EDGE = " \t\n\"'.,;:-"
 # The scores of a located quote (verify.snap gives lower ones, by similarity): labels, not thresholds.
 BYTE_FOR_BYTE = 100.0
 WORD_FOR_WORD = 99.0  # the same words, other spacing or quote marks
-
 
 
 def normalise(text: str) -> tuple[str, list[int]]:

@@ -228,3 +228,22 @@ def test_a_sentence_with_no_words_is_never_an_answer(text: str) -> None:
 ])
 def test_a_sentence_cut_from_a_quotation_loses_its_unpaired_mark(cut: str, shown: str) -> None:
     assert unpaired_quote_stripped(cut) == shown
+
+
+def test_a_quote_in_other_quotation_marks_stands_in_for_a_refused_text() -> None:
+    """The issue's own case, on the seeds and the embedded model: asked "What did Medvedev say?",
+    it quoted his sentence with ‘peacekeepers’ where the article has “peacekeepers”, and wrote
+    "The sources don't say". The quote is his sentence word for word: it is the answer."""
+    q = "What did Medvedev say?"
+    passages = _passages(q)
+    quote = ("Former Russian President Dmitry Medvedev recently stated that the arrival of so-called ‘peacekeepers’ "
+             "would mark the beginning of a broader war between NATO and Russia.")
+    n = next(i for i, p in enumerate(passages, start=1) if "Medvedev" in p.quote)
+    answer = ModelAnswer(answerable=True, sentences=[
+        AnswerSentence(text="The sources don't say", quotes=[QuoteRef(passage=n, quote=quote)])])
+    checked = check_answer(answer, passages, INDEXES, q)
+    assert checked.answerable
+    (said,) = checked.sentences
+    assert "“peacekeepers”" in said.text  # the article's own words and marks
+    c = said.citations[0]
+    assert next(a for a in ARTICLES if a.id == c.source).text[c.start : c.end] == c.quote

@@ -21,7 +21,7 @@ from .chunking import sentence_spans
 from .merge import same_sentence_fact
 from .models import Disagreement, Point, Span
 from .settings import SETTINGS
-from .support import supported
+from .support import numbers_in, supported
 from .textutil import _stem, content_words, coverage, tokens
 from .verify import WORD_FOR_WORD, SourceIndex, locate
 
@@ -186,6 +186,10 @@ def check_answer(
                 continue
             said.add(words)
             kept.append(Point(text=text, citations=cites + corroboration(cites, passages, indexes)))
+    if kept and asks_for_a_figure(question) and not any(numbers_in(p.text) for p in kept):
+        # "How many planners?" answered with sentences that give no number answers nothing.
+        dropped["no figure for a question that asks for one"] += len(kept)
+        kept = []
     if kept and not about_the_question(question, kept):
         # True sentences about something else are no answer ("Both girls in the Slender Man case
         # …?" answered with the shooting the articles report): refused, not passed off as one.
@@ -195,8 +199,14 @@ def check_answer(
         # The model quoted a sentence that answers, then wrote something its check refuses (or
         # "The sources don't say"): the sentence it quoted is the answer, as a build's fact stands
         # in for a refused point. A refusal only when no quoted sentence bears on the question.
-        for c in [c for c in exact if bears_on(question, c.quote)][: SETTINGS.ask.stand_in]:
+        for c in [c for c in exact if answers(question, c.quote)][: SETTINGS.ask.stand_in]:
             dropped["the quoted sentence stands in for the model's text"] += 1
+            kept.append(Point(text=" ".join(c.quote.split()), citations=[c, *corroboration([c], passages, indexes)]))
+    if not kept:
+        # The model quoted the wrong passage: the first retrieved sentence that answers (every
+        # name of the question, most of its words, the figure it asks for) is the answer.
+        for c in retrieved_answers(question, passages, indexes)[:1]:
+            dropped["the retrieved sentence that answers stands in"] += 1
             kept.append(Point(text=" ".join(c.quote.split()), citations=[c, *corroboration([c], passages, indexes)]))
     if not kept:
         return CheckedAnswer(answerable=False, sentences=[Point(text=refusal_text(question), citations=[])],
@@ -212,11 +222,42 @@ def bears_on(question: str, sentence: str) -> bool:
     """Whether ``sentence`` is about what ``question`` asks: it has every name the question
     gives, and at least half of its other content words."""
     words = content_words(question) - _ASKING
-    if not words:
-        return False
-    names = question_names(question)
+    return bool(words) and question_names(question) <= content_words(sentence) and \
+        len(words & content_words(sentence)) * 2 >= len(words)
+
+
+_FIGURE_QUESTION = re.compile(r"^\W*(?:how (?:many|much|long|old|far|big|large|often|tall|high)|what (?:number|"
+                              r"percentage|share|amount|proportion)|what is the (?:number|cost|price|toll))\b",
+                              re.IGNORECASE)
+
+
+def asks_for_a_figure(question: str) -> bool:
+    """Whether a question asks for a number ("How many …?", "What share …?")."""
+    return bool(_FIGURE_QUESTION.match(question))
+
+
+def answers(question: str, sentence: str, share: float = 0.5) -> bool:
+    """Whether ``sentence`` answers ``question``: it has every name the question gives and
+    ``share`` of its other content words (``bears_on`` at one half), and, when the question asks
+    for a figure ("how many" is then no word to find), gives one."""
+    figure = _FIGURE_QUESTION.match(question)
+    words = content_words(question) - _ASKING - (content_words(figure.group()) if figure else set())
     have = content_words(sentence)
-    return names <= have and len(words & have) * 2 >= len(words)
+    return bool(words) and question_names(question) <= have and len(words & have) >= share * len(words) and \
+        (figure is None or bool(numbers_in(sentence)))
+
+
+def retrieved_answers(question: str, passages: Sequence[Span], indexes: dict[int, SourceIndex]) -> list[Span]:
+    """The retrieved sentences that answer ``question`` with most of its words
+    (``retrieved_share``), in retrieval order; never one that addresses the reader or the model."""
+    out: list[Span] = []
+    for p in passages:
+        src = indexes[p.source]
+        for s, e in src.sentences:
+            if p.start <= s and e <= p.end and not src.touches_directive(s, e) and \
+                    answers(question, src.article.text[s:e], SETTINGS.ask.retrieved_share):
+                out.append(Span(source=p.source, quote=src.article.text[s:e], start=s, end=e))
+    return out
 
 
 def question_names(question: str) -> set[str]:

@@ -205,6 +205,11 @@ class Ask(_Section):
                                    "of two or more was 0.12; the one answer to another cluster's question "
                                    "(Slender Man, answered with a Huntington Beach shooting) had 0.09, no name of 3")
     elsewhere_names: int = 2
+    retrieved_share: float = Field(default=0.67, description="when the model answers from the wrong passage, a "
+                                   "retrieved sentence with every name of the question and this share of its "
+                                   "words (and the figure a 'how many' asks for) is the answer: 3 of the 4 words "
+                                   "of 'How many military planners are working on the plans?' (seeds); 'Was the "
+                                   "meeting cancelled?' is not answered by 'agreed to meet again' (1 of 2)")
     rewrite_growth: tuple[int, int] = Field(default=(4, 200), description="a rewritten follow-up longer than "
                                             "4x the question + 200 characters is no rewrite: the question stands")
 

@@ -247,3 +247,24 @@ def test_a_quote_in_other_quotation_marks_stands_in_for_a_refused_text() -> None
     assert "“peacekeepers”" in said.text  # the article's own words and marks
     c = said.citations[0]
     assert next(a for a in ARTICLES if a.id == c.source).text[c.start : c.end] == c.quote
+
+
+def test_a_figure_question_answered_without_a_figure_is_answered_from_the_retrieved_sentence() -> None:
+    """Seeds, embedded model: "How many military planners …?" answered with four true sentences of
+    the wrong passage, none with a number. No figure, no answer; the retrieved sentence that
+    has every word the question asks about and the figure stands in."""
+    q = "How many military planners are working on the plans?"
+    passages = _passages(q)
+    wrong = "Leaders are eager to create a strong deterrent force but face challenges as many European countries " \
+            "have reduced their military sizes since the Cold War."
+    n = next(i for i, p in enumerate(passages, start=1) if wrong in p.quote)
+    answer = ModelAnswer(answerable=True, sentences=[
+        AnswerSentence(text="Many European countries have reduced their military sizes since the Cold War.",
+                       quotes=[QuoteRef(passage=n, quote=wrong)])])
+    checked = check_answer(answer, passages, INDEXES, q)
+    assert checked.answerable and checked.dropped["no figure for a question that asks for one"] == 1
+    (said,) = checked.sentences
+    assert "200 military planners" in said.text
+    # Asked for a figure no retrieved sentence gives: a refusal.
+    other = "How many military planners does Japan send?"
+    assert not check_answer(answer, _passages(other), INDEXES, other).answerable

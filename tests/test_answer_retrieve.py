@@ -130,16 +130,19 @@ def test_an_answer_that_is_no_sentence_is_dropped_unchecked() -> None:
     assert checked.dropped["answer text over 1,200 characters"] == 1
 
 
-def test_a_quoted_sentence_that_answers_stands_in_for_a_refused_text() -> None:
-    """The embedded model, asked "What did Medvedev say?", quoted S5's sentence exactly and wrote
-    "The sources don't say" as its text: the sentence it quoted is the answer, not a refusal."""
+@pytest.mark.parametrize("marks", ["“”", "‘’"])
+def test_a_quoted_sentence_that_answers_stands_in_for_a_refused_text(marks: str) -> None:
+    """The embedded model, asked "What did Medvedev say?", quoted S5's sentence and wrote "The
+    sources don't say" as its text: the sentence it quoted is the answer, not a refusal — also
+    when it quoted ‘peacekeepers’ for the article's “peacekeepers” (what it did on the seeds)."""
     q = "What did Medvedev say?"
     passages = _passages(q)
     said = ("Former Russian President Dmitry Medvedev recently stated that the arrival of so-called “peacekeepers” "
             "would mark the beginning of a broader war between NATO and Russia.")
+    quoted = said.replace("“", marks[0]).replace("”", marks[1])
     n = next(i for i, p in enumerate(passages, start=1) if "Medvedev" in p.quote)
     answer = ModelAnswer(answerable=True, sentences=[
-        AnswerSentence(text="The sources don't say.", quotes=[QuoteRef(passage=n, quote=said)])])
+        AnswerSentence(text="The sources don't say.", quotes=[QuoteRef(passage=n, quote=quoted)])])
     checked = check_answer(answer, passages, INDEXES, q)
     assert checked.answerable and [s.text for s in checked.sentences] == [said]
     assert checked.citations[0].quote == said
@@ -228,25 +231,6 @@ def test_a_sentence_with_no_words_is_never_an_answer(text: str) -> None:
 ])
 def test_a_sentence_cut_from_a_quotation_loses_its_unpaired_mark(cut: str, shown: str) -> None:
     assert unpaired_quote_stripped(cut) == shown
-
-
-def test_a_quote_in_other_quotation_marks_stands_in_for_a_refused_text() -> None:
-    """The issue's own case, on the seeds and the embedded model: asked "What did Medvedev say?",
-    it quoted his sentence with ‘peacekeepers’ where the article has “peacekeepers”, and wrote
-    "The sources don't say". The quote is his sentence word for word: it is the answer."""
-    q = "What did Medvedev say?"
-    passages = _passages(q)
-    quote = ("Former Russian President Dmitry Medvedev recently stated that the arrival of so-called ‘peacekeepers’ "
-             "would mark the beginning of a broader war between NATO and Russia.")
-    n = next(i for i, p in enumerate(passages, start=1) if "Medvedev" in p.quote)
-    answer = ModelAnswer(answerable=True, sentences=[
-        AnswerSentence(text="The sources don't say", quotes=[QuoteRef(passage=n, quote=quote)])])
-    checked = check_answer(answer, passages, INDEXES, q)
-    assert checked.answerable
-    (said,) = checked.sentences
-    assert "“peacekeepers”" in said.text  # the article's own words and marks
-    c = said.citations[0]
-    assert next(a for a in ARTICLES if a.id == c.source).text[c.start : c.end] == c.quote
 
 
 def test_a_figure_question_answered_without_a_figure_is_answered_from_the_retrieved_sentence() -> None:

@@ -89,7 +89,8 @@ def render_passages(passages: Sequence[Span], labels: dict[int, str]) -> str:
 def refusal_text(question: str, model_refusal: str = "") -> str:
     """One plain sentence: the model's if it is one, else a generic one."""
     r = " ".join(model_refusal.split())
-    if r.startswith(REFUSAL_PREFIX) and r.count(".") <= 1 and len(r) < 240 and not re.search(r"\d", r):
+    one_sentence = r.count(".") <= 1 and len(r) < SETTINGS.compose.sentence_chars
+    if r.startswith(REFUSAL_PREFIX) and one_sentence and not re.search(r"\d", r):
         return r if r.endswith(".") else r + "."
     q = " ".join(question.split()).rstrip("?")
     return f"{REFUSAL_PREFIX} — none of the articles answers “{q}?”."
@@ -220,10 +221,10 @@ _ASKING = frozenset("say tell happen happened think know mean describe explain r
 
 def bears_on(question: str, sentence: str) -> bool:
     """Whether ``sentence`` is about what ``question`` asks: it has every name the question
-    gives, and at least half of its other content words."""
+    gives, and at least ``ask.bears_share`` of its other content words."""
     words = content_words(question) - _ASKING
     return bool(words) and question_names(question) <= content_words(sentence) and \
-        len(words & content_words(sentence)) * 2 >= len(words)
+        len(words & content_words(sentence)) >= SETTINGS.ask.bears_share * len(words)
 
 
 _FIGURE_QUESTION = re.compile(r"^\W*(?:how (?:many|much|long|old|far|big|large|often|tall|high)|what (?:number|"
@@ -236,10 +237,11 @@ def asks_for_a_figure(question: str) -> bool:
     return bool(_FIGURE_QUESTION.match(question))
 
 
-def answers(question: str, sentence: str, share: float = 0.5) -> bool:
+def answers(question: str, sentence: str, share: float | None = None) -> bool:
     """Whether ``sentence`` answers ``question``: it has every name the question gives and
-    ``share`` of its other content words (``bears_on`` at one half), and, when the question asks
-    for a figure ("how many" is then no word to find), gives one."""
+    ``share`` of its other content words (default ``ask.bears_share``, as ``bears_on``), and,
+    when the question asks for a figure ("how many" is then no word to find), gives one."""
+    share = SETTINGS.ask.bears_share if share is None else share
     figure = _FIGURE_QUESTION.match(question)
     words = content_words(question) - _ASKING - (content_words(figure.group()) if figure else set())
     have = content_words(sentence)
@@ -280,15 +282,14 @@ def about_the_question(question: str, kept: Sequence[Point]) -> bool:
     return not elsewhere
 
 
-def corroboration(cites: Sequence[Span], passages: Sequence[Span], indexes: dict[int, SourceIndex],
-                  most: int = 3) -> list[Span]:
+def corroboration(cites: Sequence[Span], passages: Sequence[Span], indexes: dict[int, SourceIndex]) -> list[Span]:
     """Sentences of the other retrieved outlets that state the same fact as a cited one (the rule
     that merges facts across outlets in a briefing): the answer then cites every outlet that says
     it, as a briefing's point does."""
     sources = {c.source for c in cites}
     out: list[Span] = []
     for p in passages:
-        if p.source in sources or len(out) >= most:
+        if p.source in sources or len(out) >= SETTINGS.ask.corroborate:
             continue
         src = indexes[p.source]
         for s, e in src.sentences:

@@ -1462,6 +1462,20 @@ def add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="a run id: mark what is new since that stored run (default: the latest run); a window "
                         "such as 24h, 90m or 2d: the feed entries published within it (default: since the "
                         "last run of the same feeds)")
+    _add_feed_args(b)
+    d.add_argument("--estimate", action="store_true",
+                   help="print the calls, tokens and expected time, and stop before any model call")
+    d.add_argument("--max-tokens-total", type=_positive, metavar="N",
+                   help="start no model call once N tokens are spent; build from what is done (exit 3)")
+    add_model_args(b)
+    _add_batch_args(b)
+    _add_tuning_args(b)
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+    b.set_defaults(func=cmd_build)
+
+
+def _add_feed_args(b: argparse.ArgumentParser) -> None:
+    """build's feeds and URLs flags."""
     w = b.add_argument_group("feeds and URLs")
     w.add_argument("--opml", metavar="FILE", help="read the feeds of an OPML export (folders kept as categories)")
     w.add_argument("--sources", metavar="FILE", help="a file of feed and article URLs, one per line, # comments")
@@ -1469,11 +1483,10 @@ def add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     w.add_argument("--fetch-timeout", type=_seconds, default=SETTINGS.fetch.read_timeout, metavar="SECONDS",
                    help="the longest wait for a feed's or page's server to answer (default 15; a whole "
                         "exchange may take twice that)")
-    d.add_argument("--estimate", action="store_true",
-                   help="print the calls, tokens and expected time, and stop before any model call")
-    d.add_argument("--max-tokens-total", type=_positive, metavar="N",
-                   help="start no model call once N tokens are spent; build from what is done (exit 3)")
-    add_model_args(b)
+
+
+def _add_batch_args(b: argparse.ArgumentParser) -> None:
+    """build's batch flags."""
     bt = b.add_argument_group("batch (many articles, no hurry)")
     bt.add_argument("--batch", action="store_true",
                     help="send each stage's model requests as one batch through the server's Batch API (OpenAI: "
@@ -1485,6 +1498,10 @@ def add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bt.add_argument("--batch-retry", choices=["batch", "live"], default="batch",
                     help=f"a request whose batch line failed: into the next batch (default; it fails after "
                          f"{SETTINGS.batch.attempts} batches) or asked live")
+
+
+def _add_tuning_args(b: argparse.ArgumentParser) -> None:
+    """build's tuning flags."""
     t = b.add_argument_group("tuning")
     t.add_argument("--chunk-tokens", type=_whole(64, 32_000), default=BuildOptions.chunk_tokens,
                    help=f"token budget per chunk, 64 to 32000 (default {BuildOptions.chunk_tokens})")
@@ -1504,8 +1521,6 @@ def add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         "tell them as one, without grouping")
     t.add_argument("--min-points", type=_whole(1, 50), default=BuildOptions.min_points)
     t.add_argument("--max-points", type=_whole(1, 50), default=BuildOptions.max_points)
-    b.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
-    b.set_defaults(func=cmd_build)
 
 
 def add_ask_and_chat(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -48,7 +48,7 @@ from .settings import SETTINGS
 from .stats import StoryReport
 from .stories import Plan
 from .support import about, numbers_in, supported
-from .textutil import content_words, is_call_to_action, is_directive, jaccard, not_reporting
+from .textutil import content_words, is_call_to_action, is_directive, jaccard, not_reporting, without_dateline
 from .tokens import count_tokens
 from .verify import SourceIndex
 
@@ -138,30 +138,6 @@ def fact_ids(raw: Sequence[str], known: dict[str, Fact]) -> list[str]:
             if fid in known and fid not in out:
                 out.append(fid)
     return out
-
-
-# A dateline that opens a sentence ("JAMESTOWN, Tuolumne County (KPIX 5) - ", "WASHINGTON The …"):
-# page furniture in a briefing, left out of what is shown (the citation keeps the sentence whole).
-# So are a page's label ("Summary:", "UPDATED:") and a photo credit run into the sentence ("Jim
-# Cole / AP i Jim Cole / AP Voters in 11 states …").
-_LEADING_DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]{2,}(?:,\s*[A-Z][\w.'’ ]{1,40}?)?(?:\s*\([^)]*\))?"
-                               r"\s*(?:[-–—:]\s*|\s(?=(?:The|A|An|In|On|At)\s))")
-_LEADING_PLACE = re.compile(r"^[A-Z][\w.'’ -]{1,40}?\s*(?:>>|»)\s*")  # "Oroville >> Now is not the time …"
-_LEADING_LABEL = re.compile(r"^(?:summary|update|updated|editor's note|breaking|analysis|watch|photos?):\s*",
-                            re.IGNORECASE)
-_LEADING_CREDIT = re.compile(r"^(?:(?:[A-Z][\w.'’-]*\s){1,3}/\s*(?:AP|AFP|Reuters|Getty Images|Getty|EPA|"
-                             r"Bloomberg|NPR)\b\s*(?:i\s+)?)+")
-
-
-def without_dateline(text: str) -> str:
-    """``text`` without an opening dateline, page label or photo credit, when what is left is a
-    sentence of its own."""
-    rest = text
-    for pattern in (_LEADING_CREDIT, _LEADING_LABEL, _LEADING_PLACE, _LEADING_DATELINE):
-        m = pattern.match(rest)
-        if m and len(rest[m.end():].split()) >= SETTINGS.compose.fragment_words and rest[m.end():][:1].isalpha():
-            rest = rest[m.end():]
-    return rest[:1].upper() + rest[1:] if rest != text else text
 
 
 def check_sentence(s: CitedSentence, facts: dict[str, Fact], dropped: Counter[str]) -> Point | None:

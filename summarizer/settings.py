@@ -205,6 +205,12 @@ class Ask(_Section):
                                    "of two or more was 0.12; the one answer to another cluster's question "
                                    "(Slender Man, answered with a Huntington Beach shooting) had 0.09, no name of 3")
     elsewhere_names: int = 2
+    bears_share: float = Field(default=0.5, description="a sentence bears on a question (a quoted sentence stands "
+                               "in for a failed answer text) when it has every name the question gives and this "
+                               "share of its other content words: 'What did Medvedev say?' (seeds) is then answered "
+                               "by his quoted warning")
+    corroborate: int = Field(default=3, description="an answer also cites at most this many other outlets' "
+                             "sentences that state its fact (as a briefing's point cites every outlet)")
     retrieved_share: float = Field(default=0.67, description="when the model answers from the wrong passage, a "
                                    "retrieved sentence with every name of the question and this share of its "
                                    "words (and the figure a 'how many' asks for) is the answer: 3 of the 4 words "

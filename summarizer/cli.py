@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import httpx2
@@ -65,7 +66,7 @@ from .fetch import Gathered, gather, to_articles
 from .files import atomic_write
 from .html import title_of, to_html
 from .ingest import InputError, decode, load_inputs, read_file
-from .launch import run_async
+from .launch import run_async, stop_running
 from .local import OnDemand, StartFirst, prepare
 from .mail import message as mail_message
 from .mail import send as send_mail
@@ -1657,26 +1658,48 @@ def add_doctor(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     doc.set_defaults(func=cmd_doctor, structured=None, concurrency=None, replay=None)
 
 
-def _terminate(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt  # so that every `finally` runs: the local server is always stopped
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _interrupt(_signum: int, _frame: object) -> None:
-    """Ctrl-C, at once, wherever the program is. (Python's own handler does the same, but
-    ``asyncio.run`` replaces it with one that only cancels the running task, which takes effect
-    at its next ``await``: a CPU-bound stage — merging a big story — ignored the first Ctrl-C
-    until it finished. With this handler installed, asyncio leaves SIGINT alone.)"""
-    raise KeyboardInterrupt
+def lands_in_own_code(frame: FrameType | None) -> bool:
+    """Whether a signal that interrupted ``frame`` interrupted the program's own code (a
+    CPU-bound stage, or what it calls: the innermost frame of this package comes before any frame
+    of the event loop or of a network library) rather than the event loop waiting or a library's
+    network code, where an exception raised mid-step leaves its state half-changed (anyio's
+    connect, seen in one run in ten: a traceback after the one-line message)."""
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name.startswith(_PACKAGE):
+            return True
+        if any(part in name for part in _MACHINERY):
+            return False
+        frame = frame.f_back
+    return False
+
+
+_MACHINERY = ("asyncio", "selectors", "anyio", "httpx", "httpcore", "sniffio", "openai", "tenacity", "threading")
+
+
+def _stop(_signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C or a stop signal, at once, wherever the program's own code is: KeyboardInterrupt, so
+    that every `finally` runs (the local server is always stopped). Where it lands in the event
+    loop or a library's network code, the running task is cancelled instead (``launch.stop_running``)
+    and ends as KeyboardInterrupt at its next ``await``. (Python's own SIGINT handler raises where
+    it lands; ``asyncio.run`` replaces it with one that only cancels the task, so that a CPU-bound
+    stage, merging a big story, ignored the first Ctrl-C until it finished. With this handler
+    installed, asyncio leaves SIGINT alone.)"""
+    if lands_in_own_code(frame) or not stop_running():
+        raise KeyboardInterrupt
 
 
 def install_signal_handlers() -> None:
     """A closed terminal (SIGHUP) and Ctrl-\\ (SIGQUIT) stop a run as SIGTERM does: every
     `finally` runs, so the embedded model server is stopped and nothing half-written is kept.
-    Ctrl-C interrupts at once, in every stage (``_interrupt``)."""
+    Ctrl-C interrupts at once, in every stage (``_stop``)."""
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
-        signal.signal(sig, _terminate)
+        signal.signal(sig, _stop)
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGINT, _stop)
 
 
 def describe(exc: BaseException) -> str:

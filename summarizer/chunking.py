@@ -121,16 +121,35 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
             blank_before = True
         pos += len(raw)
     paras: list[tuple[int, int]] = []
+    last_line = (0, 0)
     for s, e, blank in lines:
-        if paras and not blank and not (len(paras) == 1 and _first_is_headline(text, paras[0])):
-            ps, pe = paras[-1]
-            prev = text[ps:pe]
-            if not prev.endswith(tuple(_TERMINAL)) and words(prev) > SETTINGS.chunking.heading_words \
-                    and not _HEADLINE.search(prev):
-                paras[-1] = (ps, e)  # a sentence wrapped onto the next line
-                continue
+        if paras and not blank and not (len(paras) == 1 and _first_is_headline(text, paras[0])) \
+                and wrapped(text[last_line[0]:last_line[1]], text[s:e]):
+            paras[-1] = (paras[-1][0], e)  # a sentence wrapped onto the next line
+            last_line = (s, e)
+            continue
         paras.append((s, e))
+        last_line = (s, e)
     return paras
+
+
+_TITLE_WORD = re.compile(r"[A-Za-z][\w'’-]{3,}")
+
+
+def wrapped(line: str, following: str) -> bool:
+    """Whether ``line`` is a sentence wrapped onto ``following``, not a line of its own (a heading,
+    a caption, a paragraph without its final stop). A line that ends a sentence is not wrapped; one
+    followed by a line in lower case is. Otherwise it is wrapped only when it is neither a heading
+    (``heading_words`` or fewer, a teaser's "…, X says", every word of four letters or more
+    capitalised) nor longer than a hard-wrapped line (``wrap_chars``)."""
+    if line.endswith(tuple(_TERMINAL)):
+        return False
+    if following[:1].islower():
+        return True
+    long_words = _TITLE_WORD.findall(line)
+    title_case = bool(long_words) and all(w[0].isupper() for w in long_words)
+    return words(line) > SETTINGS.chunking.heading_words and not _HEADLINE.search(line) and not title_case \
+        and len(line) <= SETTINGS.chunking.wrap_chars
 
 
 _PHOTO_CREDIT = re.compile(

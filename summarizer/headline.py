@@ -90,6 +90,10 @@ _ADVERB = re.compile(r"\s(?:also|currently|now|twice|recently|reportedly)(?=\s)"
 _PLACE = re.compile(r"\s(?:from|in)\s(?:[A-Z][\w.'’-]*\s?){1,4}(?=\s[a-z])")
 _PREP = r"in|at|from|for|during|over|with|by|into|on|across|inside|near|under|after|to"
 _TRAILING_PP = re.compile(rf"\s(?:{_PREP})\s(?:(?!(?:{_PREP})\s)[^\s,;:]+\s?){{1,7}}$")
+# ... but a point keeps a closing "to …" (as often what the sentence is for, "the push to get people
+# to vote early", as where it happens) and a phrase with "and" or "or" in it (what happened may go
+# on in it: "luring the victim into some woods and repeatedly stabbing her").
+_TRAILING_PP_POINT = re.compile(rf"\s(?:{_PREP.replace('|to', '')})\s(?:(?!(?:{_PREP}|and|or)\s)[^\s,;:]+\s?){{1,7}}$")
 _AS_WELL_AS = re.compile(r",\s(?:as well as|along with|together with)\s[^.;:]{3,80}?,(?=\s(?:are|is|was|were|has|have|"
                          r"had|will|would)\s)")
 _RELATIVE = re.compile(r"\s(?:who|which)\s[^;:]{3,120}?,(?=\s(?:is|are|was|were|has|have|had|will|would|can|could)\s)")
@@ -100,18 +104,21 @@ _LEAVE_OUT = (_TIME, _ADVERB, _PLACE, _AS_WELL_AS, _RELATIVE, _OPENING_ARTICLE)
 _DANGLING = re.compile(r"(?:\b\w+(?:ed|ing)|\b(?:led|put|set|made|got|took|gave|said|told|is|are|was|were|be|been))$")
 
 
-def compressions(clause: str) -> list[str]:
+def compressions(clause: str, headline: bool = True) -> list[str]:
     """``clause`` with phrases a headline can do without left out (``_TIME``, ``_ADVERB``,
-    ``_PLACE``, ``_AS_WELL_AS``, ``_RELATIVE``, trailing prepositional phrases, the opening article), one,
-    two or more at a time: every distinct result, fewest words left out first. Never a word added,
-    never a word cut from inside a phrase."""
+    ``_PLACE``, ``_AS_WELL_AS``, ``_RELATIVE``, trailing prepositional phrases, the opening article),
+    one, two or more at a time: every distinct result, fewest words left out first. Never a word
+    added, never a word cut from inside a phrase. For a point (``headline`` False) the opening
+    article and a closing "to …" stay."""
+    leave_out = _LEAVE_OUT if headline else tuple(rx for rx in _LEAVE_OUT if rx is not _OPENING_ARTICLE)
+    trailing = _TRAILING_PP if headline else _TRAILING_PP_POINT
     seen = {clause}
     frontier = [clause]
     while frontier and len(seen) < SETTINGS.compose.headline_compressions:
         nxt = []
         for c in frontier:
-            cuts = [m.span() for rx in _LEAVE_OUT for m in rx.finditer(c)]
-            m = _TRAILING_PP.search(c)
+            cuts = [m.span() for rx in leave_out for m in rx.finditer(c)]
+            m = trailing.search(c)
             if m and not _DANGLING.search(c[: m.start()]):
                 cuts.append(m.span())
             for a, b in cuts:
@@ -248,25 +255,62 @@ _ATTRIBUTED = re.compile(r"\b(?:according to|said|says|told|reported|reports)\b"
 
 
 def shortened(statement: str) -> str:
-    """A point too long to take in (over ``point_words``) cut to its main clause, by leaving out a
-    clause that only adds to it; the statement itself when no cut leaves a sentence of at least
-    ``point_least_words`` that states something and passes the support check against it."""
+    """A point too long to take in (over ``point_words``) told in fewer words by leaving whole
+    parts out, never adding any: a clause at its end that only adds to it, one at its start that
+    only sets it up ("While the group is …, Maroon 5's most recent hit was …"), phrases it can do
+    without as a headline can (``compressions``), or several of these. Of the results of
+    ``point_least_words`` to ``point_words`` that read as a sentence, keep who said it and pass the
+    support check against the statement, the longest; the statement itself when there is none."""
     s = " ".join(statement.split())
     c = SETTINGS.compose
     if len(s.split()) <= c.point_words:
         return s
-    for m in reversed(list(_ADDED_CLAUSE.finditer(s))):
-        cut = s[: m.start()].rstrip(" ,;:")
-        if _ATTRIBUTED.search(s[m.start():]) and not _ATTRIBUTED.search(cut):
-            continue  # who said it is never left out
-        n = len(cut.split())
-        if not c.point_least_words <= n <= c.point_words:
-            continue
-        if cut.count('"') % 2 or cut.count("“") != cut.count("”") or not _FINITE.search(cut) or \
-                cut.split()[-1].lower() in STOPWORDS:
-            continue
+    whole = s.rstrip(".")
+    bases = [whole]
+    lead = _SETTING_CLAUSE.match(whole)
+    if lead:
+        for m in re.finditer(r",\s", whole[lead.end():]):
+            rest = whole[lead.end() + m.end():]
+            if not _PRONOUN_START.match(rest) and not _LIST_GOES_ON.match(rest):
+                bases.append(rest[:1].upper() + rest[1:])
+    cuts = list(bases[1:])
+    for base in bases:
+        for m in _ADDED_CLAUSE.finditer(base):
+            if _ATTRIBUTED.search(base[m.start():]) and not _ATTRIBUTED.search(base[: m.start()]):
+                continue  # who said it is never left out
+            if _RESUMES.match(base, m.end()):
+                continue  # an aside between commas, and the main clause goes on after it
+            cuts.append(base[: m.start()].rstrip(" ,;:"))
+    tried = {*cuts, *(short for base in (whole, *cuts) for short in compressions(base, headline=False))}
+    fits = [t.rstrip(" ,;:") for t in tried if c.point_least_words <= len(t.split()) <= c.point_words]
+    for cut in sorted(fits, key=lambda t: (-len(t.split()), t)):
         short = cut + "."
-        if supported(short, s):
+        if _states_whole(cut) and not _SUBORDINATE.match(cut) and \
+                (_ATTRIBUTED.search(cut) or not _ATTRIBUTED.search(s)) and supported(short, s):
             return short
     return s
 
+
+# A clause that opens a sentence only to set up its main clause, up to a comma; what follows that
+# comma is the sentence's news unless it opens with a pronoun that pointed into the clause.
+_SETTERS = (r"While|Whilst|Although|Though|Even though|Despite|Amid|Since|Because|As|After|Before|When|With|"
+            r"Following|Currently|Now that")
+_SETTING_CLAUSE = re.compile(rf"(?:{_SETTERS})\s")
+# A cut that still opens with such a clause, or a condition, may have lost its main clause ("If the
+# paragon of all Christmas trees is the one in New York - first erected by an Italian in 1931").
+_SUBORDINATE = re.compile(rf"(?:{_SETTERS}|If|Unless|Whether|Once|Until)\s")
+# A comma in a list, not the end of the clause: "over contracts, land and favours, he said".
+_LIST_GOES_ON = re.compile(r"[\w'’-]+(?:\s[\w'’-]+)?\s(?:and|or)\s")
+# A relative clause between commas after which the main clause goes on ("luring the victim, who
+# also was 12, into some woods and repeatedly stabbing her"): leaving out all from it would leave
+# out what happened.
+_RESUMES = re.compile(r"[^,]*,\s(?!(?:which|who|especially|signaling|signalling|in an effort|as part of|and|but|"
+                      r"according|said|says|told|reported|reports)\b)[a-z]")
+_PRONOUN_START = re.compile(r"(?:he|she|it|they|this|that|these|those|his|her|its|their)\b", re.IGNORECASE)
+
+
+def _states_whole(cut: str) -> bool:
+    """Whether a cut of a sentence still reads as one: its quotes closed, a finite verb, not
+    ending on a word that waits for more."""
+    return not (cut.count('"') % 2 or cut.count("“") != cut.count("”") or not _FINITE.search(cut)
+                or cut.split()[-1].lower() in STOPWORDS)

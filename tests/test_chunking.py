@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.chunking import chunk_article, content_paragraphs, is_furniture_line, paragraph_spans, sentence_spans
+from summarizer.chunking import (
+    chunk_article,
+    content_paragraphs,
+    is_furniture_line,
+    paragraph_spans,
+    sentence_spans,
+    wrapped,
+)
 from summarizer.models import Article
 from summarizer.tokens import count_tokens
 
@@ -52,6 +59,33 @@ def test_hard_wrapped_sentence_is_one_paragraph() -> None:
     spans = paragraph_spans(text)
     assert text[spans[0][0] : spans[0][1]] == "Allies meet in Brussels"  # a headline is not a wrapped line
     assert text[spans[1][0] : spans[1][1]].endswith("British Defense\nSecretary John Healey, ended.")
+
+
+@pytest.mark.parametrize(("line", "following", "joined"), [
+    # a sentence hard-wrapped mid-clause (seeds/000)
+    ("The meeting, led by France's Defense Minister Sebastien Lecornu and British Defense",
+     "Secretary John Healey, involved defense ministers from the coalition.", True),
+    # a line that goes on in lower case, however long
+    ("After Cook's infidelity and their subsequent financial and custody battle, the long-running dispute over "
+     "the model's", "unfaithful ex husband, Peter Cook, has legally separated from his new wife.", True),
+    # a paragraph that lacks its final stop (mixed day: two paragraphs had been one point)
+    ("The roughly one in five children who received food stamps in 2014 surpassed pre-recession levels, "
+     "according to the U.S. Census survey of American families released on Wednesday",
+     "Republicans in Congress have sought to cut back on the program.", False),
+    # a caption, a tweet's credit line
+    ("Lee Rodarte, suspect in Savannah Gold's murder, just had his first court appearance pic.twitter.com/x - "
+     "Brittney Donovan (@brittneydonovan) August 6, 2017", "RAW INTERVIEW: Gold's father makes a plea", False),
+    # headings: title case, a teaser, a label
+    ("Tom Brady and Gisele Bundchen Have PDA-Packed Sunday One Week After Super Bowl Loss",
+     "Justin Timberlake Nearly Brings Super Bowl 'Selfie Kid' to Tears", False),
+    ("Ukraine could need 100,000 foreign troops, Syrskyi says", "The general spoke on Monday.", False),
+    ("Further reading", "Microsoft buys Nokia's phone business.", False),
+    # a sentence that ends
+    ("The talks took place at NATO headquarters in Brussels.", "Ministers left on Friday.", False),
+])
+def test_a_line_is_joined_to_the_next_only_when_a_sentence_was_wrapped(line: str, following: str,
+                                                                       joined: bool) -> None:
+    assert wrapped(line, following) is joined
 
 
 def test_page_footer_and_everything_after_it_is_left_out() -> None:

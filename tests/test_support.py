@@ -301,13 +301,42 @@ def test_a_statement_cites_only_the_facts_that_say_it() -> None:
      "they had moved into in the spring of last year with their mother, the police said.",
      "The two brothers were found dead in the apartment they had shared for years in Huntington Beach, which "
      "they had moved into in the spring of last year with their mother, the police said."),
-    # a cut that would end on "yet" or leave under 12 words: told whole
+    # a cut that would end on "yet" or leave under 12 words is not made; a place a headline leaves out is
     ("Rihanna stepped out in New York in one of her most revealing looks yet - as she continues to rebel "
      "against handlers who have been urging her to tone down her behavior.",
-     "Rihanna stepped out in New York in one of her most revealing looks yet - as she continues to rebel "
+     "Rihanna stepped out in one of her most revealing looks yet - as she continues to rebel "
      "against handlers who have been urging her to tone down her behavior."),
     ("A short fact of a dozen words is shown as it is, which is right.",
      "A short fact of a dozen words is shown as it is, which is right."),
+    # a clause that only sets the sentence up is left out; then what only adds to it
+    ("While the group is stylistically more similar to recent performers like Justin Timberlake and Bruno Mars "
+     "than more controversial ones such as Beyonce and Lady Gaga, Maroon 5's most recent hit was a tag-team "
+     "with Cardi B - \"Girls Like You\" - and it recently collaborated with Kendrick Lamar on the song.",
+     "Maroon 5's most recent hit was a tag-team with Cardi B - \"Girls Like You\" - and it recently collaborated "
+     "with Kendrick Lamar on the song."),
+    ("While those state races remain too close to call, Republicans are expected to wrest the North Carolina "
+     "governorship from Democratic control, and to easily win GOP-held seats in Utah, North Dakota and Indiana.",
+     "Republicans are expected to wrest the North Carolina governorship from Democratic control, and to easily "
+     "win GOP-held seats in Utah, North Dakota and Indiana."),
+    # ... but not when what follows points back into it
+    ("After the mayor resigned in a scandal that had grown for months over contracts, land and favours, he said "
+     "on Monday that he would stand again in the election next spring.",
+     "After the mayor resigned in a scandal that had grown for months over contracts, land and favours, he said "
+     "on Monday that he would stand again in the election next spring."),
+    # a phrase a headline leaves out (the time, a closing place), never a closing "to …" or one with "and"
+    ("Rihanna and Chris Brown are \"seeing a lot of each other in private,\" sources say, and Brown even joined "
+     "her and her family to cheer on the Miami Heat over the weekend.",
+     "Rihanna and Chris Brown are \"seeing a lot of each other in private,\" sources say, and Brown even joined "
+     "her and her family to cheer on the Miami Heat."),
+    ("Investigators say Geyser and Anissa Weier, who were 12 at the time of the 2014 attack, plotted for months "
+     "before luring the victim, who also was 12, into some woods and repeatedly stabbing her.",
+     "Investigators say Geyser and Anissa Weier, who were 12 at the time of the 2014 attack, plotted for months "
+     "before luring the victim, who also was 12, into some woods and repeatedly stabbing her."),
+    # a condition whose main clause would be cut off stays whole
+    ("If the paragon of all Christmas trees is the one in front of the Rockefeller Center in New York - first "
+     "erected, mind you, by an Italian in 1931 - the prize for most pitiful must go to the one in Rome.",
+     "If the paragon of all Christmas trees is the one in front of the Rockefeller Center in New York - first "
+     "erected, mind you, by an Italian in 1931 - the prize for most pitiful must go to the one in Rome."),
 ])
 def test_a_long_point_is_cut_to_its_main_clause(fact: str, shown: str) -> None:
     assert shortened(fact) == shown

@@ -195,14 +195,16 @@ def is_caption(sentence: str) -> bool:
 # A dateline that opens a sentence ("JAMESTOWN, Tuolumne County (KPIX 5) - ", "WASHINGTON The …"):
 # page furniture in a briefing, left out of what is shown (the citation keeps the sentence whole).
 # So are a page's label ("Summary:", "UPDATED:") and a photo credit run into the sentence ("Jim
-# Cole / AP i Jim Cole / AP Voters in 11 states …").
+# Cole / AP i Jim Cole / AP Voters in 11 states …", with a page's "Enlarge this image toggle caption"
+# before it).
 _LEADING_DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]{2,}(?:,\s*[A-Z][\w.'’ ]{1,40}?)?(?:\s*\([^)]*\))?"
                                r"\s*(?:[-–—:]\s*|\s(?=(?:The|A|An|In|On|At)\s))")
 _LEADING_PLACE = re.compile(r"^[A-Z][\w.'’ -]{1,40}?\s*(?:>>|»)\s*")  # "Oroville >> Now is not the time …"
 _LEADING_LABEL = re.compile(r"^(?:summary|update|updated|editor's note|breaking|analysis|watch|photos?):\s*",
                             re.IGNORECASE)
-_LEADING_CREDIT = re.compile(r"^(?:(?:[A-Z][\w.'’-]*\s){1,3}/\s*(?:AP|AFP|Reuters|Getty Images|Getty|EPA|"
-                             r"Bloomberg|NPR)\b\s*(?:i\s+)?)+")
+_LEADING_CREDIT = re.compile(r"^(?:enlarge this image\s+)?(?:(?:toggle|hide) caption\s+)?"
+                             r"(?:(?:[A-Z][\w.'’-]*\s){0,2}[A-Z][\w.'’-]*\s?/\s*(?:AP|AFP|Reuters|Getty Images|Getty|"
+                             r"EPA|Bloomberg|NPR)\b\s*(?:i\s+)?)+", re.IGNORECASE)
 
 
 def without_dateline(text: str) -> str:

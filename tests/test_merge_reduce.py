@@ -24,7 +24,7 @@ from summarizer.merge import (
 from summarizer.models import Claim, Point, SourceRef, Span
 from summarizer.plan import BuildOptions
 from summarizer.support import numbers_in, quantities, supported
-from summarizer.textutil import content_words
+from summarizer.textutil import content_words, without_dateline
 
 _next = iter(range(1, 10_000))
 
@@ -236,12 +236,15 @@ def test_a_sentence_that_refers_back_is_told_with_the_one_before_it() -> None:
      "Microsoft's acquisition of Nokia is aimed at building a devices business."),
     ("Jim Cole / AP i Jim Cole / AP Voters in 11 states will pick their governors tonight.",
      "Voters in 11 states will pick their governors tonight."),
+    ("Enlarge this image toggle caption Jim Cole/AP Jim Cole/AP Voters in 11 states will pick their governors "
+     "tonight.", "Voters in 11 states will pick their governors tonight."),
+    # a name and a slash that are no photo credit stay
+    ("Ana Lopez/Martin said the vote was close and that the count would go on all night.",
+     "Ana Lopez/Martin said the vote was close and that the count would go on all night."),
     ("Oroville >> Now is not the time to quit your day job in hopes of striking it rich.",
      "Now is not the time to quit your day job in hopes of striking it rich."),
 ])
 def test_an_opening_dateline_is_not_shown(sentence: str, shown: str) -> None:
-    from summarizer.compose import without_dateline
-
     assert without_dateline(sentence) == shown
 
 

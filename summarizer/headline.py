@@ -98,7 +98,9 @@ _AS_WELL_AS = re.compile(r",\s(?:as well as|along with|together with)\s[^.;:]{3,
                          r"had|will|would)\s)")
 _RELATIVE = re.compile(r"\s(?:who|which)\s[^;:]{3,120}?,(?=\s(?:is|are|was|were|has|have|had|will|would|can|could)\s)")
 _OPENING_ARTICLE = re.compile(r"^(?:A|An|The)\s(?=[A-Za-z0-9])")
-_LEAVE_OUT = (_TIME, _ADVERB, _PLACE, _AS_WELL_AS, _RELATIVE, _OPENING_ARTICLE)
+# an aside between a pair of dashes ("The band -- made up of frontman Adam Levine with … -- is")
+_DASH_ASIDE = re.compile(r"\s(?:--|–|—)\s[^–—]{3,160}?\s(?:--|–|—)(?=\s)")
+_LEAVE_OUT = (_TIME, _ADVERB, _PLACE, _AS_WELL_AS, _RELATIVE, _DASH_ASIDE, _OPENING_ARTICLE)
 # Words a clause never ends on once a phrase is left out: a verb waiting for its object ("what
 # led"), a preposition, an auxiliary.
 _DANGLING = re.compile(r"(?:\b\w+(?:ed|ing)|\b(?:led|put|set|made|got|took|gave|said|told|is|are|was|were|be|been))$")
@@ -275,13 +277,9 @@ def shortened(statement: str) -> str:
                 bases.append(rest[:1].upper() + rest[1:])
     cuts = list(bases[1:])
     for base in bases:
-        for m in _ADDED_CLAUSE.finditer(base):
-            if _ATTRIBUTED.search(base[m.start():]) and not _ATTRIBUTED.search(base[: m.start()]):
-                continue  # who said it is never left out
-            if _RESUMES.match(base, m.end()):
-                continue  # an aside between commas, and the main clause goes on after it
-            cuts.append(base[: m.start()].rstrip(" ,;:"))
-    tried = {*cuts, *(short for base in (whole, *cuts) for short in compressions(base, headline=False))}
+        cuts += _tail_cuts(base)
+    shorter = {short for base in (whole, *cuts) for short in compressions(base, headline=False)}
+    tried = {*cuts, *shorter, *(cut for short in shorter for cut in _tail_cuts(short))}
     fits = [t.rstrip(" ,;:") for t in tried if c.point_least_words <= len(t.split()) <= c.point_words]
     for cut in sorted(fits, key=lambda t: (-len(t.split()), t)):
         short = cut + "."
@@ -307,6 +305,19 @@ _LIST_GOES_ON = re.compile(r"[\w'’-]+(?:\s[\w'’-]+)?\s(?:and|or)\s")
 _RESUMES = re.compile(r"[^,]*,\s(?!(?:which|who|especially|signaling|signalling|in an effort|as part of|and|but|"
                       r"according|said|says|told|reported|reports)\b)[a-z]")
 _PRONOUN_START = re.compile(r"(?:he|she|it|they|this|that|these|those|his|her|its|their)\b", re.IGNORECASE)
+
+
+def _tail_cuts(text: str) -> list[str]:
+    """``text`` cut before each clause at its end that only adds to it (``_ADDED_CLAUSE``), but for
+    one that says who said it or is an aside after which the main clause goes on."""
+    out = []
+    for m in _ADDED_CLAUSE.finditer(text):
+        if _ATTRIBUTED.search(text[m.start():]) and not _ATTRIBUTED.search(text[: m.start()]):
+            continue  # who said it is never left out
+        if _RESUMES.match(text, m.end()):
+            continue  # an aside between commas, and the main clause goes on after it
+        out.append(text[: m.start()].rstrip(" ,;:"))
+    return out
 
 
 def _states_whole(cut: str) -> bool:

@@ -332,6 +332,12 @@ def test_a_statement_cites_only_the_facts_that_say_it() -> None:
      "before luring the victim, who also was 12, into some woods and repeatedly stabbing her.",
      "Investigators say Geyser and Anissa Weier, who were 12 at the time of the 2014 attack, plotted for months "
      "before luring the victim, who also was 12, into some woods and repeatedly stabbing her."),
+    # an aside between a pair of dashes, then a clause at the end that only adds
+    ("The band -- made up of frontman Adam Levine with Jesse Carmichael, James Valentine, PJ Morton, Matt Flynn, "
+     "Sam Farrar and Mickey Madden -- is currently on their Red Pill BluesTour, but conveniently have a break "
+     "between a New Year's Eve show in Las Vegas and the Australian leg of their tour, which kicks off on Feb. 19.",
+     "The band is currently on their Red Pill BluesTour, but conveniently have a break between a New Year's Eve "
+     "show in Las Vegas and the Australian leg of their tour."),
     # a condition whose main clause would be cut off stays whole
     ("If the paragon of all Christmas trees is the one in front of the Rockefeller Center in New York - first "
      "erected, mind you, by an Italian in 1931 - the prize for most pitiful must go to the one in Rome.",

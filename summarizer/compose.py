@@ -43,12 +43,12 @@ from .models import (
 from .parsing import inline_schema
 from .plan import BuildOptions, Progress, RunPlan
 from .prompts import Prompt
-from .selection import context_of, rank_facts, said_in, says_again, select_facts
+from .selection import Said, context_of, rank_facts, says_again, select_facts
 from .settings import SETTINGS
 from .stats import StoryReport
 from .stories import Plan
 from .support import about, numbers_in, supported
-from .textutil import content_words, is_call_to_action, is_directive, jaccard, not_reporting, without_dateline
+from .textutil import content_words, coverage, is_call_to_action, is_directive, jaccard, not_reporting, without_dateline
 from .tokens import count_tokens
 from .verify import SourceIndex
 
@@ -253,7 +253,9 @@ def assemble(
     summary, cut = fit_words(summary, SETTINGS.compose.summary_words)  # what does not fit is not said
     if cut:
         dropped["summary sentence past the summary's words"] += len(cut)
-    said = {w for p in summary for w in said_in(p.text)}  # what the briefing has said so far
+    said = Said.over([f.text for f in facts])  # what the briefing has said so far
+    for p in summary:
+        said.add(p.text)
     # The facts where outlets differ are told side by side under the disagreements, not again as
     # points: each fact is told once.
     sides = {(c.source, c.start) for conflict in conflicts for f in conflict.facts for c in f.citations}
@@ -268,7 +270,7 @@ def assemble(
             dropped["repeated point"] += 1
             continue
         points.append(p)
-        said |= said_in(p.text)
+        said.add(p.text)
     model_points = len(points)
     model_summary = len(summary)
     # Without a summary from the model, the two best-corroborated facts are the summary (when
@@ -284,7 +286,7 @@ def assemble(
     def add(f: Fact) -> bool:
         """``f`` as a point, unless it cannot be one or repeats one (each fact is weighed once);
         whether it was added."""
-        nonlocal said, used
+        nonlocal used
         if id(f) in tried or any((c.source, c.start) in used for c in f.citations):
             return False
         tried.add(id(f))
@@ -305,7 +307,7 @@ def assemble(
         if _near_duplicate(p, points):
             return False
         points.append(p)
-        said |= said_in(p.text)
+        said.add(p.text)
         used |= {(c.source, c.start) for c in p.citations}
         return True
 
@@ -579,9 +581,21 @@ def item_story(article: Article, plan: Plan, n: int) -> tuple[Story, list[Point]
     something; and the statements its headline is made from (``item_headline_facts``, at least)."""
     leads = item_points(article, plan.chunks, max(n, SETTINGS.compose.item_headline_facts))
     title = fallback_headline([article.ref()], leads)
-    story = Story(id="", title=title, points=leads[:n], sources=[article.id], outlets=plan.outlets,
-                  reason=plan.reason)
+    story = Story(id="", title=title, points=beyond_headline(title, leads, n), sources=[article.id],
+                  outlets=plan.outlets, reason=plan.reason)
     return story, leads
+
+
+def beyond_headline(title: str, leads: Sequence[Point], n: int) -> list[Point]:
+    """A one-article item's first ``n`` statements, but for one its headline was made from: the
+    headline's words all its own and half of its words the headline's (on the mixed day, "High-profile
+    Hollywooders are offering up … contributions both Barack Obama and Mitt Romney" told twice),
+    while another is left to tell."""
+    def again(p: Point) -> bool:
+        return coverage(title, p.text) >= 0.9 and coverage(p.text, title) >= SETTINGS.compose.item_told_by_headline
+
+    fresh = [p for p in leads if not again(p)]
+    return fresh[:n] if len(fresh) >= min(n, len(leads)) else list(leads[:n])
 
 
 async def tell_items(plans: Sequence[Plan], by_id: dict[int, Article], client: ModelClient, prompt: Prompt,
@@ -605,6 +619,8 @@ async def tell_items(plans: Sequence[Plan], by_id: dict[int, Article], client: M
         progress("headlines written", done, len(untitled))
 
     await gather_deferring(one(st, leads) for st, leads in untitled)
+    for st, leads in untitled:  # a headline from the model may be its first statement again
+        st.points = beyond_headline(st.title, leads, options.item_points)
     return [st for st, _ in items]
 
 

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from .models import Claim, Conflict, Fact, Span
 from .settings import SETTINGS
 from .support import quantities, quantity_set, supported, tense, word_key
-from .textutil import content_words, jaccard, tokens, word_set
+from .textutil import aligned_words, content_words, jaccard, tokens
 
 
 def same_sentence_fact(a: str, b: str) -> bool | None:
@@ -27,7 +27,7 @@ def same_sentence_fact(a: str, b: str) -> bool | None:
     qa, qb = quantity_set(a), quantity_set(b)
     if conflicting_units(qa, qb) or tense_differs(a, b):
         return False
-    overlap = jaccard(word_set(a), word_set(b))
+    overlap = jaccard(*aligned_words(a, b))
     if overlap >= SETTINGS.merge.same_fact or (qa & qb and overlap >= SETTINGS.merge.same_fact_shared_figure):
         return True
     return None
@@ -51,12 +51,12 @@ def same_fact(a: Claim, b: Claim) -> bool:
     if a.span.source == b.span.source and a.span.start == b.span.start and a.span.end == b.span.end:
         return True
     m = SETTINGS.merge
-    if jaccard(word_set(a.span.quote), word_set(b.span.quote)) < min(m.same_fact / 2, m.same_fact_shared_figure):
+    if jaccard(*aligned_words(a.span.quote, b.span.quote)) < min(m.same_fact / 2, m.same_fact_shared_figure):
         return False  # too few shared words for any of the ways below (the cheap test first: a story's pairs)
     verdict = same_sentence_fact(a.span.quote, b.span.quote)
     if verdict is not None:
         return verdict
-    return (jaccard(word_set(a.span.quote), word_set(b.span.quote)) >= m.same_fact / 2
+    return (jaccard(*aligned_words(a.span.quote, b.span.quote)) >= m.same_fact / 2
             and fuzz.token_set_ratio(a.span.quote.lower(), b.span.quote.lower()) >= m.near_containment)
 
 
@@ -207,7 +207,7 @@ def told_apart_by_tense(a: Fact, b: Fact) -> bool:
     """The same fact but for its tense: sentences that would be one fact (``same_fact`` shared
     words) were it not that one tells as done what the other tells as still to come."""
     least = SETTINGS.merge.same_fact
-    return any(tense_differs(x.quote, y.quote) and jaccard(word_set(x.quote), word_set(y.quote)) >= least
+    return any(tense_differs(x.quote, y.quote) and jaccard(*aligned_words(x.quote, y.quote)) >= least
                for x in a.citations for y in b.citations)
 
 

@@ -18,8 +18,7 @@ import bisect
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .models import Fact
 from .settings import SETTINGS, Weights
@@ -115,32 +114,57 @@ def rank_facts(facts: Sequence[Fact], ctx: Context, weights: Weights) -> list[Fa
     return [facts[i] for i in picked]
 
 
-def said_in(text: str) -> set[str]:
-    """What a statement says, for ``says_again``: its content words and its figures ("#12")."""
-    return content_words(text) | {f"#{n}" for n in numbers(text)}
+@dataclass
+class Said:
+    """What a briefing has said so far, for ``says_again``: the content words and figures of the
+    statements made, and how much each of the story's words tells (``rarity``: a word few of its
+    facts use tells more than the story's own name)."""
+
+    rarity: dict[str, float]
+    words: set[str] = field(default_factory=set)
+    figures: set[str] = field(default_factory=set)
+
+    @classmethod
+    def over(cls, texts: Sequence[str]) -> Said:
+        """Nothing said yet, of a story whose facts are ``texts``: a word's rarity is its inverse
+        document frequency over them."""
+        df: Counter[str] = Counter(w for t in texts for w in content_words(t))
+        n = len(texts) + 1
+        return cls(rarity={w: math.log(n / c) for w, c in df.items()})
+
+    def add(self, text: str) -> None:
+        self.words |= content_words(text)
+        self.figures |= numbers(text)
 
 
-def says_again(text: str, said: AbstractSet[str], most: float) -> bool:
-    """Whether ``text`` mostly repeats what is already said: at least ``most`` of its content
-    words are among ``said`` (``said_in`` of the statements shown before it), and every figure it
-    gives has been said too (a new figure is news, however familiar the words)."""
+def says_again(text: str, said: Said, most: float) -> bool:
+    """Whether ``text`` mostly repeats what is already said: at least ``most`` of what its
+    content words tell (each weighed by its rarity in the story) is in words already said, and
+    every figure it gives has been said (a new figure is news, however familiar the words). By
+    rarity, not by count: by a story's tenth fact the briefing has used most of the story's
+    common words, and a new fact told in them ("NATO will also host the Ukraine Defense Contact
+    Group") is still new."""
     words = content_words(text)
-    if not words or len(words & said) < most * len(words):
+    if not words:
         return False
-    return {f"#{n}" for n in numbers(text)} <= said
+    top = max(said.rarity.values(), default=1.0)
+    weight = {w: said.rarity.get(w, top) for w in words}
+    if sum(weight[w] for w in words & said.words) < most * sum(weight.values()):
+        return False
+    return numbers(text) <= said.figures
 
 
 def told_once(ranked: Sequence[Fact], most: float, keep: Sequence[Fact] = ()) -> list[Fact]:
     """The ranked facts without those that mostly repeat a fact before them (``says_again``),
     but for those in ``keep`` (the sides of a disagreement, told side by side)."""
-    said: set[str] = set()
+    said = Said.over([f.text for f in ranked])
     out = []
     kept = {id(f) for f in keep}
     for f in ranked:
         if id(f) not in kept and says_again(f.text, said, most):
             continue
         out.append(f)
-        said |= said_in(f.text)
+        said.add(f.text)
     return out
 
 

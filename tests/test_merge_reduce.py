@@ -9,6 +9,7 @@ from summarizer.compose import (
     Synthesis,
     SynthesisDisagreement,
     assemble,
+    beyond_headline,
     fact_ids,
     fit_words,
     points_for,
@@ -24,7 +25,7 @@ from summarizer.merge import (
 from summarizer.models import Claim, Point, SourceRef, Span
 from summarizer.plan import BuildOptions
 from summarizer.support import numbers_in, quantities, supported
-from summarizer.textutil import content_words, without_dateline
+from summarizer.textutil import aligned_words, content_words, jaccard, without_dateline, word_set
 
 _next = iter(range(1, 10_000))
 
@@ -66,6 +67,34 @@ def test_same_fact_from_several_outlets_is_one_fact_citing_all() -> None:
     assert spans(SIX) in by_spans  # different figure: never merged with "a dozen"
     assert [len(f.sources) for f in facts] == [2, 2, 1]  # most-supported first
     assert [f.id for f in facts] == ["F1", "F2", "F3"]
+
+
+@pytest.mark.parametrize(("a", "b", "one_word"), [
+    ("Russia warned against a deployment without a United Nations mandate.",
+     "Russia rejects any deployment without a UN mandate.", True),
+    ("Russia warned against a deployment without a United Nations mandate.",
+     "Russia rejects any deployment without a U.N. mandate.", True),
+    ("The European Central Bank raised rates.", "The ECB raised its rates.", True),
+    ("The Bank of England held rates.", "The BoE held rates.", False),  # not all capitals: no acronym
+    ("The United Nations met.", "The US met.", False),  # other initials
+    ("Nations united behind the UN.", "The United Nations met.", False),  # its words are the other's own
+])
+def test_a_name_spelled_out_and_its_acronym_are_one_word(a: str, b: str, one_word: bool) -> None:
+    assert (jaccard(*aligned_words(a, b)) > jaccard(word_set(a), word_set(b))) is one_word
+    assert aligned_words(a, b) == tuple(reversed(aligned_words(b, a)))
+
+
+def test_outlets_naming_an_organisation_differently_tell_one_fact() -> None:
+    """The seeds: three outlets tell Russia's condition, as "U.N.", "United Nations" and "UN"."""
+    facts = merge_facts([
+        claim(1, "Russia has strongly opposed any foreign troop deployment without a U.N. mandate, describing it "
+                 "as unacceptable."),
+        claim(2, "Meanwhile, Russia has warned that any troop deployment without a United Nations mandate would "
+                 "be unacceptable."),
+        claim(3, "Russia, however, has stated that any foreign troop deployment without a UN mandate would be "
+                 "unacceptable."),
+    ])
+    assert [sorted(f.sources) for f in facts] == [[1, 2, 3]]
 
 
 def test_conflicting_figures_between_outlets_are_found() -> None:
@@ -304,3 +333,24 @@ def test_a_headline_never_tells_a_disputed_side_as_settled() -> None:
 
     assert title_of("Only six nations pledge troops", six) != "Only six nations pledge troops"
     assert title_of("A dozen countries may contribute troops", dozen) == "A dozen countries may contribute troops"
+
+
+HOLLYWOOD = Point(text="High-profile Hollywooders, as well as several sports, business and political luminaries, "
+                       "are offering up a string of last-minute, big-dollar contributions both Barack Obama and "
+                       "Mitt Romney.", citations=[])
+DONORS = Point(text="Director Steven Spielberg gave $100,000 to the super PAC backing Obama this week.", citations=[])
+
+
+@pytest.mark.parametrize(("title", "leads", "shown"), [
+    # a headline made from the first statement: the next is shown under it
+    ("High-profile Hollywooders are offering up a string of last-minute, big-dollar contributions both Barack "
+     "Obama and Mitt Romney", [HOLLYWOOD, DONORS], [DONORS]),
+    # the article's own headline: its first statement, which says more
+    ("Stars Open Their Wallets for Obama and Romney", [HOLLYWOOD, DONORS], [HOLLYWOOD]),
+    # nothing else to tell: the statement stays (an item is never empty)
+    ("High-profile Hollywooders are offering up contributions both Barack Obama and Mitt Romney", [HOLLYWOOD],
+     [HOLLYWOOD]),
+])
+def test_a_one_article_item_does_not_tell_its_headline_twice(title: str, leads: list[Point],
+                                                            shown: list[Point]) -> None:
+    assert beyond_headline(title, leads, 1) == shown

@@ -6,7 +6,16 @@ import pytest
 
 from summarizer.claims import picked_nothing
 from summarizer.models import Chunk, Fact, Selection, Span
-from summarizer.selection import context_of, fit_budget, rank_facts, rank_in_article, select_facts, signals
+from summarizer.selection import (
+    Said,
+    context_of,
+    fit_budget,
+    rank_facts,
+    rank_in_article,
+    says_again,
+    select_facts,
+    signals,
+)
 from summarizer.settings import SETTINGS, Weights
 
 SELECTION_WEIGHTS = SETTINGS.selection.weights
@@ -106,15 +115,17 @@ def test_what_does_not_report_comes_last() -> None:
 
 
 @pytest.mark.parametrize(("budget", "kept"), [
-    # everything fits, best first; "Russia rejects troops from a dozen countries" (F5) has three of
-    # its five words, and no new figure, in "A dozen countries may send troops now" (F2): a repeat
-    (100, ["F1", "F2", "F3", "F4"]),
-    (3, ["F1", "F2", "F3"]),
+    # everything fits, best first; "About a dozen countries could send troops" (F6) tells nothing
+    # "A dozen countries may send troops now" (F2) has not: a repeat. "Russia rejects troops from
+    # a dozen countries" (F5) shares three of its five words with F2, but its own two (Russia
+    # rejects) are the story's rarest: new
+    (100, ["F1", "F2", "F5", "F3", "F4"]),
+    (3, ["F1", "F2", "F5"]),
     (1, ["F1"]),
     (0, []),
 ])
 def test_select_facts_fits_the_budget_best_first(budget: int, kept: list[str]) -> None:
-    facts = [WEATHER, BAKERY, RUSSIA, DOZEN, MET]
+    facts = [WEATHER, BAKERY, RUSSIA, DOZEN, MET, fact("F6", (2, 1))]
     chosen = select_facts(facts, CTX, budget, lambda f: 1, SELECTION_WEIGHTS)
     assert [f.id for f in chosen] == kept
 
@@ -145,3 +156,24 @@ def chunk(n: int) -> Chunk:
 ])
 def test_a_pick_of_every_sentence_is_no_selection(ids: list[int], n: int, nothing: bool) -> None:
     assert picked_nothing(Selection(ids=ids), chunk(n)) is nothing
+
+
+STORY = ["NATO ministers met in Brussels on Thursday to discuss Ukraine.",
+         "Ukraine asked NATO ministers for more air defence.",
+         "The ministers in Brussels promised Ukraine support.",
+         "NATO will also host the Ukraine Defense Contact Group on Friday."]
+
+
+@pytest.mark.parametrize(("text", "repeat", "why"), [
+    ("NATO ministers met in Brussels on Thursday to discuss Ukraine.", True, "said word for word"),
+    ("Ministers of NATO met in Brussels to discuss Ukraine.", True, "the same words, fewer of them"),
+    ("NATO will also host the Ukraine Defense Contact Group on Friday.", False,
+     "the story's common words (NATO, Ukraine) said, its rare ones (Contact Group, host) not"),
+    ("NATO ministers met in Brussels on 12 March to discuss Ukraine.", False, "a figure not said before"),
+    ("", False, "no words, nothing repeated"),
+])
+def test_a_fact_repeats_what_is_said_by_what_its_rarer_words_tell(text: str, repeat: bool, why: str) -> None:
+    said = Said.over(STORY)
+    said.add(STORY[0])
+    said.add(STORY[1])
+    assert says_again(text, said, SETTINGS.compose.said_before) is repeat, why

@@ -98,7 +98,20 @@ def dedupe(claims: Sequence[Claim]) -> tuple[list[Claim], list[Claim]]:
 def merge_facts(claims: Sequence[Claim]) -> list[Fact]:
     """The story's facts: each claim joins the first group of claims it states the same fact as
     (greedily, in input order); a group is one fact citing every outlet that states it, told in
-    the sentence of its shortest exact quote. Ordered by ``fact_order``, numbered F1, F2, ..."""
+    the sentence of its shortest exact quote, and every claim of it states the same fact as that
+    one (``told_alike``). Ordered by ``fact_order``, numbered F1, F2, ..."""
+    facts: list[Fact] = []
+    for g in fact_order([alike for group in grouped(claims) for alike in told_alike(group)]):
+        cites = spans_of(g)
+        rep = representative(g)
+        text = rep.text if any(rep.text == c.quote for c in cites) or supported(
+            rep.text, " ".join(c.quote for c in cites)) else g[0].span.quote
+        facts.append(Fact(id=f"F{len(facts) + 1}", text=text, citations=cites))
+    return facts
+
+
+def grouped(claims: Sequence[Claim]) -> list[list[Claim]]:
+    """Each claim in the first group with a claim that states the same fact, else a group of its own."""
     groups: list[list[Claim]] = []
     for c in claims:
         for g in groups:
@@ -107,14 +120,24 @@ def merge_facts(claims: Sequence[Claim]) -> list[Fact]:
                 break
         else:
             groups.append([c])
-    facts: list[Fact] = []
-    for g in fact_order(groups):
-        cites = spans_of(g)
-        rep = max(g, key=lambda c: (c.span.score, -len(c.text)))
-        text = rep.text if any(rep.text == c.quote for c in cites) or supported(
-            rep.text, " ".join(c.quote for c in cites)) else g[0].span.quote
-        facts.append(Fact(id=f"F{len(facts) + 1}", text=text, citations=cites))
-    return facts
+    return groups
+
+
+def representative(group: Sequence[Claim]) -> Claim:
+    """The claim a group's fact is told in: the best-scored, then the shortest."""
+    return max(group, key=lambda c: (c.span.score, -len(c.text)))
+
+
+def told_alike(group: list[Claim]) -> list[list[Claim]]:
+    """A group split so that every claim states the same fact as the one its fact is told in.
+    Grouping links a claim to any member, so a chain can join sentences that say different things:
+    on the seeds, a two-sentence quote of Palisa's (S1) joined "There is also talk of the Baltic
+    and Nordic countries" (S2) with its other sentence, "This can be implemented through bilateral
+    agreements" (S3), and the fact told in S2's words cited S3."""
+    rep = representative(group)
+    alike = [c for c in group if c is rep or same_fact(rep, c)]
+    rest = [c for c in group if not any(c is a for a in alike)]
+    return [alike, *(part for g in grouped(rest) for part in told_alike(g))]
 
 
 def spans_of(claims: Sequence[Claim]) -> list[Span]:

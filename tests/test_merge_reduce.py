@@ -97,6 +97,23 @@ def test_outlets_naming_an_organisation_differently_tell_one_fact() -> None:
     assert [sorted(f.sources) for f in facts] == [[1, 2, 3]]
 
 
+def test_a_fact_cites_no_sentence_that_says_something_else_through_a_chain() -> None:
+    """The seeds: S1 quotes two of Palisa's sentences in one claim; S2 gives the first, S3 the
+    second. Each is one fact with S1, but S3's is not the fact told in S2's words."""
+    s1 = claim(1, "“There is also talk of the participation of the Baltic and Nordic countries. In any case, this "
+                  "can be implemented through bilateral agreements with each member country of the coalition,” "
+                  "Palisa said.")
+    s2 = claim(2, "\"There is also talk of the participation of the Baltic and Nordic countries,” Palisa told "
+                  "reporters.")
+    s3 = claim(3, "“This can be implemented through bilateral agreements with each member country of the "
+                  "coalition,” Palisa said.")
+    facts = merge_facts([s1, s2, s3])
+    for f in facts:
+        for c in f.citations:
+            assert supported(f.text, c.quote) or same_sentence_fact(f.text, c.quote), (f.text, c.quote)
+    assert sorted(sorted(f.sources) for f in facts) == [[1, 2], [3]]
+
+
 def test_conflicting_figures_between_outlets_are_found() -> None:
     conflicts = find_conflicts(merge_facts([DOZEN_A, NATO_A, DOZEN_B, NATO_C, SIX]))
     assert len(conflicts) == 1

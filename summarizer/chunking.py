@@ -120,11 +120,17 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
         else:
             blank_before = True
         pos += len(raw)
+    # A text whose paragraphs are set apart by blank lines may wrap a sentence onto a line that
+    # opens with a capital ("… and British Defense" / "Secretary John Healey, …"); in one that
+    # gives each paragraph its own line, such a line is a paragraph of its own (a heading, a
+    # caption, a related link: every one of the 36 such joins on the dev articles, the mixed day
+    # and the seeds was one; the one true one was in a seed article set apart by blank lines).
+    apart = sum(1 for _, _, blank in lines[1:] if blank) > sum(1 for _, _, blank in lines[1:] if not blank)
     paras: list[tuple[int, int]] = []
     last_line = (0, 0)
     for s, e, blank in lines:
         if paras and not blank and not (len(paras) == 1 and _first_is_headline(text, paras[0])) \
-                and wrapped(text[last_line[0]:last_line[1]], text[s:e]):
+                and wrapped(text[last_line[0]:last_line[1]], text[s:e], apart):
             paras[-1] = (paras[-1][0], e)  # a sentence wrapped onto the next line
             last_line = (s, e)
             continue
@@ -136,16 +142,19 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 _TITLE_WORD = re.compile(r"[A-Za-z][\w'’-]{3,}")
 
 
-def wrapped(line: str, following: str) -> bool:
+def wrapped(line: str, following: str, apart: bool = True) -> bool:
     """Whether ``line`` is a sentence wrapped onto ``following``, not a line of its own (a heading,
     a caption, a paragraph without its final stop). A line that ends a sentence is not wrapped; one
-    followed by a line in lower case is. Otherwise it is wrapped only when it is neither a heading
-    (``heading_words`` or fewer, a teaser's "…, X says", every word of four letters or more
-    capitalised) nor longer than a hard-wrapped line (``wrap_chars``)."""
+    followed by a line in lower case is. Otherwise it is wrapped only in a text whose paragraphs
+    are set ``apart`` by blank lines, and only when it is neither a heading (``heading_words`` or
+    fewer, a teaser's "…, X says", every word of four letters or more capitalised) nor longer than
+    a hard-wrapped line (``wrap_chars``)."""
     if line.endswith(tuple(_TERMINAL)):
         return False
     if following[:1].islower():
         return True
+    if not apart:
+        return False
     long_words = _TITLE_WORD.findall(line)
     title_case = bool(long_words) and all(w[0].isupper() for w in long_words)
     return words(line) > SETTINGS.chunking.heading_words and not _HEADLINE.search(line) and not title_case \

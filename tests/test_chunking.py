@@ -54,11 +54,26 @@ def test_furniture(line: str, furniture: bool) -> None:
 
 
 def test_hard_wrapped_sentence_is_one_paragraph() -> None:
-    text = ("Allies meet in Brussels\nThe meeting, led by France's Defense Minister and British Defense\n"
-            "Secretary John Healey, ended.\nNext.")
+    """seeds/000: paragraphs set apart by blank lines, one sentence wrapped inside one."""
+    text = ("Allies meet in Brussels\n\nThe meeting, led by France's Defense Minister and British Defense\n"
+            "Secretary John Healey, ended.\n\nNext.")
     spans = paragraph_spans(text)
     assert text[spans[0][0] : spans[0][1]] == "Allies meet in Brussels"  # a headline is not a wrapped line
     assert text[spans[1][0] : spans[1][1]].endswith("British Defense\nSecretary John Healey, ended.")
+
+
+def test_where_each_paragraph_has_its_own_line_a_line_without_a_stop_is_a_paragraph() -> None:
+    """A dev article: each paragraph on its own line, related links between them. A link is not
+    the start of the sentence after it; a line that goes on in lower case still is."""
+    text = ("The suit alleges that the school refused to hear him.\n"
+            "What you should know about reporting sex assault on campus\n"
+            "The suit says the school broke the law.\n"
+            "Its lawyer said the case was\nunlike any other.\n")
+    paras = [text[s:e] for s, e in paragraph_spans(text)]
+    assert paras == ["The suit alleges that the school refused to hear him.",
+                     "What you should know about reporting sex assault on campus",
+                     "The suit says the school broke the law.",
+                     "Its lawyer said the case was\nunlike any other."]
 
 
 @pytest.mark.parametrize(("line", "following", "joined"), [

@@ -124,16 +124,22 @@ def grouped(claims: Sequence[Claim]) -> list[list[Claim]]:
 
 
 def representative(group: Sequence[Claim]) -> Claim:
-    """The claim a group's fact is told in: the best-scored, then the shortest."""
-    return max(group, key=lambda c: (c.span.score, -len(c.text)))
+    """The claim a group's fact is told in: the one that states the same fact as most of the
+    others (so that the fewest are split off by ``told_alike``), then the best-scored, then the
+    shortest."""
+    def links(c: Claim) -> int:
+        return sum(1 for o in group if o is not c and same_fact(c, o)) if len(group) > 2 else 0
+
+    return max(group, key=lambda c: (links(c), c.span.score, -len(c.text)))
 
 
 def told_alike(group: list[Claim]) -> list[list[Claim]]:
     """A group split so that every claim states the same fact as the one its fact is told in.
     Grouping links a claim to any member, so a chain can join sentences that say different things:
-    on the seeds, a two-sentence quote of Palisa's (S1) joined "There is also talk of the Baltic
-    and Nordic countries" (S2) with its other sentence, "This can be implemented through bilateral
-    agreements" (S3), and the fact told in S2's words cited S3."""
+    on the seeds, "about a dozen countries could potentially contribute troops, including Baltic
+    and Nordic nations" (S3) was told for S2's "about a dozen countries could be willing to join
+    the coalition", which shares too few of its words, through S1's sentence, which is one fact
+    with each."""
     rep = representative(group)
     alike = [c for c in group if c is rep or same_fact(rep, c)]
     rest = [c for c in group if not any(c is a for a in alike)]

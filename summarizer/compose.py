@@ -17,6 +17,7 @@ import dataclasses
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import openai
@@ -276,7 +277,13 @@ def assemble(
     # Without a summary from the model, the two best-corroborated facts are the summary (when
     # enough are left for the points), and then not points as well: each fact is said once.
     summary_from_facts = not summary
-    want = min_points + (2 if summary_from_facts else 0)
+    # What happened leads, even where outlets differ on a detail of it: the best-ranked fact may be
+    # the side of a disagreement most outlets give (the seeds: "met on April 10", against one
+    # outlet's "are set to meet"); it opens the summary, and is told among the sides as well.
+    lead = leading_side(facts, sides, lesser) if summary_from_facts else None
+    if lead is not None:
+        said.add(lead.text)
+    want = min_points + (2 if summary_from_facts else 0) - (lead is not None)
     # Every fact that several outlets report belongs in the briefing; then fill up to min_points
     # from the best-supported facts the model left out, in the facts' own (verified) words.
     used = {(c.source, c.start) for p in [*points, *summary] for c in p.citations} | sides
@@ -333,9 +340,9 @@ def assemble(
     # where the best fact it cites ranks.
     rank = {(c.source, c.start): i for i, f in enumerate(facts) for c in f.citations}
     points.sort(key=lambda p: min((rank.get((c.source, c.start), len(rank)) for c in p.citations), default=len(rank)))
-    if summary_from_facts and len(points) >= min_points + 2:
-        n = SETTINGS.compose.summary_sentences
-        summary, points = points[:n], points[n:]
+    if summary_from_facts:
+        n = SETTINGS.compose.summary_sentences - (lead is not None) if len(points) >= want else 0
+        summary, points = [*([lead] if lead else []), *points[:n]], points[n:]
     summary, rest = fit_words(summary, SETTINGS.compose.summary_words)
     if summary_from_facts:
         points = rest + points  # a fact not in the summary is still a point
@@ -394,6 +401,18 @@ def assemble(
                   sources=[s.id for s in sources], outlets=len(sources), reason="")
     briefing = Briefing(sources=list(sources), stories=[story])
     return briefing, dropped
+
+
+def leading_side(facts: Sequence[Fact], sides: AbstractSet[tuple[int, int]],
+                 lesser: AbstractSet[tuple[int, int]]) -> Point | None:
+    """The best-ranked fact that reports, as the summary's first sentence, when it is a side of a
+    disagreement (``sides``: sentences by source and start) that no other side outnumbers
+    (``lesser``: those another side does); else None (it is a point, or not told)."""
+    top = next((f for f in facts if not not_reporting(f.text)), None)
+    if top is None or not any((c.source, c.start) in sides for c in top.citations) or \
+            any((c.source, c.start) in lesser for c in top.citations):
+        return None
+    return Point(text=shortened(without_dateline(" ".join(top.text.split()))), citations=list(top.citations))
 
 
 def batches(facts: list[Fact], budget: int, model: str) -> list[list[Fact]]:

@@ -355,6 +355,21 @@ def test_a_summary_never_tells_a_disputed_side_as_settled() -> None:
         "Around a dozen countries may be willing to contribute troops."
 
 
+@pytest.mark.parametrize(("first", "lead"), [
+    (DOZEN_A, True),  # the side two outlets give leads the summary, and is still among the sides
+    (SIX, False),  # the side one outlet gives never does
+    (NATO_A, False),  # no side ranks first: the summary is the first facts, as ever
+])
+def test_without_a_model_summary_what_happened_leads_even_where_outlets_differ(first: Claim, lead: bool) -> None:
+    facts, conflicts = _facts()
+    top = next(f for f in facts if any(x.start == first.span.start for x in f.citations))
+    facts = [top, *(f for f in facts if f is not top)]  # as ranked
+    b, _ = assemble(None, facts, conflicts, SOURCES, min_points=1, max_points=4)
+    assert (bool(b.summary_sentences) and b.summary_sentences[0].text == top.text) is lead
+    assert all(SIX.span.start not in {c.start for c in p.citations} for p in b.summary_sentences)
+    assert [p.text for d in b.disagreements for p in d.positions].count(top.text) == (top.text != NATO_A.text)
+
+
 def test_a_headline_never_tells_a_disputed_side_as_settled() -> None:
     facts, conflicts = _facts()
     six = next(f.id for f in facts if any(x.start == SIX.span.start for x in f.citations))

@@ -318,35 +318,47 @@ def assemble(
         used |= {(c.source, c.start) for c in p.citations}
         return True
 
-    for f in facts:
-        multi = len(f.sources) >= 2
-        if len(points) >= (max_points + 2 if multi else want):
-            if multi:
-                continue
-            break
-        add(f)
-    # Every outlet is heard: an article no statement cites yet gives its best fact, while there
-    # is room (the next day's new outlet on a continuing story, an outlet's own report).
-    heard = {s for s, _ in used}
+    for f in facts:  # every fact that several outlets report, first
+        if len(f.sources) >= 2 and len(points) < max_points + 2:
+            add(f)
+    # Every outlet is heard: an article no statement cites yet gives its best fact (the next day's
+    # new outlet on a continuing story, an outlet's own report), before the rest fill the room. A
+    # figure given as a side of a disagreement is not its report (the seeds' S5, on the
+    # coalition's divisions, was heard only as "Just 6 western nations back …").
+    heard = {c.source for p in [*points, *summary, *([lead] if lead else [])] for c in p.citations}
     for src in sources:
-        if len(points) >= max_points:
+        if len(points) >= want:
             break
         if src.id in heard:
             continue
         for f in facts:
             if src.id in f.sources and add(f):
+                heard |= f.sources
                 break
+    for f in facts:  # then the best of the rest, in rank order
+        if len(points) >= want:
+            break
+        add(f)
     # Most important first: in the order of the facts (ranked by selection.rank_facts), a point
     # where the best fact it cites ranks.
     rank = {(c.source, c.start): i for i, f in enumerate(facts) for c in f.citations}
     points.sort(key=lambda p: min((rank.get((c.source, c.start), len(rank)) for c in p.citations), default=len(rank)))
-    if summary_from_facts:
-        n = SETTINGS.compose.summary_sentences - (lead is not None) if len(points) >= want else 0
-        summary, points = [*([lead] if lead else []), *points[:n]], points[n:]
+    if summary_from_facts and (lead is not None or len(points) >= want):
+        # the best-ranked statements that fit the summary's words together (a long one stays a
+        # point: the seeds' lead of 25 words and a quote of 35 would have been one sentence)
+        summary = [lead] if lead else []
+        room = SETTINGS.compose.summary_words - sum(len(p.text.split()) for p in summary)
+        for p in list(points) if len(points) >= want else []:
+            if len(summary) >= SETTINGS.compose.summary_sentences:
+                break
+            if len(p.text.split()) <= room or not summary:
+                summary.append(p)
+                points.remove(p)
+                room -= len(p.text.split())
     summary, rest = fit_words(summary, SETTINGS.compose.summary_words)
     if summary_from_facts:
         points = rest + points  # a fact not in the summary is still a point
-    points = points[:max_points]
+    points = within(points, summary, max_points)
 
     disagreements: list[Disagreement] = []
     for d in syn.disagreements:
@@ -401,6 +413,20 @@ def assemble(
                   sources=[s.id for s in sources], outlets=len(sources), reason="")
     briefing = Briefing(sources=list(sources), stories=[story])
     return briefing, dropped
+
+
+def within(points: list[Point], summary: Sequence[Point], most: int) -> list[Point]:
+    """At most ``most`` of the points, in their order: the last go first, but not one that is the
+    only statement an outlet is heard in (every outlet is heard), unless only such are left."""
+    points = list(points)
+    while len(points) > most:
+        def alone(i: int) -> bool:
+            others = {c.source for j, p in enumerate([*points, *summary]) if j != i for c in p.citations}
+            return not {c.source for c in points[i].citations} <= others
+
+        cut = next((i for i in reversed(range(len(points))) if not alone(i)), len(points) - 1)
+        del points[cut]
+    return points
 
 
 def leading_side(facts: Sequence[Fact], sides: AbstractSet[tuple[int, int]],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from summarizer.compose import (
+    within,
     CitedSentence,
     Synthesis,
     SynthesisDisagreement,
@@ -25,6 +26,7 @@ from summarizer.merge import (
 )
 from summarizer.models import Claim, Point, SourceRef, Span
 from summarizer.plan import BuildOptions
+from summarizer.settings import SETTINGS
 from summarizer.support import numbers_in, quantities, supported
 from summarizer.textutil import aligned_words, content_words, jaccard, without_dateline, word_set
 
@@ -403,3 +405,33 @@ DONORS = Point(text="Director Steven Spielberg gave $100,000 to the super PAC ba
 def test_a_one_article_item_does_not_tell_its_headline_twice(title: str, leads: list[Point],
                                                             shown: list[Point]) -> None:
     assert beyond_headline(title, leads, 1) == shown
+
+
+def _point(source: int, text: str) -> Point:
+    return Point(text=text, citations=[Span(source=source, start=0, end=len(text), quote=text)])
+
+
+@pytest.mark.parametrize(("sources", "most", "kept"), [
+    ([1, 1, 2], 2, [0, 2]),  # the last point is outlet 2's only one: the one before it goes
+    ([1, 2, 1], 2, [0, 1]),  # the last goes when its outlet is heard elsewhere
+    ([1, 2, 3], 2, [0, 1]),  # every one alone: the last goes
+    ([1, 1], 3, [0, 1]),  # room for all
+])
+def test_points_cut_to_their_number_keep_every_outlet_heard(sources: list[int], most: int, kept: list[int]) -> None:
+    points = [_point(s, f"Point {i} from outlet {s} says something.") for i, s in enumerate(sources)]
+    assert within(points, [], most) == [points[i] for i in kept]
+
+
+def test_a_summary_made_without_the_model_is_the_best_facts_that_fit_its_words() -> None:
+    words = SETTINGS.compose.summary_words
+    texts = [("Officials met in Brussels on Thursday to discuss the mission " + "and its plans " * 5).strip() + ".",
+             "Ministers said " + "the long quote goes on " * 7 + "to the end.",
+             "The coalition excludes the United States.",
+             "Planners are at work on the mission in Brussels.",
+             "Russia rejects any foreign troops in Ukraine."]
+    facts = merge_facts([claim(i + 1, t) for i, t in enumerate(texts)])
+    b, _ = assemble(None, facts, [], SOURCES, min_points=2, max_points=5)
+    told = [p.text for p in b.summary_sentences]
+    assert told == [facts[0].text, facts[2].text]  # the second fact is too long to fit with the first
+    assert sum(len(t.split()) for t in told) <= words
+    assert facts[1].text in [p.text for p in b.points]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from summarizer.compose import (
-    within,
     CitedSentence,
     Synthesis,
     SynthesisDisagreement,
@@ -14,6 +13,7 @@ from summarizer.compose import (
     fact_ids,
     fit_words,
     points_for,
+    within,
 )
 from summarizer.merge import (
     dedupe,

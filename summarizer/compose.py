@@ -254,6 +254,9 @@ def assemble(
     summary, cut = fit_words(summary, SETTINGS.compose.summary_words)  # what does not fit is not said
     if cut:
         dropped["summary sentence past the summary's words"] += len(cut)
+    if summary and not tells_the_top(summary, facts, SETTINGS.compose.summary_top_facts):
+        dropped["summary that tells none of the top facts"] += len(summary)  # the top facts stand in
+        summary = []
     said = Said.over([f.text for f in facts])  # what the briefing has said so far
     for p in summary:
         said.add(p.text)
@@ -413,6 +416,17 @@ def assemble(
                   sources=[s.id for s in sources], outlets=len(sources), reason="")
     briefing = Briefing(sources=list(sources), stories=[story])
     return briefing, dropped
+
+
+def tells_the_top(summary: Sequence[Point], facts: Sequence[Fact], top: int) -> bool:
+    """Whether a summary cites one of the ``top`` best-ranked facts that report (what happened),
+    not only a detail further down (the mixed day: "The group's most recent hit was a tag-team
+    with Cardi B" for Maroon 5's halftime show); always, with ``top`` 0."""
+    if top <= 0:
+        return True
+    best = [f for f in facts if not not_reporting(f.text)][:top]
+    cited = {(c.source, c.start) for p in summary for c in p.citations}
+    return any((c.source, c.start) in cited for f in best for c in f.citations)
 
 
 def within(points: list[Point], summary: Sequence[Point], most: int) -> list[Point]:

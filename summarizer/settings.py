@@ -96,6 +96,8 @@ class Compose(_Section):
     topic_chars: int = 80
     facts_per_sentence: int = 4
     summary_sentences: int = 2
+    summary_top_facts: int = Field(default=3, description="a model's summary cites one of this many best-ranked "
+                                   "facts, or the facts stand in (0: any)")
     summary_words: int = Field(default=45, description="a summary a reader takes in at a glance (issue 16)")
     disagreements: int = Field(default=1, description="the code finds differing figures itself")
     sides: int = 3

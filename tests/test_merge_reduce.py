@@ -435,3 +435,22 @@ def test_a_summary_made_without_the_model_is_the_best_facts_that_fit_its_words()
     assert told == [facts[0].text, facts[2].text]  # the second fact is too long to fit with the first
     assert sum(len(t.split()) for t in told) <= words
     assert facts[1].text in [p.text for p in b.points]
+
+
+@pytest.mark.parametrize(("cited", "kept"), [
+    (0, True),  # the best-ranked fact: what happened
+    (2, True),  # the third: still among the top
+    (4, False),  # a detail further down: the top facts stand in
+])
+def test_a_model_summary_tells_one_of_the_top_facts(cited: int, kept: bool) -> None:
+    texts = ["Maroon 5 will play the Super Bowl halftime show in Atlanta.",
+             "Multiple sources confirmed the band as the halftime performers.",
+             "The game is on February 3 at the stadium in Atlanta.",
+             "The band is on tour and has a break in the schedule.",
+             "The band's most recent hit was a song with Cardi B."]
+    facts = merge_facts([claim(i + 1, t) for i, t in enumerate(texts)])
+    syn = Synthesis(title="", summary=[CitedSentence(text=texts[cited], facts=[facts[cited].id])], points=[])
+    b, dropped = assemble(syn, facts, [], SOURCES, min_points=3, max_points=5)
+    assert (b.summary_sentences[0].text == texts[cited]) is kept
+    assert b.summary_sentences[0].text == texts[cited] if kept else b.summary_sentences[0].text == texts[0]
+    assert dropped["summary that tells none of the top facts"] == (not kept)

@@ -439,7 +439,7 @@ def test_a_summary_made_without_the_model_is_the_best_facts_that_fit_its_words()
 
 @pytest.mark.parametrize(("cited", "kept"), [
     (0, True),  # the best-ranked fact: what happened
-    (2, True),  # the third: still among the top
+    (SETTINGS.compose.summary_top_facts - 1, True),  # still among the top
     (4, False),  # a detail further down: the top facts stand in
 ])
 def test_a_model_summary_tells_one_of_the_top_facts(cited: int, kept: bool) -> None:

@@ -309,7 +309,7 @@ def assemble(
         if _REFERS_BACK.match(f.text):  # "He insisted …" alone: who? Told with the sentence before it, or not
             dropped["fact that refers back: not a point on its own"] += 1
             return False
-        p = Point(text=shortened(without_dateline(" ".join(f.text.split()))), citations=list(f.citations))
+        p = as_point(f)
         after = continuation(f, facts)
         if after is not None and not any((c.source, c.start) in used for c in after.citations) and \
                 len(p.text.split()) + len(after.text.split()) <= SETTINGS.compose.pair_words:
@@ -452,7 +452,12 @@ def leading_side(facts: Sequence[Fact], sides: AbstractSet[tuple[int, int]],
     if top is None or not any((c.source, c.start) in sides for c in top.citations) or \
             any((c.source, c.start) in lesser for c in top.citations):
         return None
-    return Point(text=shortened(without_dateline(" ".join(top.text.split()))), citations=list(top.citations))
+    return as_point(top)
+
+
+def as_point(f: Fact) -> Point:
+    """A fact told in its own words: without its dateline, shortened when it runs long."""
+    return Point(text=shortened(without_dateline(" ".join(f.text.split()))), citations=list(f.citations))
 
 
 def batches(facts: list[Fact], budget: int, model: str) -> list[list[Fact]]:

@@ -44,7 +44,7 @@ from .models import (
 from .parsing import inline_schema
 from .plan import BuildOptions, Progress, RunPlan
 from .prompts import Prompt
-from .selection import Said, context_of, rank_facts, says_again, select_facts
+from .selection import Said, context_of, rank_facts, says_again, select_facts, top_that_fit
 from .settings import SETTINGS
 from .stats import StoryReport
 from .stories import Plan
@@ -77,31 +77,31 @@ class Synthesis(BaseModel):
     model_config = ConfigDict(extra="ignore")
     title: str = Field(json_schema_extra={"maxLength": SETTINGS.compose.title_chars})
     summary: list[CitedSentence] = Field(max_length=3)
-    points: list[CitedSentence] = Field(max_length=12)
+    # Not asked for (``synthesis_schema``); a reply that carries them anyway has them checked.
+    points: list[CitedSentence] = Field(default_factory=list, max_length=12)
     disagreements: list[SynthesisDisagreement] = Field(default_factory=list, max_length=4)
     open_questions: list[str] = Field(default_factory=list, max_length=3)
 
 
-def synthesis_schema(fact_ids: Sequence[str], max_points: int) -> dict[str, Any]:
-    """The schema sent for one composition over facts ``fact_ids``: a sentence can cite only
-    those ids, at most SETTINGS.compose.facts_per_sentence of them, and every list and string is bounded."""
+def synthesis_schema(fact_ids: Sequence[str]) -> dict[str, Any]:
+    """The schema sent for one composition over facts ``fact_ids``: a headline and a summary whose
+    sentences cite only those ids, at most SETTINGS.compose.facts_per_sentence of them; every list
+    and string bounded. Points and disagreements are not asked for: the facts are the points, the
+    code finds where outlets differ, and on one eval run of dev clusters 0-27 the embedded model's
+    points were kept 23 of 60 times and its disagreement sides 0 of 8, for about 40% of the tokens it
+    generated (replayed without them: R-L 0.213 against 0.216, precision 0.68 against 0.67, recall
+    0.39 against 0.38; the seeds' briefing the same)."""
     js = inline_schema(Synthesis)
     props = js["properties"]
     sentence = props["summary"]["items"]
     sentence["properties"]["facts"]["items"] = {"type": "string", "enum": list(fact_ids) or ["F1"]}
     sentence["properties"]["facts"]["maxItems"] = SETTINGS.compose.facts_per_sentence
     sentence["properties"]["facts"]["minItems"] = 1
-    for key in ("points",):
-        props[key]["items"] = sentence
     props["summary"]["maxItems"] = SETTINGS.compose.summary_sentences
-    props["points"]["maxItems"] = max_points
-    props["disagreements"]["maxItems"] = SETTINGS.compose.disagreements
-    side = props["disagreements"]["items"]["properties"]["positions"]
-    side["items"] = sentence
-    side["maxItems"] = SETTINGS.compose.sides
-    # Open questions are not asked for: on the embedded model they were generic ("What is the
-    # current status of …?") and cost 35 of the seeds' 401 generated tokens.
-    del props["open_questions"]
+    # Open questions are not asked for either: on the embedded model they were generic ("What is
+    # the current status of …?") and cost 35 of the seeds' 401 generated tokens.
+    for key in ("points", "disagreements", "open_questions"):
+        del props[key]
     js["required"] = [k for k in js.get("required", []) if k in props]
     return js
 
@@ -480,17 +480,18 @@ async def synthesize(
     """One synthesis call, or, when the facts outgrow one call, a synthesis per batch whose
     checked points become the facts of the next level."""
     dropped: Counter[str] = Counter()
-    written = min(options.max_points, options.model_points)  # the points the model writes
     level = 0
     while True:
         parts = batches(facts, options.synth_input_tokens, client.config.model)
         if len(parts) == 1:
+            # The model writes the headline and the summary from the best facts only: a short prompt.
+            listed = top_that_fit(facts, SETTINGS.compose.listed_tokens,
+                                lambda f: count_tokens(render_facts([f]), client.config.model) + 1)
             progress("synthesize", 0, 1)
-            known = {f.id: f for f in facts}
+            known = {f.id: f for f in listed}
             r = await client.structured(
-                prompt, {"claims": render_facts(facts), "conflicts": render_conflicts(conflicts, known),
-                         "max_points": written},
-                Synthesis, json_schema=synthesis_schema(list(known), written),
+                prompt, {"claims": render_facts(listed), "conflicts": render_conflicts(conflicts, known)},
+                Synthesis, json_schema=synthesis_schema(list(known)),
             )
             progress("synthesize", 1, 1)
             return r.value, facts, dropped
@@ -500,9 +501,8 @@ async def synthesize(
             progress(f"synthesize (level {level})", n, len(parts))
             known = {f.id: f for f in part}
             r = await client.structured(
-                prompt, {"claims": render_facts(part), "conflicts": render_conflicts(conflicts, known),
-                         "max_points": written},
-                Synthesis, json_schema=synthesis_schema(list(known), written),
+                prompt, {"claims": render_facts(part), "conflicts": render_conflicts(conflicts, known)},
+                Synthesis, json_schema=synthesis_schema(list(known)),
             )
             partial, d = assemble(r.value, part, [], [], min_points=options.max_points,
                                   max_points=options.max_points)

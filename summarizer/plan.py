@@ -32,7 +32,6 @@ class BuildOptions:
     min_points: int = SETTINGS.compose.min_points
     max_points: int = SETTINGS.compose.max_points
     synth_input_tokens: int = SETTINGS.compose.synth_input_tokens
-    model_points: int = SETTINGS.compose.model_points
     max_chunks: int = SETTINGS.limits.max_chunks
     max_story_articles: int = SETTINGS.limits.max_story_articles
     # How a story whose facts do not fit one composition call (``synth_input_tokens``) is cut to
@@ -157,7 +156,7 @@ def estimate(articles: list[Article], prompts: dict[str, Prompt], options: Build
     by_id = {a.id: a for a in articles}
     tokens_in = tokens_out = extract_calls = compose_calls = 0
     synth_base = count_tokens(" ".join(m["content"] for m in prompts["synthesize"].render(
-        claims="", conflicts="", max_points=options.story_max_points)), model)
+        claims="", conflicts="")), model)
     for p in run.composed:
         mine = p.chunks
         listed = listed_tokens(mine)
@@ -168,8 +167,8 @@ def estimate(articles: list[Article], prompts: dict[str, Prompt], options: Build
                 tokens_in += count_tokens(" ".join(m["content"] for m in msgs), model)
                 tokens_out += 16 + SETTINGS.estimate.pick_tokens_out * len(c.sentences)
                 extract_calls += 1
-        if options.select != "never":  # the best facts that fit one call (selection.py)
-            listed = min(listed, options.synth_input_tokens)
+        if options.select != "never":  # the call lists the best facts (selection.py, compose.synthesize)
+            listed = min(listed, options.synth_input_tokens, SETTINGS.compose.listed_tokens)
         parts = max(1, -(-listed // options.synth_input_tokens))
         compose_calls += parts + (1 if parts > 1 else 0)
         tokens_in += listed + synth_base * (parts + (1 if parts > 1 else 0))

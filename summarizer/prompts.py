@@ -19,7 +19,7 @@ from .errors import BriefingError
 # name -> the variables it must use (all of them, and no others)
 PROMPT_VARIABLES: dict[str, frozenset[str]] = {
     "extract": frozenset({"title", "outlet", "text"}),
-    "synthesize": frozenset({"claims", "conflicts", "max_points"}),
+    "synthesize": frozenset({"claims", "conflicts"}),
     "headline": frozenset({"facts"}),  # a story whose composed headline failed, or an item with no headline
     "answer": frozenset({"question", "passages"}),
     "rewrite": frozenset({"history", "question"}),

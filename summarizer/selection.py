@@ -194,3 +194,16 @@ def fit_budget(ranked: Sequence[Fact], budget: int, cost: Callable[[Fact], int])
             taken.add(i)
             used += c
     return [f for i, f in enumerate(ranked) if i in taken]
+
+
+def top_that_fit(ranked: Sequence[Fact], budget: int, cost: Callable[[Fact], int]) -> list[Fact]:
+    """The best-ranked facts, in order, up to the first that would take the listing past
+    ``budget``; always the best one."""
+    out: list[Fact] = []
+    used = 0
+    for f in ranked:
+        used += cost(f)
+        if out and used > budget:
+            break
+        out.append(f)
+    return out

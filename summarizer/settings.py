@@ -104,8 +104,6 @@ class Compose(_Section):
                                    "replace the same two summaries, a detail each (Maroon 5's Cardi B hit for its "
                                    "halftime show)")
     summary_words: int = Field(default=45, description="a summary a reader takes in at a glance (issue 16)")
-    disagreements: int = Field(default=1, description="the code finds differing figures itself")
-    sides: int = 3
     repeat_overlap: float = Field(default=0.7, description="a point with this word overlap and the same figures as "
                                   "another is a repeat")
     said_before: float = Field(default=0.5, description="a point with this share of what its content words tell "
@@ -121,7 +119,11 @@ class Compose(_Section):
     synth_input_tokens: int = Field(default=1000, description="facts one composition lists; bench/compare.py on the "
                                     "seeds: every sentence (2,534 tokens) 60 s, 1,200 tokens 42-47 s, 1,000 and 4 "
                                     "points 38 s against a one-prompt summary's 91 s")
-    model_points: int = Field(default=4, description="points the model writes; the rest are the best facts")
+    listed_tokens: int = Field(default=400, description="the composition call lists the best-ranked facts that fit "
+                               "this many tokens: the model writes the headline and the summary from the top ones "
+                               "(one eval run, dev clusters 0-27, every fact listed: the best-ranked fact a model "
+                               "summary sentence cited was F1-F5 in 53 of 56, F7 or later in 3; a cluster's top 8 "
+                               "facts are 150-444 tokens, all of its facts up to 1,000)")
     min_points: int = Field(default=8, description="a one-story briefing's points, at least (from the facts)")
     max_points: int = 12
     points_base: int = Field(default=3, description="a story's points: this many, and one per outlet (issue 16)")

@@ -46,7 +46,7 @@ class Asked:
 
     def conflicting(self) -> set[str]:
         """The ids of the facts listed as the sides of a possible conflict."""
-        listed = self.user.split("Possible conflicts:", 1)[1] if "Possible conflicts:" in self.user else ""
+        listed = self.user.split("Where the sources differ:", 1)[1] if "Where the sources differ:" in self.user else ""
         return set(re.findall(r"\b(F\d+) \(", listed))
 
 

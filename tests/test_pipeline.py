@@ -11,9 +11,11 @@ from summarizer.models import Article
 from summarizer.pipeline import BuildResult, build
 from summarizer.plan import BuildOptions
 from summarizer.prompts import load_prompts
+from summarizer.settings import SETTINGS
 from summarizer.textutil import STOPWORDS
+from summarizer.tokens import count_tokens
 
-from .fakemodel import Asked, FunctionModel, Reply, fake_client
+from .fakemodel import MODEL, Asked, FunctionModel, Reply, fake_client
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 ARTICLES, _ = load_inputs([str(SEEDS)])
@@ -47,6 +49,23 @@ def test_a_faithful_composition_is_kept_and_cited() -> None:
     for p in [*b.summary_sentences, *b.points]:
         for c in p.citations:
             assert next(a for a in ARTICLES if a.id == c.source).text[c.start : c.end] == c.quote
+
+
+def test_the_model_reads_the_best_facts_and_writes_a_headline_and_a_summary_only() -> None:
+    """The composition lists the top of the ranking (F1, F2, … in order, within listed_tokens: a
+    short prompt) and asks for a headline and a summary, nothing else; the points are the story's
+    facts, beyond those the model read, each citing its sentence."""
+    result, model = run(lambda asked: {"title": "", "summary": []})
+    asked = model.asked[0]
+    listed = asked.facts()
+    assert list(listed) == [f"F{i}" for i in range(1, len(listed) + 1)]
+    rendered = "\n".join(f"{k} (1 source): {v}" for k, v in listed.items())
+    assert len(listed) >= 3 and count_tokens(rendered, MODEL) <= SETTINGS.compose.listed_tokens
+    assert asked.schema is not None and set(asked.schema["properties"]) == {"title", "summary"}
+    b = result.briefing
+    assert len(b.points) >= SETTINGS.compose.min_points
+    assert any(" ".join(p.text.split()) not in listed.values() for p in b.points)
+    assert all(p.citations for p in b.points)
 
 
 def test_what_says_more_than_its_facts_never_reaches_the_briefing() -> None:

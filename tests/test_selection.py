@@ -15,6 +15,7 @@ from summarizer.selection import (
     says_again,
     select_facts,
     signals,
+    top_that_fit,
 )
 from summarizer.settings import SETTINGS, Weights
 
@@ -141,6 +142,19 @@ def test_every_outlet_is_heard_however_its_facts_rank() -> None:
     fact takes the second place (a new outlet on a continuing story is heard), in rank order."""
     assert [f.id for f in fit_budget([DOZEN, WEATHER, BAKERY, RUSSIA], 2, lambda f: 1)] == ["F2", "F5"]
     assert [f.id for f in fit_budget([DOZEN, WEATHER, BAKERY], 2, lambda f: 1)] == ["F2", "F3"]
+
+
+@pytest.mark.parametrize(("budget", "listed"), [
+    (3, ["F2", "F3", "F4"]),  # the best, in rank order, while they fit
+    (2, ["F2", "F3"]),  # F4 would pass the budget: it and everything after it stay out
+    (1, ["F2"]),
+    (0, ["F2"]),  # the best fact always: a composition call lists at least one
+])
+def test_the_composition_lists_the_best_facts_that_fit_in_rank_order(budget: int, listed: list[str]) -> None:
+    """Unlike fit_budget, no lower-ranked fact jumps the queue: the model writes the headline and
+    the summary from the top of the ranking (RUSSIA is a second outlet's, and still waits)."""
+    cost = {"F2": 1, "F3": 1, "F4": 1, "F5": 1}
+    assert [f.id for f in top_that_fit([DOZEN, WEATHER, BAKERY, RUSSIA], budget, lambda f: cost[f.id])] == listed
 
 
 def chunk(n: int) -> Chunk:

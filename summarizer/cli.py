@@ -1512,9 +1512,9 @@ def _add_tuning_args(b: argparse.ArgumentParser) -> None:
                    help="read a story from at most N of its articles, each outlet's first before any second one "
                         f"(default {BuildOptions.max_story_articles})")
     t.add_argument("--select", choices=SELECT_MODES, default=BuildOptions.select,
-                   help="how a story too long for one composition call is cut: auto (its facts ranked, "
-                        "the best listed; default), always (the model first picks each article's fact "
-                        "sentences, then the same), never (every fact, composed in several calls)")
+                   help="which of a story's facts are its candidate points: auto (its facts ranked, the "
+                        "best that fit 1,000 tokens; default), always (the model first picks each article's "
+                        "fact sentences, then the same), never (every fact, ranked)")
     t.add_argument("--points", type=_whole(1, 50), metavar="N",
                    help="points per story (default: three and one per outlet, at most ten)")
     t.add_argument("--one-story", action="store_true",

@@ -13,7 +13,6 @@ best-supported facts up to a minimum. A story of one article is told without a c
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -460,67 +459,29 @@ def as_point(f: Fact) -> Point:
     return Point(text=shortened(without_dateline(" ".join(f.text.split()))), citations=list(f.citations))
 
 
-def batches(facts: list[Fact], budget: int, model: str) -> list[list[Fact]]:
-    out: list[list[Fact]] = [[]]
-    used = 0
-    for f in facts:
-        cost = count_tokens(render_facts([f]), model) + 1
-        if out[-1] and used + cost > budget:
-            out.append([])
-            used = 0
-        out[-1].append(f)
-        used += cost
-    return out
-
-
-async def synthesize(
-    client: ModelClient, prompt: Prompt, facts: list[Fact], conflicts: list[Conflict],
-    options: BuildOptions, progress: Progress,
-) -> tuple[Synthesis, list[Fact], Counter[str]]:
-    """One synthesis call, or, when the facts outgrow one call, a synthesis per batch whose
-    checked points become the facts of the next level."""
-    dropped: Counter[str] = Counter()
-    level = 0
-    while True:
-        parts = batches(facts, options.synth_input_tokens, client.config.model)
-        if len(parts) == 1:
-            # The model writes the headline and the summary from the best facts only: a short prompt.
-            listed = top_that_fit(facts, SETTINGS.compose.listed_tokens,
-                                lambda f: count_tokens(render_facts([f]), client.config.model) + 1)
-            progress("synthesize", 0, 1)
-            known = {f.id: f for f in listed}
-            r = await client.structured(
-                prompt, {"claims": render_facts(listed), "conflicts": render_conflicts(conflicts, known)},
-                Synthesis, json_schema=synthesis_schema(list(known)),
-            )
-            progress("synthesize", 1, 1)
-            return r.value, facts, dropped
-        level += 1
-        merged: list[Fact] = []
-        for n, part in enumerate(parts):
-            progress(f"synthesize (level {level})", n, len(parts))
-            known = {f.id: f for f in part}
-            r = await client.structured(
-                prompt, {"claims": render_facts(part), "conflicts": render_conflicts(conflicts, known)},
-                Synthesis, json_schema=synthesis_schema(list(known)),
-            )
-            partial, d = assemble(r.value, part, [], [], min_points=options.max_points,
-                                  max_points=options.max_points)
-            dropped += d
-            merged.extend(Fact(id="", text=p.text, citations=p.citations) for p in partial.points)
-        progress(f"synthesize (level {level})", len(parts), len(parts))
-        for i, f in enumerate(merged, start=1):
-            f.id = f"F{i}"
-        if len(merged) >= len(facts):  # no progress: keep the best-supported facts only
-            merged = merged[: max(1, len(merged) // 2)]
-        facts = merged
+async def synthesize(client: ModelClient, prompt: Prompt, facts: list[Fact], conflicts: list[Conflict],
+                     progress: Progress) -> Synthesis:
+    """The one composition call: the model writes the headline and the summary from the best of
+    the ranked ``facts`` (those that fit ``compose.listed_tokens``: a short prompt, whatever the
+    story's size; the points are the facts themselves)."""
+    listed = top_that_fit(facts, SETTINGS.compose.listed_tokens,
+                          lambda f: count_tokens(render_facts([f]), client.config.model) + 1)
+    known = {f.id: f for f in listed}
+    progress("synthesize", 0, 1)
+    r = await client.structured(
+        prompt, {"claims": render_facts(listed), "conflicts": render_conflicts(conflicts, known)},
+        Synthesis, json_schema=synthesis_schema(list(known)),
+    )
+    progress("synthesize", 1, 1)
+    return r.value
 
 
 async def tell_story(plan: Plan, articles: list[Article], claims: list[Claim], client: ModelClient, prompt: Prompt,
                      headline_prompt: Prompt, options: BuildOptions, min_points: int, max_points: int,
                      progress: Progress) -> tuple[Story, StoryReport]:
-    """Merge a story's claims into facts, find where outlets differ, and compose it (one call,
-    more when the facts outgrow it); every sentence of the result is checked against its facts.
+    """Merge a story's claims into facts, find where outlets differ, rank them, and compose it
+    (one call for its headline and summary; the points are its best facts); every sentence the
+    model writes is checked against its facts.
     When the composed headline fails and no article has one, one short call asks for a headline
     alone (``headline.retitle``)."""
     facts = merge_facts(claims)
@@ -528,11 +489,9 @@ async def tell_story(plan: Plan, articles: list[Article], claims: list[Claim], c
     facts = ranked_facts(facts, articles, options, client.config.model, conflicts)
     synthesis: Synthesis | None = None
     failed: str | None = None
-    final_facts = facts
     if facts:
-        opts = dataclasses.replace(options, max_points=max_points)
         try:
-            synthesis, final_facts, _ = await synthesize(client, prompt, facts, conflicts, opts, progress)
+            synthesis = await synthesize(client, prompt, facts, conflicts, progress)
         except CallFailed as exc:
             failed = str(exc)
         except CONFIGURATION_ERRORS:
@@ -545,7 +504,7 @@ async def tell_story(plan: Plan, articles: list[Article], claims: list[Claim], c
             failed = f"{type(exc).__name__}: {exc}"
     # Points are filled from the merged facts when the synthesis is thin or failed.
     written: Counter[str] = Counter()
-    briefing, dropped = assemble(synthesis, final_facts if synthesis else facts, conflicts,
+    briefing, dropped = assemble(synthesis, facts, conflicts,
                                  [a.ref() for a in articles], min_points=min_points, max_points=max_points,
                                  written=written)
     story = as_story(briefing, plan)
@@ -558,8 +517,8 @@ def ranked_facts(facts: list[Fact], articles: list[Article], options: BuildOptio
                  conflicts: Sequence[Conflict] = ()) -> list[Fact]:
     """A story's facts, most important first (selection.rank_facts), renumbered F1, F2, … in that
     order: the model reads the best first, and the points are filled in that order. Unless
-    ``--select never``, only the best that fit one composition call (``synth_input_tokens``),
-    without those that mostly repeat a better one."""
+    ``--select never``, only the best that fit ``synth_input_tokens``, without those that mostly
+    repeat a better one."""
     indexes = {a.id: SourceIndex.build(a) for a in articles}
     ctx = context_of({a.id: a.text for a in articles}, {a.id: indexes[a.id].sentences for a in articles})
     if options.select == "never":

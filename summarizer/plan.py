@@ -34,12 +34,11 @@ class BuildOptions:
     synth_input_tokens: int = SETTINGS.compose.synth_input_tokens
     max_chunks: int = SETTINGS.limits.max_chunks
     max_story_articles: int = SETTINGS.limits.max_story_articles
-    # How a story whose facts do not fit one composition call (``synth_input_tokens``) is cut to
-    # fit: "auto" ranks its facts (selection.py) and lists the best, with no model call; "always"
-    # has the model pick each chunk's sentences first (measured on the seeds and on a 4-article
-    # story of 19,847 characters: the embedded 1.5B model picked every sentence, six calls for
-    # nothing), then ranks what it picked; "never" lists every content sentence, composing in
-    # several calls when they do not fit one.
+    # Which of a story's facts are its candidate points (the composition call lists the best of
+    # them): "auto" ranks its facts (selection.py) and keeps the best that fit ``synth_input_tokens``,
+    # with no model call; "always" has the model pick each chunk's sentences first (measured on the
+    # seeds and on a 4-article story of 19,847 characters: the embedded 1.5B model picked every
+    # sentence, six calls for nothing), then ranks what it picked; "never" keeps every fact, ranked.
     select: str = "auto"
     # The daily briefing: keep only the first ``top`` stories (None: all); stories matching one of
     # ``topics`` rank first. With several stories, each is told in fewer points than a single one.
@@ -148,10 +147,11 @@ class Estimate:
 def estimate(articles: list[Article], prompts: dict[str, Prompt], options: BuildOptions, model: str,
              rate: float | None = None, out_per_call: float | None = None) -> Estimate:
     """What a build would cost, before any call: the same stories, chunks and selection decision
-    as ``build``; a composition's input as every candidate sentence listed once (an upper bound:
-    merging across outlets shortens it). ``rate``: prompt-equivalent tokens a second measured on
-    this model in earlier runs, else the embedded model's; ``out_per_call``: generated tokens a
-    composition call, measured likewise, else SETTINGS.estimate.compose_tokens_out."""
+    as ``build``; a composition's input as the candidate sentences listed once, up to
+    ``compose.listed_tokens`` (an upper bound: merging across outlets shortens the list).
+    ``rate``: prompt-equivalent tokens a second measured on this model in earlier runs, else the
+    embedded model's; ``out_per_call``: generated tokens a composition call, measured likewise,
+    else SETTINGS.estimate.compose_tokens_out."""
     run = plan_run(articles, options, model)
     by_id = {a.id: a for a in articles}
     tokens_in = tokens_out = extract_calls = compose_calls = 0
@@ -167,12 +167,10 @@ def estimate(articles: list[Article], prompts: dict[str, Prompt], options: Build
                 tokens_in += count_tokens(" ".join(m["content"] for m in msgs), model)
                 tokens_out += 16 + SETTINGS.estimate.pick_tokens_out * len(c.sentences)
                 extract_calls += 1
-        if options.select != "never":  # the call lists the best facts (selection.py, compose.synthesize)
-            listed = min(listed, options.synth_input_tokens, SETTINGS.compose.listed_tokens)
-        parts = max(1, -(-listed // options.synth_input_tokens))
-        compose_calls += parts + (1 if parts > 1 else 0)
-        tokens_in += listed + synth_base * (parts + (1 if parts > 1 else 0))
-        tokens_out += round(out_per_call or SETTINGS.estimate.compose_tokens_out) * (parts + (1 if parts > 1 else 0))
+        # one call, listing the best facts (compose.synthesize)
+        compose_calls += 1
+        tokens_in += min(listed, SETTINGS.compose.listed_tokens) + synth_base
+        tokens_out += round(out_per_call or SETTINGS.estimate.compose_tokens_out)
     untitled = [p for p in run.plans if not p.composed and needs_headline([by_id[p.members[0]]])]
     if untitled:
         headline_base = count_tokens(" ".join(m["content"] for m in prompts["headline"].render(facts="")), model)

@@ -14,10 +14,9 @@ import openai
 import pytest
 
 from summarizer.client import ModelClient, ModelConfig
-from summarizer.compose import synthesize
+from summarizer.compose import Synthesis, synthesize
 from summarizer.exchanges import ExchangeTransport
 from summarizer.models import Fact, Span
-from summarizer.plan import BuildOptions
 from summarizer.prompts import load_prompts
 
 from .faults import GOOD, PROBE, Answer, completion
@@ -146,33 +145,30 @@ def test_an_explicit_mode_is_never_changed() -> None:
     assert client._mode == "json_schema"
 
 
-def test_facts_beyond_one_call_are_synthesised_hierarchically() -> None:
+def test_a_story_of_any_size_is_one_short_composition_call() -> None:
+    """Thirty facts, far more than the listing's tokens: one call, listing the best of them in
+    rank order (F1, F2, …) within compose.listed_tokens; the model's summary cites only those."""
     def reply(body: dict[str, Any]) -> str:
         ids = re.findall(r"^(F\d+) \(\d sources?\): (.*)$", body["messages"][1]["content"], re.M)
-        points = [{"text": text, "facts": [fid]} for fid, text in ids[:3]]
-        return json.dumps({"title": "T", "summary": points[:1], "points": points})
+        return json.dumps({"title": "T", "summary": [{"text": text, "facts": [fid]} for fid, text in ids[:1]]})
 
     server = StandIn("vllm", reply=reply)
     client = client_for(server, "json_schema")
     facts = [Fact(id=f"F{i}", text=f"Minister number {i} visited the harbour city of Rivermouth today.",
                   citations=[Span(source=i % 3 + 1, quote=f"Minister number {i} visited the harbour city of "
                                       f"Rivermouth today.", start=0, end=10)]) for i in range(1, 31)]
-    options = BuildOptions(synth_input_tokens=120, max_points=3)
-    stages: list[str] = []
 
-    async def go():  # type: ignore[no-untyped-def]
+    async def go() -> Synthesis:
         try:
-            return await synthesize(client, load_prompts()["synthesize"], facts, [], options,
-                                    lambda s, d, t: stages.append(s))
+            return await synthesize(client, load_prompts()["synthesize"], facts, [], lambda s, d, t: None)
         finally:
             await client.aclose()
 
-    synthesis, final_facts, _ = asyncio.run(go())
-    assert any("level 1" in s for s in stages)  # facts were split into batches first
-    assert len(server.bodies) > 2
-    assert len(final_facts) < len(facts)  # each level merges the facts down
-    assert all(f.citations for f in final_facts)  # citations carried up through the levels
-    assert synthesis.points
+    synthesis = asyncio.run(go())
+    assert len(server.bodies) == 1
+    listed = re.findall(r"^(F\d+) \(", server.bodies[0]["messages"][1]["content"], re.M)
+    assert 3 <= len(listed) < len(facts) and listed == [f"F{i}" for i in range(1, len(listed) + 1)]
+    assert [s.facts for s in synthesis.summary] == [["F1"]]
 
 
 def test_a_reply_with_a_broken_character_is_asked_again_and_never_cached(tmp_path: Path) -> None:

@@ -297,7 +297,8 @@ class Estimate(_Section):
                                     "time (llama.cpp, measured: 65-80 read, 16 written a second)")
     measured_seconds: float = Field(default=30.0, description="a model's earlier runs give its rate once they "
                                     "add up to this much model time")
-    compose_tokens_out: int = Field(default=300, description="what a model that writes its points spends a composition")
+    compose_tokens_out: int = Field(default=135, description="what the model spends on a composition's headline and "
+                                    "summary (one eval run, dev clusters 0-27, embedded model: 135 a call, 105-162)")
     pick_tokens_out: int = Field(default=3, description="generated tokens per sentence of a picking call, plus 16")
     headline_tokens_in: int = Field(default=90, description="an item's first statements, listed for its headline")
     headline_tokens_out: int = Field(default=25, description="a 12-word headline in JSON")

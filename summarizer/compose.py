@@ -502,7 +502,8 @@ async def tell_story(plan: Plan, articles: list[Article], claims: list[Claim], c
             failed = f"{type(exc).__name__}: {exc}"
         except openai.OpenAIError as exc:  # the server failed even after the SDK's retries
             failed = f"{type(exc).__name__}: {exc}"
-    # Points are filled from the merged facts when the synthesis is thin or failed.
+    # The points are the best facts in their own words (the model writes none); the summary too when
+    # the model's fails its checks or the call failed.
     written: Counter[str] = Counter()
     briefing, dropped = assemble(synthesis, facts, conflicts,
                                  [a.ref() for a in articles], min_points=min_points, max_points=max_points,

@@ -5,7 +5,7 @@ fault tests (``fakeserver.py``, ``fixtures/``).
 
     def model(asked: Asked) -> dict | str:
         if asked.prompt == "synthesize":
-            return {"title": ..., "summary": [...], "points": [...]}
+            return {"title": ..., "summary": [...]}
         ...
     client = fake_client(model)
 """

@@ -1,13 +1,13 @@
 """Compose: a story's facts told by the model, and its reply checked into a briefing.
 
-``tell_story`` merges a story's claims into facts, finds where outlets' figures differ, fits the
-best facts into one call (``select_facts``) and asks the model (``synthesize``, the one place a
-composition call is made). The model writes over a compact list of facts, citing fact ids.
+``tell_story`` merges a story's claims into facts, finds where outlets' figures differ, ranks the
+facts and keeps the best (``select_facts``), and asks the model for a headline and a summary over
+the top of them (``synthesize``, the one place a composition call is made), citing fact ids.
 ``assemble`` turns its reply into a Briefing: unknown ids are stripped, a sentence left without a
 valid citation is dropped, and so is every sentence the support check (``support.py``) refuses
-against the facts it cites. Conflicts the model missed are added, and points are filled from the
-best-supported facts up to a minimum. A story of one article is told without a composition
-(``item_points``).
+against the facts it cites. The points are the best facts in their own words; where outlets'
+figures differ, the sides are told together. A story of one article is told without a
+composition (``item_points``).
 """
 
 from __future__ import annotations

@@ -518,7 +518,7 @@ def ranked_facts(facts: list[Fact], articles: list[Article], options: BuildOptio
                  conflicts: Sequence[Conflict] = ()) -> list[Fact]:
     """A story's facts, most important first (selection.rank_facts), renumbered F1, F2, … in that
     order: the model reads the best first, and the points are filled in that order. Unless
-    ``--select never``, only the best that fit ``synth_input_tokens``, without those that mostly
+    ``--select never``, only the best that fit ``candidate_tokens``, without those that mostly
     repeat a better one."""
     indexes = {a.id: SourceIndex.build(a) for a in articles}
     ctx = context_of({a.id: a.text for a in articles}, {a.id: indexes[a.id].sentences for a in articles})
@@ -528,7 +528,7 @@ def ranked_facts(facts: list[Fact], articles: list[Article], options: BuildOptio
         # A fact that mostly repeats a better one takes no room in the call (bench/seeds_key_facts.py
         # --no-model: 11 -> 13 of 19 key facts; bench/salience.py: dev summaries' sentences covered
         # 0.549 -> 0.576); a side of a disagreement stays, to be listed with it.
-        chosen = select_facts(facts, ctx, options.synth_input_tokens,
+        chosen = select_facts(facts, ctx, options.candidate_tokens,
                               lambda f: count_tokens(render_facts([f]), model) + 1, SETTINGS.selection.weights,
                               keep=[f for c in conflicts for f in c.facts])
     for n, f in enumerate(chosen, start=1):

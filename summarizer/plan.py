@@ -31,11 +31,11 @@ class BuildOptions:
     concurrency: int = 1
     min_points: int = SETTINGS.compose.min_points
     max_points: int = SETTINGS.compose.max_points
-    synth_input_tokens: int = SETTINGS.compose.synth_input_tokens
+    candidate_tokens: int = SETTINGS.compose.candidate_tokens
     max_chunks: int = SETTINGS.limits.max_chunks
     max_story_articles: int = SETTINGS.limits.max_story_articles
     # Which of a story's facts are its candidate points (the composition call lists the best of
-    # them): "auto" ranks its facts (selection.py) and keeps the best that fit ``synth_input_tokens``,
+    # them): "auto" ranks its facts (selection.py) and keeps the best that fit ``candidate_tokens``,
     # with no model call; "always" has the model pick each chunk's sentences first (measured on the
     # seeds and on a 4-article story of 19,847 characters: the embedded 1.5B model picked every
     # sentence, six calls for nothing), then ranks what it picked; "never" keeps every fact, ranked.

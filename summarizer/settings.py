@@ -116,7 +116,7 @@ class Compose(_Section):
                                "common words, 'NATO will also host the Ukraine Defense Contact Group', was a "
                                "repeat); against each earlier statement alone: 0.687 / 0.410 / 0.571, and a "
                                "paraphrase spread over two statements was not")
-    synth_input_tokens: int = Field(default=1000, description="a story's candidate points: its best facts that fit "
+    candidate_tokens: int = Field(default=1000, description="a story's candidate points: its best facts that fit "
                                     "this many tokens listed (when the model wrote points from all of them, "
                                     "bench/compare.py on the seeds: every sentence (2,534 tokens) 60 s, 1,200 tokens "
                                     "42-47 s, 1,000 and 4 points 38 s against a one-prompt summary's 91 s)")
